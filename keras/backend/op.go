@@ -1,0 +1,121 @@
+package backend
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"io"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// opBase carries the parts of Gorgonia's Op interface that every custom op
+// here shares: a name that includes all parameters (it is the op's hash, so
+// two ops with different parameters never merge), no in-place tricks, no
+// cgo.
+type opBase struct {
+	name  string
+	arity int
+}
+
+func (o opBase) Arity() int            { return o.arity }
+func (o opBase) ReturnsPtr() bool      { return false }
+func (o opBase) CallsExtern() bool     { return false }
+func (o opBase) OverwritesInput() int  { return -1 }
+func (o opBase) String() string        { return o.name }
+func (o opBase) WriteHash(h hash.Hash) { _, _ = io.WriteString(h, "gokeras."+o.name) }
+func (o opBase) Hashcode() uint32 {
+	h := fnv.New32a()
+	o.WriteHash(h)
+	return h.Sum32()
+}
+
+// sameType is the type of an op whose inputs and output all share one type.
+func sameType(arity int) hm.Type {
+	a := hm.TypeVariable('a')
+	ts := make([]hm.Type, arity+1)
+	for i := range ts {
+		ts[i] = a
+	}
+	return hm.NewFnType(ts...)
+}
+
+// rowLossType is the type of an op taking arity matrices of one dtype and
+// returning a vector (one loss per row).
+func rowLossType(arity int) hm.Type {
+	a := hm.TypeVariable('a')
+	m := G.TensorType{Dims: 2, Of: a}
+	ts := make([]hm.Type, arity+1)
+	for i := 0; i < arity; i++ {
+		ts[i] = m
+	}
+	ts[arity] = G.TensorType{Dims: 1, Of: a}
+	return hm.NewFnType(ts...)
+}
+
+func firstShape(inputs ...G.DimSizer) (tensor.Shape, error) {
+	if len(inputs) == 0 {
+		return nil, errors.New("no inputs")
+	}
+	s, ok := inputs[0].(tensor.Shape)
+	if !ok {
+		return nil, errors.Errorf("input 0 has no shape (%T)", inputs[0])
+	}
+	return s.Clone(), nil
+}
+
+// dense returns the *tensor.Dense behind a Value.
+func dense(v G.Value) (*tensor.Dense, error) {
+	d, ok := v.(*tensor.Dense)
+	if !ok {
+		return nil, errors.Errorf("expected a dense tensor, got %T", v)
+	}
+	return d, nil
+}
+
+// denses checks the arity and returns the inputs as dense tensors of one
+// float dtype.
+func denses(op G.Op, inputs []G.Value) ([]*tensor.Dense, error) {
+	if len(inputs) != op.Arity() {
+		return nil, errors.Errorf("%v: got %d inputs, want %d", op, len(inputs), op.Arity())
+	}
+	out := make([]*tensor.Dense, len(inputs))
+	for i, v := range inputs {
+		d, err := dense(v)
+		if err != nil {
+			return nil, errors.Wrapf(err, "%v: input %d", op, i)
+		}
+		if i > 0 && d.Dtype() != out[0].Dtype() {
+			return nil, errors.Errorf("%v: input %d is %v, input 0 is %v", op, i, d.Dtype(), out[0].Dtype())
+		}
+		out[i] = d
+	}
+	if err := checkFloatDtype(out[0].Dtype()); err != nil {
+		return nil, errors.Wrapf(err, "%v", op)
+	}
+	return out, nil
+}
+
+// like allocates a zeroed tensor with the given shape and dtype.
+func like(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
+	return tensor.New(tensor.WithShape(shape.Clone()...), tensor.Of(dt))
+}
+
+// rowsCols views a shape as (rows, cols) with cols the last axis.
+func rowsCols(s tensor.Shape) (int, int) {
+	if len(s) == 0 {
+		return 1, 1
+	}
+	cols := s[len(s)-1]
+	if cols == 0 {
+		return 0, 0
+	}
+	return s.TotalSize() / cols, cols
+}
+
+func opError(op fmt.Stringer, err error) error {
+	return errors.Wrapf(err, "backend: op %v", op)
+}

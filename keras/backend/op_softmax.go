@@ -1,0 +1,147 @@
+package backend
+
+import (
+	"math"
+
+	"github.com/chewxy/hm"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Softmax returns exp(x) / sum(exp(x)) over the last axis of x, computed
+// with the row maximum subtracted so that no exponential overflows.
+//
+// Gorgonia has its own SoftMax, but its hash ignores whether it computes
+// the softmax or the log-softmax, so a graph that holds both silently
+// merges them (upstream issue #569); this op and LogSoftmax never merge.
+func Softmax(x *G.Node) (*G.Node, error) { return G.ApplyOp(newSoftmaxOp(false), x) }
+
+// LogSoftmax returns x - log(sum(exp(x))) over the last axis of x, the
+// numerically stable log of Softmax.
+func LogSoftmax(x *G.Node) (*G.Node, error) { return G.ApplyOp(newSoftmaxOp(true), x) }
+
+type softmaxOp struct {
+	opBase
+	log bool
+}
+
+func newSoftmaxOp(log bool) *softmaxOp {
+	name := "softmax"
+	if log {
+		name = "log_softmax"
+	}
+	return &softmaxOp{opBase{name, 1}, log}
+}
+
+func (op *softmaxOp) Type() hm.Type { return sameType(1) }
+func (op *softmaxOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return firstShape(in...)
+}
+func (op *softmaxOp) DiffWRT(int) []bool { return []bool{true} }
+
+func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	g := &softmaxGradOp{opBase{op.name + "_grad", 2}, op.log}
+	dx, err := G.ApplyOp(g, output, grad)
+	return G.Nodes{dx}, err
+}
+
+func (op *softmaxOp) Do(inputs ...G.Value) (G.Value, error) {
+	in, err := denses(op, inputs)
+	if err != nil {
+		return nil, err
+	}
+	x := in[0]
+	out := like(x.Dtype(), x.Shape())
+	rows, cols := rowsCols(x.Shape())
+	switch xs := x.Data().(type) {
+	case []float32:
+		softmaxRows(out.Data().([]float32), xs, rows, cols, op.log)
+	case []float64:
+		softmaxRows(out.Data().([]float64), xs, rows, cols, op.log)
+	}
+	return out, nil
+}
+
+// softmaxGradOp computes dx from the op's output y and the upstream
+// gradient dy: y*(dy - sum(dy*y)) for softmax, dy - exp(y)*sum(dy) for
+// log-softmax.
+type softmaxGradOp struct {
+	opBase
+	log bool
+}
+
+func (op *softmaxGradOp) Type() hm.Type { return sameType(2) }
+func (op *softmaxGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return firstShape(in...)
+}
+
+func (op *softmaxGradOp) Do(inputs ...G.Value) (G.Value, error) {
+	in, err := denses(op, inputs)
+	if err != nil {
+		return nil, err
+	}
+	y, dy := in[0], in[1]
+	out := like(y.Dtype(), y.Shape())
+	rows, cols := rowsCols(y.Shape())
+	switch ys := y.Data().(type) {
+	case []float32:
+		softmaxGradRows(out.Data().([]float32), ys, dy.Data().([]float32), rows, cols, op.log)
+	case []float64:
+		softmaxGradRows(out.Data().([]float64), ys, dy.Data().([]float64), rows, cols, op.log)
+	}
+	return out, nil
+}
+
+func softmaxRows[T Float](dst, src []T, rows, cols int, log bool) {
+	for r := 0; r < rows; r++ {
+		x := src[r*cols : (r+1)*cols]
+		y := dst[r*cols : (r+1)*cols]
+		m := x[0]
+		for _, v := range x[1:] {
+			if v > m {
+				m = v
+			}
+		}
+		var s float64
+		for j, v := range x {
+			e := math.Exp(float64(v - m))
+			y[j] = T(e)
+			s += e
+		}
+		if log {
+			ls := m + T(math.Log(s))
+			for j, v := range x {
+				y[j] = v - ls
+			}
+			continue
+		}
+		inv := 1 / s
+		for j := range y {
+			y[j] = T(float64(y[j]) * inv)
+		}
+	}
+}
+
+func softmaxGradRows[T Float](dx, y, dy []T, rows, cols int, log bool) {
+	for r := 0; r < rows; r++ {
+		yr := y[r*cols : (r+1)*cols]
+		gr := dy[r*cols : (r+1)*cols]
+		xr := dx[r*cols : (r+1)*cols]
+		var s float64
+		if log {
+			for _, g := range gr {
+				s += float64(g)
+			}
+			for j := range xr {
+				xr[j] = gr[j] - T(math.Exp(float64(yr[j]))*s)
+			}
+			continue
+		}
+		for j := range gr {
+			s += float64(gr[j]) * float64(yr[j])
+		}
+		for j := range xr {
+			xr[j] = T(float64(yr[j]) * (float64(gr[j]) - s))
+		}
+	}
+}

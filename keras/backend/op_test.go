@@ -1,0 +1,150 @@
+package backend_test
+
+import (
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/internal/gradcheck"
+)
+
+func unary(op func(*G.Node) (*G.Node, error)) gradcheck.Func {
+	return func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) { return op(in[0]) }
+}
+
+func binary(op func(a, b *G.Node) (*G.Node, error)) gradcheck.Func {
+	return func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) { return op(in[0], in[1]) }
+}
+
+// oneHotRows returns a (rows, cols) one-hot matrix for the given labels.
+func oneHotRows(labels []int, cols int) *tensor.Dense {
+	data := make([]float64, len(labels)*cols)
+	for i, l := range labels {
+		data[i*cols+l] = 1
+	}
+	return gradcheck.FromSlice(data, len(labels), cols)
+}
+
+func TestOpGradients(t *testing.T) {
+	logits := gradcheck.Rand(1, -3, 3, 4, 5)
+	probs := gradcheck.Rand(2, 0.05, 0.95, 4, 5)
+	binTargets := gradcheck.FromSlice([]float64{1, 0, 1, 1, 0, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1}, 4, 5)
+	soft := gradcheck.FromSlice([]float64{.2, .3, .1, .4, 0, 0, 0, 1, 0, 0, .5, .5, 0, 0, 0, .1, .1, .1, .1, .6}, 4, 5)
+	cases := []struct {
+		name   string
+		f      gradcheck.Func
+		inputs []*tensor.Dense
+		noGrad []bool
+	}{
+		{"softmax", unary(backend.Softmax), []*tensor.Dense{logits}, nil},
+		{"log_softmax", unary(backend.LogSoftmax), []*tensor.Dense{logits}, nil},
+		{"softmax_rank3", unary(backend.Softmax), []*tensor.Dense{gradcheck.Rand(3, -2, 2, 2, 3, 4)}, nil},
+		{"softmax_xent_onehot", binary(backend.SoftmaxCrossEntropy), []*tensor.Dense{logits, oneHotRows([]int{0, 3, 4, 1}, 5)}, []bool{false, true}},
+		{"softmax_xent_soft", binary(backend.SoftmaxCrossEntropy), []*tensor.Dense{logits, soft}, []bool{false, true}},
+		{"sigmoid_xent", binary(backend.SigmoidCrossEntropy), []*tensor.Dense{logits, binTargets}, []bool{false, true}},
+		{"categorical_xent_probs", binary(backend.CategoricalCrossEntropy), []*tensor.Dense{probs, soft}, []bool{false, true}},
+		{"binary_xent_probs", binary(backend.BinaryCrossEntropy), []*tensor.Dense{probs, binTargets}, []bool{false, true}},
+		{"elementwise_cube", unary(func(x *G.Node) (*G.Node, error) {
+			return backend.Elementwise(x, backend.ElemFunc{Name: "cube", F: func(x float64) float64 { return x * x * x },
+				DF: func(x, _ float64) float64 { return 3 * x * x }})
+		}), []*tensor.Dense{logits}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if m, err := gradcheck.Check(c.f, c.inputs, gradcheck.Options{NoGrad: c.noGrad}); err != nil {
+				t.Fatalf("%v (worst %+v)", err, m)
+			}
+		})
+	}
+}
+
+func TestSoftmaxValues(t *testing.T) {
+	x := gradcheck.FromSlice([]float64{1, 2, 3, 1000, 1000, -1000}, 2, 3)
+	got, _, err := gradcheck.Forward(unary(backend.Softmax), []*tensor.Dense{x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// softmax(1,2,3) worked by hand: e^k / (e + e^2 + e^3).
+	den := math.E + math.Exp(2) + math.Exp(3)
+	want := []float64{math.E / den, math.Exp(2) / den, math.Exp(3) / den, 0.5, 0.5, 0}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-12 {
+			t.Errorf("softmax[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	got, _, err = gradcheck.Forward(unary(backend.LogSoftmax), []*tensor.Dense{x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantLog := []float64{1 - math.Log(den), 2 - math.Log(den), 3 - math.Log(den), -math.Ln2, -math.Ln2, -2000 - math.Ln2}
+	for i := range wantLog {
+		if math.Abs(got[i]-wantLog[i]) > 1e-9 {
+			t.Errorf("log_softmax[%d] = %v, want %v", i, got[i], wantLog[i])
+		}
+	}
+}
+
+// TestSoftmaxAndLogSoftmaxDoNotMerge guards against Gorgonia's #569: its own
+// SoftMax and LogSoftMax of one node share a hash and collapse into one.
+func TestSoftmaxAndLogSoftmaxDoNotMerge(t *testing.T) {
+	x := gradcheck.FromSlice([]float64{1, 2, 3}, 1, 3)
+	f := func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
+		s, err := backend.Softmax(in[0])
+		if err != nil {
+			return nil, err
+		}
+		ls, err := backend.LogSoftmax(in[0])
+		if err != nil {
+			return nil, err
+		}
+		return G.Sub(s, ls)
+	}
+	got, _, err := gradcheck.Forward(f, []*tensor.Dense{x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	den := math.E + math.Exp(2) + math.Exp(3)
+	for j, v := range got {
+		k := float64(j + 1)
+		want := math.Exp(k)/den - (k - math.Log(den))
+		if math.Abs(v-want) > 1e-12 {
+			t.Errorf("softmax-log_softmax[%d] = %v, want %v", j, v, want)
+		}
+	}
+}
+
+func TestCrossEntropyValuesAreStable(t *testing.T) {
+	// Extreme logits must give finite, exact losses.
+	z := gradcheck.FromSlice([]float64{1e4, -1e4, 0, -1e4, 1e4, 0}, 2, 3)
+	y := oneHotRows([]int{1, 1}, 3)
+	got, _, err := gradcheck.Forward(binary(backend.SoftmaxCrossEntropy), []*tensor.Dense{z, y})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Row 0: logsumexp = 1e4, target logit -1e4: loss 2e4. Row 1: loss 0.
+	if got[0] != 2e4 || got[1] != 0 {
+		t.Errorf("softmax xent = %v, want [2e4 0]", got)
+	}
+	zb := gradcheck.FromSlice([]float64{1e4, -1e4}, 1, 2)
+	yb := gradcheck.FromSlice([]float64{0, 0}, 1, 2)
+	got, _, err = gradcheck.Forward(binary(backend.SigmoidCrossEntropy), []*tensor.Dense{zb, yb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// mean(1e4 - 0 + log1p(e^-1e4), 0 + log1p(e^-1e4)) = 5000.
+	if got[0] != 5000 {
+		t.Errorf("sigmoid xent = %v, want 5000", got)
+	}
+	// Probabilities of exactly 0 and 1 are clipped to 1e-7, as in Keras.
+	p := gradcheck.FromSlice([]float64{0, 1}, 1, 2)
+	got, _, err = gradcheck.Forward(binary(backend.BinaryCrossEntropy), []*tensor.Dense{p, gradcheck.FromSlice([]float64{1, 0}, 1, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := -math.Log(1e-7); math.Abs(got[0]-want) > 1e-9 {
+		t.Errorf("binary xent of (0,1) vs (1,0) = %v, want %v", got[0], want)
+	}
+}

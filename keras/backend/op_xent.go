@@ -1,0 +1,254 @@
+package backend
+
+import (
+	"math"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Epsilon is the fuzz factor Keras uses to keep probabilities away from 0
+// and 1 before taking logarithms (keras.config.epsilon(), 1e-7).
+const Epsilon = 1e-7
+
+// The four cross-entropies, each computed per row of a (rows, classes)
+// matrix and returning a (rows) vector.
+type xentKind int
+
+const (
+	// softmaxLogits: sum_j t_j * (logsumexp(z) - z_j).
+	softmaxLogits xentKind = iota
+	// sigmoidLogits: mean_j max(z,0) - z*t + log1p(exp(-|z|)).
+	sigmoidLogits
+	// categoricalProbs: p normalised to sum 1 and clipped to
+	// [eps, 1-eps], then -sum_j t_j log p_j (Keras's formula).
+	categoricalProbs
+	// binaryProbs: p clipped to [eps, 1-eps], then
+	// mean_j -(t log p + (1-t) log(1-p)).
+	binaryProbs
+)
+
+var xentNames = [...]string{"softmax_xent_logits", "sigmoid_xent_logits", "categorical_xent", "binary_xent"}
+
+// SoftmaxCrossEntropy returns, for each row of the (rows, classes) logits z
+// and targets t, sum_j t_j * (logsumexp(z) - z_j): the categorical
+// cross-entropy of softmax(z), computed without ever forming a
+// probability, so it is finite for any finite logits. Its gradient is
+// softmax(z)*sum(t) - t. t gets no gradient.
+func SoftmaxCrossEntropy(z, t *G.Node) (*G.Node, error) { return xent(softmaxLogits, z, t) }
+
+// SigmoidCrossEntropy returns, for each row, the mean over columns of the
+// binary cross-entropy of sigmoid(z) against t, in the stable form
+// max(z,0) - z*t + log1p(exp(-|z|)). Its gradient is (sigmoid(z)-t)/cols.
+func SigmoidCrossEntropy(z, t *G.Node) (*G.Node, error) { return xent(sigmoidLogits, z, t) }
+
+// CategoricalCrossEntropy returns, for each row of probabilities p, Keras's
+// categorical cross-entropy: p is divided by its row sum, clipped to
+// [Epsilon, 1-Epsilon], and -sum_j t_j log p_j is returned.
+func CategoricalCrossEntropy(p, t *G.Node) (*G.Node, error) { return xent(categoricalProbs, p, t) }
+
+// BinaryCrossEntropy returns, for each row of probabilities p, the mean
+// over columns of -(t log p + (1-t) log(1-p)) with p clipped to
+// [Epsilon, 1-Epsilon] (Keras's formula).
+func BinaryCrossEntropy(p, t *G.Node) (*G.Node, error) { return xent(binaryProbs, p, t) }
+
+func xent(kind xentKind, z, t *G.Node) (*G.Node, error) {
+	if z.Dims() != 2 || !z.Shape().Eq(t.Shape()) || t.Dims() != 2 {
+		return nil, errors.Errorf("backend: %s: predictions %v and targets %v must be matrices of one shape", xentNames[kind], z.Shape(), t.Shape())
+	}
+	return G.ApplyOp(&xentOp{opBase{xentNames[kind], 2}, kind}, z, t)
+}
+
+type xentOp struct {
+	opBase
+	kind xentKind
+}
+
+func (op *xentOp) Type() hm.Type { return rowLossType(2) }
+func (op *xentOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	s, err := firstShape(in...)
+	if err != nil {
+		return nil, err
+	}
+	return tensor.Shape{s[0]}, nil
+}
+func (op *xentOp) DiffWRT(int) []bool { return []bool{true, false} }
+
+func (op *xentOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	g := &xentGradOp{opBase{op.name + "_grad", 3}, op.kind}
+	dz, err := G.ApplyOp(g, inputs[0], inputs[1], grad)
+	return G.Nodes{dz, nil}, err
+}
+
+func (op *xentOp) Do(inputs ...G.Value) (G.Value, error) {
+	in, err := denses(op, inputs)
+	if err != nil {
+		return nil, err
+	}
+	z, t := in[0], in[1]
+	rows, cols := rowsCols(z.Shape())
+	out := like(z.Dtype(), tensor.Shape{rows})
+	switch zs := z.Data().(type) {
+	case []float32:
+		xentForward(op.kind, out.Data().([]float32), zs, t.Data().([]float32), rows, cols)
+	case []float64:
+		xentForward(op.kind, out.Data().([]float64), zs, t.Data().([]float64), rows, cols)
+	}
+	return out, nil
+}
+
+type xentGradOp struct {
+	opBase
+	kind xentKind
+}
+
+func (op *xentGradOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	m := G.TensorType{Dims: 2, Of: a}
+	return hm.NewFnType(m, m, G.TensorType{Dims: 1, Of: a}, m)
+}
+func (op *xentGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return firstShape(in...)
+}
+
+func (op *xentGradOp) Do(inputs ...G.Value) (G.Value, error) {
+	in, err := denses(op, inputs)
+	if err != nil {
+		return nil, err
+	}
+	z, t, g := in[0], in[1], in[2]
+	rows, cols := rowsCols(z.Shape())
+	out := like(z.Dtype(), z.Shape())
+	switch zs := z.Data().(type) {
+	case []float32:
+		xentBackward(op.kind, out.Data().([]float32), zs, t.Data().([]float32), g.Data().([]float32), rows, cols)
+	case []float64:
+		xentBackward(op.kind, out.Data().([]float64), zs, t.Data().([]float64), g.Data().([]float64), rows, cols)
+	}
+	return out, nil
+}
+
+func xentForward[T Float](kind xentKind, loss, z, t []T, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		zr, tr := z[r*cols:(r+1)*cols], t[r*cols:(r+1)*cols]
+		var l float64
+		switch kind {
+		case softmaxLogits:
+			lse := logSumExp(zr)
+			for j, tj := range tr {
+				if tj != 0 {
+					l += float64(tj) * (lse - float64(zr[j]))
+				}
+			}
+		case sigmoidLogits:
+			for j, zj := range zr {
+				x := float64(zj)
+				l += math.Max(x, 0) - x*float64(tr[j]) + math.Log1p(math.Exp(-math.Abs(x)))
+			}
+			l /= float64(cols)
+		case categoricalProbs:
+			s := rowSum(zr)
+			for j, tj := range tr {
+				if tj != 0 {
+					l -= float64(tj) * math.Log(clipProb(float64(zr[j])/s))
+				}
+			}
+		case binaryProbs:
+			for j, pj := range zr {
+				p, y := clipProb(float64(pj)), float64(tr[j])
+				l -= y*math.Log(p) + (1-y)*math.Log(1-p)
+			}
+			l /= float64(cols)
+		}
+		loss[r] = T(l)
+	}
+}
+
+func xentBackward[T Float](kind xentKind, dz, z, t, g []T, rows, cols int) {
+	for r := 0; r < rows; r++ {
+		zr, tr, dr := z[r*cols:(r+1)*cols], t[r*cols:(r+1)*cols], dz[r*cols:(r+1)*cols]
+		gr := float64(g[r])
+		switch kind {
+		case softmaxLogits:
+			lse := logSumExp(zr)
+			st := rowSum(tr)
+			for j := range dr {
+				dr[j] = T(gr * (math.Exp(float64(zr[j])-lse)*st - float64(tr[j])))
+			}
+		case sigmoidLogits:
+			k := gr / float64(cols)
+			for j := range dr {
+				dr[j] = T(k * (sigmoid(float64(zr[j])) - float64(tr[j])))
+			}
+		case categoricalProbs:
+			// L = -sum t_j log clip(q_j), q = p/s; dL/dp_i = (a_i - sum_j a_j q_j)/s
+			// with a_j = dL/dq_j = -t_j/q_j inside the clip range, 0 outside.
+			s := rowSum(zr)
+			var aq float64
+			for j := range dr {
+				q := float64(zr[j]) / s
+				a := 0.0
+				if q > Epsilon && q < 1-Epsilon {
+					a = -float64(tr[j]) / q
+				}
+				dr[j] = T(a)
+				aq += a * q
+			}
+			for j := range dr {
+				dr[j] = T(gr * (float64(dr[j]) - aq) / s)
+			}
+		case binaryProbs:
+			k := gr / float64(cols)
+			for j := range dr {
+				p, y := float64(zr[j]), float64(tr[j])
+				if p <= Epsilon || p >= 1-Epsilon {
+					dr[j] = 0
+					continue
+				}
+				dr[j] = T(k * ((1-y)/(1-p) - y/p))
+			}
+		}
+	}
+}
+
+func logSumExp[T Float](x []T) float64 {
+	m := float64(x[0])
+	for _, v := range x[1:] {
+		if float64(v) > m {
+			m = float64(v)
+		}
+	}
+	var s float64
+	for _, v := range x {
+		s += math.Exp(float64(v) - m)
+	}
+	return m + math.Log(s)
+}
+
+func rowSum[T Float](x []T) float64 {
+	var s float64
+	for _, v := range x {
+		s += float64(v)
+	}
+	return s
+}
+
+func clipProb(p float64) float64 {
+	switch {
+	case p < Epsilon || p != p:
+		return Epsilon
+	case p > 1-Epsilon:
+		return 1 - Epsilon
+	}
+	return p
+}
+
+func sigmoid(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}

@@ -1,0 +1,24 @@
+// Package layers holds gokeras's layers and the Layer interface they share.
+//
+// A layer has the four parts Keras gives it:
+//
+//   - a constructor that stores and validates its options
+//     (layers.Dense(64, layers.Activation("relu"), layers.InputShape(13)));
+//     a constructor never fails: an invalid argument is kept and reported
+//     when the model is built, before any training;
+//   - Build, which creates the layer's weights once the input shape is
+//     known and returns the output shape;
+//   - Forward, which adds the layer's computation to one Gorgonia graph
+//     (a model has one graph per batch size and mode, all sharing the
+//     weights);
+//   - Config, a plain struct that serialises to JSON, from which
+//     FromConfig rebuilds the layer.
+//
+// Shapes exclude the batch axis: InputShape(28, 28) is a 28x28 image, and
+// Summary shows it as (None, 28, 28).
+//
+// Options are named like Keras's keyword arguments (Activation, UseBias,
+// KernelInitializer, InputShape, Name, ...). One Option type serves every
+// layer; giving a layer an option it does not have is reported at build
+// time. Activation is both an option (Dense's activation) and a layer.
+package layers

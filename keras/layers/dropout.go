@@ -1,0 +1,117 @@
+package layers
+
+import (
+	"encoding/json"
+	"math/rand"
+
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/backend"
+)
+
+// DropoutLayer zeroes a random fraction of its inputs while training.
+type DropoutLayer struct {
+	Base
+	rate float64
+	rng  *rand.Rand
+}
+
+// Dropout returns a layer that, in training only, sets each input to 0
+// with probability rate and scales the others by 1/(1-rate), so the
+// expected sum is unchanged (Keras: layer_dropout / Dropout). At inference
+// it passes its input through. rate must be in [0, 1). The masks come from
+// the model's seed, or from Seed when given. Options: Seed, InputShape,
+// Name.
+//
+// Gorgonia's own Dropout op has a wrong gradient (it divides by rate
+// instead of 1-rate); this layer multiplies by a mask drawn on the host
+// instead, so the gradient is exactly the mask.
+func Dropout(rate float64, opts ...Option) *DropoutLayer {
+	l := &DropoutLayer{rate: rate}
+	l.Init("Dropout", opts, "seed")
+	if !(rate >= 0 && rate < 1) {
+		l.Fail(errors.Errorf("layers: Dropout: rate must be in [0, 1), got %v", rate))
+	}
+	if l.opts.seed != nil {
+		l.rng = rand.New(rand.NewSource(*l.opts.seed))
+	}
+	return l
+}
+
+// ClassName returns "Dropout".
+func (l *DropoutLayer) ClassName() string { return "Dropout" }
+
+// Rate returns the fraction of inputs dropped in training.
+func (l *DropoutLayer) Rate() float64 { return l.rate }
+
+// Build returns the input shape unchanged.
+func (l *DropoutLayer) Build(_ *BuildContext, in []int) ([]int, error) {
+	if done, err := l.StartBuild(in); done || err != nil {
+		return l.OutputShape(), err
+	}
+	return l.FinishBuild(in, in), nil
+}
+
+// Forward multiplies x by a fresh random mask in training graphs.
+func (l *DropoutLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
+	if !s.Training() || l.rate == 0 {
+		return x, nil
+	}
+	keep := 1 - l.rate
+	scale := 1 / keep
+	mask := s.Noise(l.name+"/mask", x.Shape().Clone(), func(rng *rand.Rand, dst *tensor.Dense) {
+		if l.rng != nil {
+			rng = l.rng
+		}
+		switch d := dst.Data().(type) {
+		case []float32:
+			fillMask(rng, d, keep, scale)
+		case []float64:
+			fillMask(rng, d, keep, scale)
+		}
+	})
+	out, err := G.HadamardProd(x, mask)
+	if err != nil {
+		return nil, errors.Wrapf(err, "layers: %s", l.name)
+	}
+	return out, nil
+}
+
+func fillMask[T backend.Float](rng *rand.Rand, d []T, keep, scale float64) {
+	s := T(scale)
+	for i := range d {
+		if rng.Float64() < keep {
+			d[i] = s
+		} else {
+			d[i] = 0
+		}
+	}
+}
+
+// DropoutConfig is Dropout's serialisable configuration.
+type DropoutConfig struct {
+	BaseConfig
+	Rate float64 `json:"rate"`
+	Seed *int64  `json:"seed,omitempty"`
+}
+
+// Config returns the layer's configuration.
+func (l *DropoutLayer) Config() interface{} {
+	return DropoutConfig{BaseConfig: l.baseConfig(), Rate: l.rate, Seed: l.opts.seed}
+}
+
+func init() {
+	registry["Dropout"] = func(raw json.RawMessage) (Layer, error) {
+		var c DropoutConfig
+		if err := decode("Dropout", raw, &c); err != nil {
+			return nil, err
+		}
+		opts := c.BaseConfig.options()
+		if c.Seed != nil {
+			opts = append(opts, Seed(*c.Seed))
+		}
+		return Dropout(c.Rate, opts...), nil
+	}
+}
