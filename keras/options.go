@@ -124,7 +124,9 @@ func Shuffle(b bool) Option { return func(c *config) { c.mark("shuffle"); c.shuf
 
 // InitialEpoch sets the epoch Fit starts at (default 0), to resume an
 // earlier run.
-func InitialEpoch(i int) Option { return func(c *config) { c.mark("initial_epoch"); c.initialEpoch = i } }
+func InitialEpoch(i int) Option {
+	return func(c *config) { c.mark("initial_epoch"); c.initialEpoch = i }
+}
 
 // ClassWeight weights each sample's loss by its class (Fit): the class is
 // the target index for sparse targets, the argmax of a one-hot target, or
