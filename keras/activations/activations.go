@@ -120,7 +120,7 @@ func Linear() Activation {
 }
 
 // ReLU returns max(x, 0) ("relu").
-func ReLU() Activation { return simple{"relu", G.Rectify} }
+func ReLU() Activation { return simple{"relu", backend.Relu} }
 
 // Sigmoid returns 1 / (1 + exp(-x)) ("sigmoid").
 func Sigmoid() Activation { return simple{"sigmoid", G.Sigmoid} }

@@ -119,3 +119,20 @@ func rowsCols(s tensor.Shape) (int, int) {
 func opError(op fmt.Stringer, err error) error {
 	return errors.Wrapf(err, "backend: op %v", op)
 }
+
+// outBuf is an op's output buffer, allocated on the first run and reused
+// by every later run of the same graph, so a step allocates nothing.
+//
+// Reusing is safe with Gorgonia's tape machine: an op here never
+// implements UsePreallocDoer or overwrites its inputs, so the machine
+// only ever gets this buffer back from Do; another op may write into it
+// only after the machine's liveness analysis has found the value dead
+// for the rest of the run; and results are copied out with G.Read.
+type outBuf struct{ t *tensor.Dense }
+
+func (o *outBuf) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
+	if o.t == nil || o.t.Dtype() != dt || !o.t.Shape().Eq(shape) || o.t.Dims() != len(shape) {
+		o.t = like(dt, shape)
+	}
+	return o.t
+}

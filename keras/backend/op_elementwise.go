@@ -27,12 +27,13 @@ func Elementwise(x *G.Node, f ElemFunc) (*G.Node, error) {
 	if f.Name == "" || f.F == nil || f.DF == nil {
 		return nil, errors.New("backend: Elementwise: ElemFunc needs Name, F and DF")
 	}
-	return G.ApplyOp(&elemOp{opBase{f.Name, 1}, f}, x)
+	return G.ApplyOp(&elemOp{opBase: opBase{f.Name, 1}, f: f}, x)
 }
 
 type elemOp struct {
 	opBase
-	f ElemFunc
+	f   ElemFunc
+	out outBuf
 }
 
 func (op *elemOp) Type() hm.Type { return sameType(1) }
@@ -42,7 +43,7 @@ func (op *elemOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 func (op *elemOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *elemOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	g := &elemGradOp{opBase{op.name + "_grad", 3}, op.f}
+	g := &elemGradOp{opBase: opBase{op.name + "_grad", 3}, f: op.f}
 	dx, err := G.ApplyOp(g, inputs[0], output, grad)
 	return G.Nodes{dx}, err
 }
@@ -53,7 +54,7 @@ func (op *elemOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x := in[0]
-	out := like(x.Dtype(), x.Shape())
+	out := op.out.get(x.Dtype(), x.Shape())
 	switch xs := x.Data().(type) {
 	case []float32:
 		mapElems(out.Data().([]float32), xs, op.f.F)
@@ -65,7 +66,8 @@ func (op *elemOp) Do(inputs ...G.Value) (G.Value, error) {
 
 type elemGradOp struct {
 	opBase
-	f ElemFunc
+	f   ElemFunc
+	out outBuf
 }
 
 func (op *elemGradOp) Type() hm.Type { return sameType(3) }
@@ -79,7 +81,7 @@ func (op *elemGradOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x, y, g := in[0], in[1], in[2]
-	out := like(x.Dtype(), x.Shape())
+	out := op.out.get(x.Dtype(), x.Shape())
 	switch xs := x.Data().(type) {
 	case []float32:
 		gradElems(out.Data().([]float32), xs, y.Data().([]float32), g.Data().([]float32), op.f.DF)

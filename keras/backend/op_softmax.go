@@ -23,6 +23,7 @@ func LogSoftmax(x *G.Node) (*G.Node, error) { return G.ApplyOp(newSoftmaxOp(true
 type softmaxOp struct {
 	opBase
 	log bool
+	out outBuf
 }
 
 func newSoftmaxOp(log bool) *softmaxOp {
@@ -30,7 +31,7 @@ func newSoftmaxOp(log bool) *softmaxOp {
 	if log {
 		name = "log_softmax"
 	}
-	return &softmaxOp{opBase{name, 1}, log}
+	return &softmaxOp{opBase: opBase{name, 1}, log: log}
 }
 
 func (op *softmaxOp) Type() hm.Type { return sameType(1) }
@@ -40,7 +41,7 @@ func (op *softmaxOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 func (op *softmaxOp) DiffWRT(int) []bool { return []bool{true} }
 
 func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	g := &softmaxGradOp{opBase{op.name + "_grad", 2}, op.log}
+	g := &softmaxGradOp{opBase: opBase{op.name + "_grad", 2}, log: op.log}
 	dx, err := G.ApplyOp(g, output, grad)
 	return G.Nodes{dx}, err
 }
@@ -51,7 +52,7 @@ func (op *softmaxOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	x := in[0]
-	out := like(x.Dtype(), x.Shape())
+	out := op.out.get(x.Dtype(), x.Shape())
 	rows, cols := rowsCols(x.Shape())
 	switch xs := x.Data().(type) {
 	case []float32:
@@ -68,6 +69,7 @@ func (op *softmaxOp) Do(inputs ...G.Value) (G.Value, error) {
 type softmaxGradOp struct {
 	opBase
 	log bool
+	out outBuf
 }
 
 func (op *softmaxGradOp) Type() hm.Type { return sameType(2) }
@@ -81,7 +83,7 @@ func (op *softmaxGradOp) Do(inputs ...G.Value) (G.Value, error) {
 		return nil, err
 	}
 	y, dy := in[0], in[1]
-	out := like(y.Dtype(), y.Shape())
+	out := op.out.get(y.Dtype(), y.Shape())
 	rows, cols := rowsCols(y.Shape())
 	switch ys := y.Data().(type) {
 	case []float32:

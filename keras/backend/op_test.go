@@ -28,6 +28,10 @@ func oneHotRows(labels []int, cols int) *tensor.Dense {
 	return gradcheck.FromSlice(data, len(labels), cols)
 }
 
+func mm(ta, tb bool) gradcheck.Func {
+	return func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) { return backend.MatMul(in[0], in[1], ta, tb) }
+}
+
 func TestOpGradients(t *testing.T) {
 	logits := gradcheck.Rand(1, -3, 3, 4, 5)
 	probs := gradcheck.Rand(2, 0.05, 0.95, 4, 5)
@@ -47,6 +51,13 @@ func TestOpGradients(t *testing.T) {
 		{"sigmoid_xent", binary(backend.SigmoidCrossEntropy), []*tensor.Dense{logits, binTargets}, []bool{false, true}},
 		{"categorical_xent_probs", binary(backend.CategoricalCrossEntropy), []*tensor.Dense{probs, soft}, []bool{false, true}},
 		{"binary_xent_probs", binary(backend.BinaryCrossEntropy), []*tensor.Dense{probs, binTargets}, []bool{false, true}},
+		{"matmul", mm(false, false), []*tensor.Dense{gradcheck.Rand(4, -1, 1, 3, 4), gradcheck.Rand(5, -1, 1, 4, 2)}, nil},
+		{"matmul_ta", mm(true, false), []*tensor.Dense{gradcheck.Rand(4, -1, 1, 4, 3), gradcheck.Rand(5, -1, 1, 4, 2)}, nil},
+		{"matmul_tb", mm(false, true), []*tensor.Dense{gradcheck.Rand(4, -1, 1, 3, 4), gradcheck.Rand(5, -1, 1, 2, 4)}, nil},
+		{"matmul_ta_tb", mm(true, true), []*tensor.Dense{gradcheck.Rand(4, -1, 1, 4, 3), gradcheck.Rand(5, -1, 1, 2, 4)}, nil},
+		{"bias_add", binary(backend.BiasAdd), []*tensor.Dense{gradcheck.Rand(6, -1, 1, 3, 4), gradcheck.Rand(7, -1, 1, 4)}, nil},
+		// relu is not differentiable at 0: keep inputs away from it.
+		{"relu", unary(backend.Relu), []*tensor.Dense{gradcheck.FromSlice([]float64{-2, -0.5, 0.3, 1.5, -0.01, 0.02}, 2, 3)}, nil},
 		{"elementwise_cube", unary(func(x *G.Node) (*G.Node, error) {
 			return backend.Elementwise(x, backend.ElemFunc{Name: "cube", F: func(x float64) float64 { return x * x * x },
 				DF: func(x, _ float64) float64 { return 3 * x * x }})
@@ -147,4 +158,64 @@ func TestCrossEntropyValuesAreStable(t *testing.T) {
 	if want := -math.Log(1e-7); math.Abs(got[0]-want) > 1e-9 {
 		t.Errorf("binary xent of (0,1) vs (1,0) = %v, want %v", got[0], want)
 	}
+}
+
+func TestMatMulValues(t *testing.T) {
+	a := gradcheck.FromSlice([]float64{1, 2, 3, 4, 5, 6}, 2, 3)
+	b := gradcheck.FromSlice([]float64{7, 8, 9, 10, 11, 12}, 3, 2)
+	got, shape, err := gradcheck.Forward(mm(false, false), []*tensor.Dense{a, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// [1 2 3; 4 5 6]·[7 8; 9 10; 11 12] worked by hand.
+	want := []float64{58, 64, 139, 154}
+	if !shape.Eq(tensor.Shape{2, 2}) {
+		t.Fatalf("shape %v", shape)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("matmul = %v, want %v", got, want)
+			break
+		}
+	}
+	// aᵀ·aᵀᵀ = aᵀ·a: (3,2)·(2,3) = (3,3); entry (0,0) = 1*1+4*4 = 17.
+	got, shape, err = gradcheck.Forward(mm(true, false), []*tensor.Dense{a, a})
+	if err != nil || !shape.Eq(tensor.Shape{3, 3}) || got[0] != 17 || got[8] != 45 {
+		t.Errorf("aᵀ·a = %v %v %v", got, shape, err)
+	}
+	if _, err := backend.MatMul(G.NewMatrix(G.NewGraph(), tensor.Float64, G.WithShape(2, 3), G.WithName("a")),
+		G.NewMatrix(G.NewGraph(), tensor.Float64, G.WithShape(2, 3), G.WithName("b")), false, false); err == nil {
+		t.Error("MatMul (2,3)·(2,3) should fail")
+	}
+}
+
+func TestBiasAddAndReluValues(t *testing.T) {
+	x := gradcheck.FromSlice([]float64{1, -2, 3, -4}, 2, 2)
+	b := gradcheck.FromSlice([]float64{10, 1}, 2)
+	got, _, err := gradcheck.Forward(binary(backend.BiasAdd), []*tensor.Dense{x, b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{11, -1, 13, -3}; !equal(got, want) {
+		t.Errorf("bias_add = %v, want %v", got, want)
+	}
+	got, _, err = gradcheck.Forward(unary(backend.Relu), []*tensor.Dense{x})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{1, 0, 3, 0}; !equal(got, want) {
+		t.Errorf("relu = %v, want %v", got, want)
+	}
+}
+
+func equal(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -58,12 +58,13 @@ func xent(kind xentKind, z, t *G.Node) (*G.Node, error) {
 	if z.Dims() != 2 || !z.Shape().Eq(t.Shape()) || t.Dims() != 2 {
 		return nil, errors.Errorf("backend: %s: predictions %v and targets %v must be matrices of one shape", xentNames[kind], z.Shape(), t.Shape())
 	}
-	return G.ApplyOp(&xentOp{opBase{xentNames[kind], 2}, kind}, z, t)
+	return G.ApplyOp(&xentOp{opBase: opBase{xentNames[kind], 2}, kind: kind}, z, t)
 }
 
 type xentOp struct {
 	opBase
 	kind xentKind
+	out  outBuf
 }
 
 func (op *xentOp) Type() hm.Type { return rowLossType(2) }
@@ -77,7 +78,7 @@ func (op *xentOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 func (op *xentOp) DiffWRT(int) []bool { return []bool{true, false} }
 
 func (op *xentOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	g := &xentGradOp{opBase{op.name + "_grad", 3}, op.kind}
+	g := &xentGradOp{opBase: opBase{op.name + "_grad", 3}, kind: op.kind}
 	dz, err := G.ApplyOp(g, inputs[0], inputs[1], grad)
 	return G.Nodes{dz, nil}, err
 }
@@ -89,7 +90,7 @@ func (op *xentOp) Do(inputs ...G.Value) (G.Value, error) {
 	}
 	z, t := in[0], in[1]
 	rows, cols := rowsCols(z.Shape())
-	out := like(z.Dtype(), tensor.Shape{rows})
+	out := op.out.get(z.Dtype(), tensor.Shape{rows})
 	switch zs := z.Data().(type) {
 	case []float32:
 		xentForward(op.kind, out.Data().([]float32), zs, t.Data().([]float32), rows, cols)
@@ -102,6 +103,7 @@ func (op *xentOp) Do(inputs ...G.Value) (G.Value, error) {
 type xentGradOp struct {
 	opBase
 	kind xentKind
+	out  outBuf
 }
 
 func (op *xentGradOp) Type() hm.Type {
@@ -120,7 +122,7 @@ func (op *xentGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	}
 	z, t, g := in[0], in[1], in[2]
 	rows, cols := rowsCols(z.Shape())
-	out := like(z.Dtype(), z.Shape())
+	out := op.out.get(z.Dtype(), z.Shape())
 	switch zs := z.Data().(type) {
 	case []float32:
 		xentBackward(op.kind, out.Data().([]float32), zs, t.Data().([]float32), g.Data().([]float32), rows, cols)

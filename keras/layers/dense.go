@@ -102,7 +102,7 @@ func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 			return nil, errors.Wrapf(err, "layers: %s", l.name)
 		}
 	}
-	h, err := G.Mul(x2, k)
+	h, err := backend.MatMul(x2, k, false, false)
 	if err != nil {
 		return nil, errors.Wrapf(err, "layers: %s: x·kernel", l.name)
 	}
@@ -111,11 +111,7 @@ func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		b2, err := G.Reshape(b, tensor.Shape{1, l.units})
-		if err != nil {
-			return nil, errors.Wrapf(err, "layers: %s", l.name)
-		}
-		if h, err = G.BroadcastAdd(h, b2, nil, []byte{0}); err != nil {
+		if h, err = backend.BiasAdd(h, b); err != nil {
 			return nil, errors.Wrapf(err, "layers: %s: +bias", l.name)
 		}
 	}

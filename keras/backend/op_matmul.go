@@ -1,0 +1,139 @@
+package backend
+
+import (
+	"fmt"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// MatMul returns op(a)·op(b) for matrices a and b, where op transposes
+// when transA / transB is set. It calls the BLAS registered with gonum's
+// blas32.Use / blas64.Use (gonum's pure-Go BLAS by default; register
+// OpenBLAS through gonum.org/v1/netlib for cgo speed), writes into a
+// buffer it reuses every run, and its gradient is two more MatMuls.
+// Gorgonia's own Mul allocates and zeroes its output every step.
+func MatMul(a, b *G.Node, transA, transB bool) (*G.Node, error) {
+	if a.Dims() != 2 || b.Dims() != 2 {
+		return nil, errors.Errorf("backend: MatMul needs matrices, got %v and %v", a.Shape(), b.Shape())
+	}
+	op := &matMulOp{opBase: opBase{fmt.Sprintf("matmul(%v,%v)", transA, transB), 2}, ta: transA, tb: transB}
+	if _, err := op.InferShape(a.Shape(), b.Shape()); err != nil {
+		return nil, errors.Wrap(err, "backend: MatMul")
+	}
+	return G.ApplyOp(op, a, b)
+}
+
+type matMulOp struct {
+	opBase
+	ta, tb bool
+	out    outBuf
+}
+
+func (op *matMulOp) Type() hm.Type {
+	m := G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
+	return hm.NewFnType(m, m, m)
+}
+
+// dims returns (m, k) of op(a) and (k, n) of op(b).
+func (op *matMulOp) dims(a, b tensor.Shape) (m, k, kb, n int) {
+	m, k = a[0], a[1]
+	if op.ta {
+		m, k = k, m
+	}
+	kb, n = b[0], b[1]
+	if op.tb {
+		kb, n = n, kb
+	}
+	return
+}
+
+func (op *matMulOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	if len(in) != 2 {
+		return nil, errors.New("matmul needs two inputs")
+	}
+	a, ok1 := in[0].(tensor.Shape)
+	b, ok2 := in[1].(tensor.Shape)
+	if !ok1 || !ok2 || len(a) != 2 || len(b) != 2 {
+		return nil, errors.Errorf("matmul needs two matrix shapes, got %v and %v", in[0], in[1])
+	}
+	m, k, kb, n := op.dims(a, b)
+	if k != kb {
+		return nil, errors.Errorf("matmul: inner dimensions differ: %v%s · %v%s", a, tstr(op.ta), b, tstr(op.tb))
+	}
+	return tensor.Shape{m, n}, nil
+}
+
+func tstr(t bool) string {
+	if t {
+		return "ᵀ"
+	}
+	return ""
+}
+
+func (op *matMulOp) DiffWRT(int) []bool { return []bool{true, true} }
+
+// SymDiff: for C = op(A)·op(B) with upstream G,
+//
+//	A·B:   dA = G·Bᵀ   dB = Aᵀ·G
+//	Aᵀ·B:  dA = B·Gᵀ   dB = A·G
+//	A·Bᵀ:  dA = G·B    dB = Gᵀ·A
+//	Aᵀ·Bᵀ: dA = Bᵀ·Gᵀ  dB = Gᵀ·Aᵀ
+func (op *matMulOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	a, b := inputs[0], inputs[1]
+	var da, db *G.Node
+	var err error
+	mm := func(x, y *G.Node, tx, ty bool) *G.Node {
+		if err != nil {
+			return nil
+		}
+		var n *G.Node
+		n, err = MatMul(x, y, tx, ty)
+		return n
+	}
+	switch {
+	case !op.ta && !op.tb:
+		da, db = mm(grad, b, false, true), mm(a, grad, true, false)
+	case op.ta && !op.tb:
+		da, db = mm(b, grad, false, true), mm(a, grad, false, false)
+	case !op.ta && op.tb:
+		da, db = mm(grad, b, false, false), mm(grad, a, true, false)
+	default:
+		da, db = mm(b, grad, true, true), mm(grad, a, true, true)
+	}
+	return G.Nodes{da, db}, err
+}
+
+func (op *matMulOp) Do(inputs ...G.Value) (G.Value, error) {
+	in, err := denses(op, inputs)
+	if err != nil {
+		return nil, err
+	}
+	a, b := in[0], in[1]
+	shape, err := op.InferShape(a.Shape(), b.Shape())
+	if err != nil {
+		return nil, opError(op, err)
+	}
+	out := op.out.get(a.Dtype(), shape)
+	m, k, _, n := op.dims(a.Shape(), b.Shape())
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if op.ta {
+		ta = blas.Trans
+	}
+	if op.tb {
+		tb = blas.Trans
+	}
+	lda, ldb := a.Shape()[1], b.Shape()[1]
+	switch ad := a.Data().(type) {
+	case []float32:
+		blas32.Implementation().Sgemm(ta, tb, m, n, k, 1, ad, lda, b.Data().([]float32), ldb, 0, out.Data().([]float32), n)
+	case []float64:
+		blas64.Implementation().Dgemm(ta, tb, m, n, k, 1, ad, lda, b.Data().([]float64), ldb, 0, out.Data().([]float64), n)
+	}
+	return out, nil
+}
