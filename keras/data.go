@@ -41,19 +41,16 @@ func asColumns(what string, t tensor.Tensor) (columns, error) {
 	if d.IsScalar() || len(shape) == 0 {
 		return columns{}, errors.Errorf("%s is a scalar, want a tensor whose first axis is the sample axis", what)
 	}
+	if shape.TotalSize() == 0 {
+		return columns{}, errors.Errorf("%s is empty (shape %v)", what, shape)
+	}
 	data := d.Data()
 	if !isNumeric(data) {
 		return columns{}, errors.Errorf("%s has dtype %v, want a numeric dtype", what, d.Dtype())
 	}
 	n := shape[0]
-	if n == 0 {
-		return columns{}, errors.Errorf("%s is empty (shape %v)", what, shape)
-	}
 	c := columns{data: data, n: n, shape: append([]int(nil), shape[1:]...)}
 	c.width = prod(c.shape)
-	if c.width == 0 {
-		return columns{}, errors.Errorf("%s has an empty sample shape %v", what, shape)
-	}
 	return c, nil
 }
 
@@ -212,8 +209,13 @@ func (m *Model) checkX(what string, x tensor.Tensor) (columns, error) {
 		return c, err
 	}
 	if !equalInts(c.shape, m.inShape) {
-		return c, errors.Errorf("%s has shape %v: each sample is %s but the model expects %s", what,
-			append([]int{c.n}, c.shape...), strings.Replace(shapeString(c.shape), "None", fmt.Sprint(c.n), 1), shapeString(m.inShape))
+		want := strings.Replace(shapeString(m.inShape), "None", "N", 1)
+		hint := ""
+		if len(c.shape) == len(m.inShape)-1 && c.n*c.width == prod(m.inShape) {
+			hint = fmt.Sprintf("; a single sample must be shaped %s", strings.Replace(shapeString(m.inShape), "None", "1", 1))
+		}
+		return c, errors.Errorf("%s has shape %v, want %s: one row per sample, each %v as the model's input%s", what,
+			append([]int{c.n}, c.shape...), want, m.inShape, hint)
 	}
 	if err := c.checkFinite(what); err != nil {
 		return c, err

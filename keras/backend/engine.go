@@ -175,9 +175,7 @@ func (p *Program) Loss() float64 {
 
 // Run fills the noise inputs from rng and runs the graph once.
 func (p *Program) Run(rng *rand.Rand) (err error) {
-	for _, nf := range p.scope.noise {
-		nf.fill(rng, nf.value)
-	}
+	p.scope.FillNoise(rng)
 	p.vm.Reset()
 	defer func() {
 		if r := recover(); r != nil {
@@ -190,14 +188,20 @@ func (p *Program) Run(rng *rand.Rand) (err error) {
 	return nil
 }
 
+// buildMu serialises graph construction: NewTapeMachine writes the engine
+// field of every value bound into the graph, the shared weights included.
+var buildMu sync.Mutex
+
 func (e *Engine) build(key programKey) (p *Program, err error) {
+	buildMu.Lock()
+	defer buildMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
 			p, err = nil, errors.Errorf("backend: building %v graph (batch %d) panicked: %v", key.mode, key.batch, r)
 		}
 	}()
 	spec := e.spec
-	s := newScope(key.mode, key.batch, spec.Dtype)
+	s := NewScope(G.NewGraph(), key.mode, key.batch, spec.Dtype)
 	p = &Program{engine: e, key: key, scope: s}
 
 	inputs := G.Nodes{}

@@ -63,9 +63,11 @@ type activationRecord struct {
 	name  string
 }
 
-func newScope(mode Mode, batch int, dt tensor.Dtype) *Scope {
+// NewScope returns a scope over g for writing layer tests and running a
+// layer's Forward outside a model; the Engine makes its own.
+func NewScope(g *G.ExprGraph, mode Mode, batch int, dt tensor.Dtype) *Scope {
 	return &Scope{
-		g:      G.NewGraph(),
+		g:      g,
 		mode:   mode,
 		batch:  batch,
 		dtype:  dt,
@@ -89,6 +91,19 @@ func (s *Scope) BatchSize() int { return s.batch }
 
 // Dtype returns the graph's element type.
 func (s *Scope) Dtype() tensor.Dtype { return s.dtype }
+
+// Bind makes n the node of v in this graph, instead of a node bound to v's
+// value. Gradient checks use it to perturb a layer's weights.
+func (s *Scope) Bind(v *Variable, n *G.Node) error {
+	if !n.Shape().Eq(v.value.Shape()) {
+		return errors.Errorf("backend: Bind: node shape %v, variable %s has %v", n.Shape(), v.name, v.value.Shape())
+	}
+	if _, ok := s.params[v]; !ok {
+		s.order = append(s.order, v)
+	}
+	s.params[v] = n
+	return nil
+}
 
 // Param returns v's node in this graph, creating it on first use. The node
 // is bound to v's shared value by reference.
@@ -115,6 +130,14 @@ func (s *Scope) Noise(name string, shape []int, fill func(rng *rand.Rand, dst *t
 	n := G.NewTensor(s.g, s.dtype, len(shape), G.WithShape(shape...), G.WithName("noise/"+name), G.WithValue(value))
 	s.noise = append(s.noise, &noiseFeed{node: n, value: value, fill: fill})
 	return n
+}
+
+// FillNoise refills every noise input from rng (the engine does it
+// before each run; tests call it to fix a mask).
+func (s *Scope) FillNoise(rng *rand.Rand) {
+	for _, nf := range s.noise {
+		nf.fill(rng, nf.value)
+	}
 }
 
 // AddLoss adds a scalar node (a regularisation penalty, say) to the

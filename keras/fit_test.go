@@ -1,0 +1,397 @@
+package keras_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"math/rand"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras"
+	"github.com/gokeras/gokeras/keras/layers"
+	"github.com/gokeras/gokeras/keras/metrics"
+	"github.com/gokeras/gokeras/keras/optimizers"
+)
+
+// regression returns n rows of 3 features with y = x·(1, -2, 0.5) + 1.
+func regression(n int, seed int64) (*tensor.Dense, *tensor.Dense) {
+	rng := rand.New(rand.NewSource(seed))
+	x := make([]float64, n*3)
+	y := make([]float64, n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < 3; j++ {
+			x[i*3+j] = rng.NormFloat64()
+		}
+		y[i] = x[i*3] - 2*x[i*3+1] + 0.5*x[i*3+2] + 1
+	}
+	return tensor.New(tensor.WithShape(n, 3), tensor.WithBacking(x)), tensor.New(tensor.WithShape(n), tensor.WithBacking(y))
+}
+
+func regressionModel(t testing.TB, seed int64, metricsList ...interface{}) *keras.Model {
+	t.Helper()
+	m := keras.Sequential(
+		layers.Dense(8, layers.Activation("relu"), layers.InputShape(3)),
+		layers.Dropout(0.1),
+		layers.Dense(1),
+	)
+	if err := m.SetSeed(seed); err != nil {
+		t.Fatal(err)
+	}
+	opts := []keras.Option{keras.Loss("mse"), keras.Optimizer(optimizers.Adam(optimizers.LearningRate(0.01)))}
+	if len(metricsList) > 0 {
+		opts = append(opts, keras.Metrics(metricsList...))
+	}
+	if err := m.Compile(opts...); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// probe is a metric that records the targets it is shown, batch by batch.
+type probe struct {
+	batches [][]float64
+}
+
+func (p *probe) Name() string    { return "probe" }
+func (p *probe) Reset()          {}
+func (p *probe) Result() float64 { return 0 }
+func (p *probe) Update(b metrics.Batch) error {
+	p.batches = append(p.batches, append([]float64(nil), b.YTrue...))
+	return nil
+}
+
+// rowIDs returns x with 3 features and y = the row's index.
+func rowIDs(n int) (*tensor.Dense, *tensor.Dense) {
+	x, _ := regression(n, 1)
+	y := make([]float64, n)
+	for i := range y {
+		y[i] = float64(i)
+	}
+	return x, tensor.New(tensor.WithShape(n), tensor.WithBacking(y))
+}
+
+func TestFitSplitsLastRowsAndKeepsSmallLastBatch(t *testing.T) {
+	p := &probe{}
+	m := regressionModel(t, 1, p)
+	x, y := rowIDs(100)
+	// validation_split 0.2: train on rows 0..79, validate on rows 80..99.
+	if _, err := m.Fit(context.Background(), x, y, keras.BatchSize(32), keras.ValidationSplit(0.2), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int
+	seen := map[float64]bool{}
+	for _, b := range p.batches[:3] {
+		sizes = append(sizes, len(b))
+		for _, v := range b {
+			seen[v] = true
+		}
+	}
+	if sizes[0] != 32 || sizes[1] != 32 || sizes[2] != 16 {
+		t.Errorf("training batch sizes %v, want [32 32 16]", sizes)
+	}
+	for i := 0; i < 80; i++ {
+		if !seen[float64(i)] {
+			t.Fatalf("training rows miss row %d", i)
+		}
+	}
+	if len(seen) != 80 {
+		t.Errorf("training saw %d distinct rows, want 80", len(seen))
+	}
+	var val []float64
+	for _, b := range p.batches[3:] {
+		val = append(val, b...)
+	}
+	if len(val) != 20 {
+		t.Fatalf("validation saw %d rows, want 20", len(val))
+	}
+	for i, v := range val {
+		if v != float64(80+i) {
+			t.Fatalf("validation rows %v, want 80..99 in order", val)
+		}
+	}
+	// Shuffling: the first training batch is not rows 0..31 in order.
+	inOrder := true
+	for i, v := range p.batches[0] {
+		inOrder = inOrder && v == float64(i)
+	}
+	if inOrder {
+		t.Error("training batches are not shuffled")
+	}
+}
+
+func TestShuffleOffKeepsOrder(t *testing.T) {
+	p := &probe{}
+	m := regressionModel(t, 1, p)
+	x, y := rowIDs(40)
+	if _, err := m.Fit(context.Background(), x, y, keras.BatchSize(16), keras.Shuffle(false), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	for b, batch := range p.batches {
+		for i, v := range batch {
+			if v != float64(b*16+i) {
+				t.Fatalf("batch %d = %v, want rows in order", b, batch)
+			}
+		}
+	}
+}
+
+func TestSameSeedGivesIdenticalRuns(t *testing.T) {
+	x, y := regression(200, 2)
+	run := func(seed int64) ([]*tensor.Dense, *keras.History) {
+		m := regressionModel(t, seed, "mae")
+		h, err := m.Fit(context.Background(), x, y, keras.Epochs(3), keras.BatchSize(16), keras.ValidationSplit(0.25), keras.Verbose(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, _ := m.GetWeights()
+		return w, h
+	}
+	w1, h1 := run(7)
+	w2, h2 := run(7)
+	w3, _ := run(8)
+	for i := range w1 {
+		a, b := w1[i].Data().([]float32), w2[i].Data().([]float32)
+		for j := range a {
+			if math.Float32bits(a[j]) != math.Float32bits(b[j]) {
+				t.Fatalf("weight %d differs between two runs with seed 7", i)
+			}
+		}
+	}
+	for _, k := range h1.Keys() {
+		a, _ := h1.Get(k)
+		b, _ := h2.Get(k)
+		for e := range a {
+			if math.Float64bits(a[e]) != math.Float64bits(b[e]) {
+				t.Fatalf("history %s differs: %v vs %v", k, a, b)
+			}
+		}
+	}
+	if w1[0].Data().([]float32)[0] == w3[0].Data().([]float32)[0] {
+		t.Error("seeds 7 and 8 gave the same first weight")
+	}
+}
+
+func TestHistoryKeysAndLearning(t *testing.T) {
+	x, y := regression(300, 3)
+	m := regressionModel(t, 3, "mae", "mean_squared_error")
+	h, err := m.Fit(context.Background(), x, y, keras.Epochs(30), keras.ValidationSplit(0.2), keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"loss", "mae", "mean_squared_error", "val_loss", "val_mae", "val_mean_squared_error"}
+	if got := h.Keys(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("history keys %v, want %v", got, want)
+	}
+	if h.Len() != 30 || len(h.Epoch) != 30 || h.Epoch[29] != 29 {
+		t.Errorf("history has %d epochs %v", h.Len(), h.Epoch)
+	}
+	loss, _ := h.Get("loss")
+	if !(loss[29] < loss[0]/4) {
+		t.Errorf("loss did not fall: %v -> %v", loss[0], loss[29])
+	}
+	// Aliases: mae <-> mean_absolute_error, with and without val_.
+	if _, ok := h.Get("mean_absolute_error"); !ok {
+		t.Error("history lookup by mean_absolute_error failed")
+	}
+	if _, ok := h.Get("val_mse"); !ok {
+		t.Error("history lookup by val_mse failed")
+	}
+	if h.Params.Steps != 8 || h.Params.Samples != 240 || h.Params.Epochs != 30 {
+		t.Errorf("params %+v", h.Params)
+	}
+	// The val_loss the history holds equals Evaluate on the same rows.
+	vx := x.Clone().(*tensor.Dense)
+	vx, _ = sliceRows(vx, 240, 300)
+	vy, _ := sliceRows(y.Clone().(*tensor.Dense), 240, 300)
+	s, err := m.Evaluate(context.Background(), vx, vy, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, _ := h.Last("val_loss")
+	if math.Abs(s["loss"]-last) > 1e-6*last {
+		t.Errorf("Evaluate loss %v, last val_loss %v", s["loss"], last)
+	}
+}
+
+func sliceRows(t *tensor.Dense, from, to int) (*tensor.Dense, error) {
+	v, err := t.Slice(tensor.S(from, to))
+	if err != nil {
+		return nil, err
+	}
+	return v.(*tensor.Dense).Materialize().(*tensor.Dense), nil
+}
+
+// cancelAt cancels the run after its after-th training batch.
+type cancelAt struct {
+	keras.CallbackBase
+	after, batch int
+	cancel       func()
+}
+
+func (c *cancelAt) OnTrainBatchEnd(batch int, _ keras.Logs) error {
+	c.batch++
+	if c.batch == c.after {
+		c.cancel()
+	}
+	return nil
+}
+
+func TestCancelReturnsHistorySoFar(t *testing.T) {
+	x, y := regression(64, 4)
+	m := regressionModel(t, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	// 2 batches per epoch: cancelling after the 5th batch (the first of
+	// epoch 3) leaves two completed epochs.
+	cb := &cancelAt{after: 5, cancel: cancel}
+	h, err := m.Fit(ctx, x, y, keras.Epochs(10), keras.Verbose(0), keras.Callbacks(cb))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if h == nil || h.Len() != 2 {
+		t.Fatalf("history after cancel: %v", h)
+	}
+	// The model still works and can train again.
+	if _, err := m.Fit(context.Background(), x, y, keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type failing struct{ keras.CallbackBase }
+
+func (failing) OnEpochEnd(epoch int, _ keras.Logs) error {
+	if epoch == 1 {
+		return errors.New("disk full")
+	}
+	return nil
+}
+
+func TestCallbackErrorStopsFit(t *testing.T) {
+	x, y := regression(32, 5)
+	m := regressionModel(t, 5)
+	h, err := m.Fit(context.Background(), x, y, keras.Epochs(5), keras.Verbose(0), keras.Callbacks(&failing{}))
+	if err == nil || !strings.Contains(err.Error(), "epoch 2") || !strings.Contains(err.Error(), "on_epoch_end") || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("err = %v", err)
+	}
+	if h.Len() != 1 {
+		t.Errorf("history has %d epochs, want 1", h.Len())
+	}
+}
+
+type stopper struct{ keras.CallbackBase }
+
+func (s *stopper) OnEpochEnd(epoch int, _ keras.Logs) error {
+	if epoch == 2 {
+		s.Model().StopTraining()
+	}
+	return nil
+}
+
+func TestStopTrainingAndInitialEpoch(t *testing.T) {
+	x, y := regression(32, 6)
+	m := regressionModel(t, 6)
+	h, err := m.Fit(context.Background(), x, y, keras.Epochs(10), keras.Verbose(0), keras.Callbacks(&stopper{}))
+	if err != nil || h.Len() != 3 {
+		t.Fatalf("stop: %v, %d epochs", err, h.Len())
+	}
+	h, err = m.Fit(context.Background(), x, y, keras.Epochs(5), keras.InitialEpoch(3), keras.Verbose(0))
+	if err != nil || h.Len() != 2 || h.Epoch[0] != 3 || h.Epoch[1] != 4 {
+		t.Fatalf("initial_epoch: %v, epochs %v", err, h.Epoch)
+	}
+}
+
+func TestSampleAndClassWeights(t *testing.T) {
+	// Two classes of points; class 1 weighted 0 must not influence training
+	// at all: the run equals one on class-0 rows... checked through the
+	// loss, which ignores zero-weight rows.
+	x, y := regression(64, 7)
+	w := make([]float64, 64)
+	for i := range w {
+		w[i] = float64(i % 2)
+	}
+	m := regressionModel(t, 7)
+	sw := tensor.New(tensor.WithShape(64), tensor.WithBacking(w))
+	s1, err := m.Evaluate(context.Background(), x, y, keras.SampleWeight(sw), keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := m.Evaluate(context.Background(), x, y, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Weighted loss = sum over odd rows / 64, about half the plain loss.
+	if !(s1["loss"] < 0.75*s2["loss"] && s1["loss"] > 0.25*s2["loss"]) {
+		t.Errorf("weighted loss %v vs plain %v", s1["loss"], s2["loss"])
+	}
+	if _, err := m.Fit(context.Background(), x, y, keras.SampleWeight(sw), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	cls := classifier(t, 8)
+	cx, cy := blobs(60, 8)
+	if _, err := cls.Fit(context.Background(), cx, cy, keras.ClassWeight(map[int]float64{0: 1, 1: 5}), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// blobs returns n 2-D points in 3 classes around (0,0), (3,0), (0,3).
+func blobs(n int, seed int64) (*tensor.Dense, *tensor.Dense) {
+	rng := rand.New(rand.NewSource(seed))
+	x := make([]float64, 2*n)
+	y := make([]uint8, n)
+	centres := [][2]float64{{0, 0}, {3, 0}, {0, 3}}
+	for i := 0; i < n; i++ {
+		c := i % 3
+		y[i] = uint8(c)
+		x[2*i] = centres[c][0] + rng.NormFloat64()*0.5
+		x[2*i+1] = centres[c][1] + rng.NormFloat64()*0.5
+	}
+	return tensor.New(tensor.WithShape(n, 2), tensor.WithBacking(x)), tensor.New(tensor.WithShape(n), tensor.WithBacking(y))
+}
+
+func classifier(t testing.TB, seed int64) *keras.Model {
+	m := keras.Sequential(
+		layers.Dense(16, layers.Activation("relu"), layers.InputShape(2)),
+		layers.Dense(3, layers.Activation("softmax")),
+	)
+	_ = m.SetSeed(seed)
+	if err := m.Compile(keras.Loss("sparse_categorical_crossentropy"), keras.Optimizer("adam"), keras.Metrics("accuracy")); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestClassifierLearnsAndPredicts(t *testing.T) {
+	x, y := blobs(600, 9)
+	m := classifier(t, 9)
+	var out bytes.Buffer
+	h, err := m.Fit(context.Background(), x, y, keras.Epochs(20), keras.ValidationSplit(0.2), keras.ProgressOutput(&out), keras.Verbose(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, _ := h.Last("val_accuracy")
+	if acc < 0.95 {
+		t.Errorf("val_accuracy %v, want >= 0.95", acc)
+	}
+	if acc2, ok := h.Last("val_acc"); !ok || acc2 != acc {
+		t.Error("val_acc alias lookup failed")
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 40 || lines[0] != "Epoch 1/20" || !strings.HasPrefix(lines[1], "15/15 - ") ||
+		!strings.Contains(lines[1], " - loss: ") || !strings.Contains(lines[1], " - val_accuracy: ") || !strings.HasSuffix(lines[1], "/step") {
+		t.Errorf("verbose 2 output:\n%s", out.String())
+	}
+	p, err := m.Predict(context.Background(), x, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.Shape().Eq(tensor.Shape{600, 3}) {
+		t.Fatalf("predict shape %v", p.Shape())
+	}
+	row := p.Data().([]float32)[:3]
+	if s := row[0] + row[1] + row[2]; math.Abs(float64(s)-1) > 1e-5 {
+		t.Errorf("softmax row sums to %v", s)
+	}
+}
