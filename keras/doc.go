@@ -30,7 +30,9 @@
 // dropout active), validation values are computed after the epoch in
 // inference mode and logged with a "val_" prefix. A model's seed (SetSeed)
 // decides initial weights, shuffling and dropout masks: the same seed and
-// the same calls give bit-identical weights and history.
+// the same calls give bit-identical weights and history. The order and
+// masks of epoch e depend only on the seed and e, so a run resumed at
+// epoch e with InitialEpoch repeats an uninterrupted one.
 //
 // # Under the hood
 //

@@ -3,6 +3,7 @@ package keras
 import (
 	"context"
 	"fmt"
+	"math/rand"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -248,8 +249,12 @@ func (m *Model) fit(ctx context.Context, train dataset, val *dataset, cfg *confi
 			return history, errors.Wrapf(err, "keras: Fit: epoch %d", epoch+1)
 		}
 		if cfg.shuffle {
-			m.shuffleRand.Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
+			for i := range perm {
+				perm[i] = i
+			}
+			m.epochStream(streamShuffle, epoch).Shuffle(n, func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
 		}
+		noise := m.epochStream(streamNoise, epoch)
 		for _, met := range comp.trainMets {
 			met.Reset()
 		}
@@ -272,7 +277,7 @@ func (m *Model) fit(ctx context.Context, train dataset, val *dataset, cfg *confi
 				}
 			}
 			idx := perm[b*bs : min((b+1)*bs, n)]
-			loss, err := m.trainStep(tb, train, idx)
+			loss, err := m.trainStep(tb, train, idx, noise)
 			if err != nil {
 				return history, errors.Wrapf(err, "keras: Fit: epoch %d, batch %d", epoch+1, b+1)
 			}
@@ -316,7 +321,7 @@ func (m *Model) fit(ctx context.Context, train dataset, val *dataset, cfg *confi
 
 // trainStep runs one batch through the training graph and applies the
 // optimizer, holding the weights' write lock.
-func (m *Model) trainStep(tb *batcher, d dataset, idx []int) (float64, error) {
+func (m *Model) trainStep(tb *batcher, d dataset, idx []int, noise *rand.Rand) (float64, error) {
 	p, err := tb.program(len(idx))
 	if err != nil {
 		return 0, err
@@ -324,7 +329,7 @@ func (m *Model) trainStep(tb *batcher, d dataset, idx []int) (float64, error) {
 	m.fill(p, d, idx, tb.hostY)
 	m.weightsMu.Lock()
 	defer m.weightsMu.Unlock()
-	if err := p.Run(m.noiseRand); err != nil {
+	if err := p.Run(noise); err != nil {
 		return 0, err
 	}
 	if err := m.compiled.optimizer.Apply(m.vars); err != nil {

@@ -395,3 +395,29 @@ func TestClassifierLearnsAndPredicts(t *testing.T) {
 		t.Errorf("softmax row sums to %v", s)
 	}
 }
+
+// TestResumeWithInitialEpochRepeatsUninterruptedRun: epochs 0-2 then 3-4
+// give the same weights, bit for bit, as epochs 0-4 in one call.
+func TestResumeWithInitialEpochRepeatsUninterruptedRun(t *testing.T) {
+	x, y := regression(100, 16)
+	a := regressionModel(t, 16)
+	if _, err := a.Fit(context.Background(), x, y, keras.Epochs(5), keras.BatchSize(16), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	b := regressionModel(t, 16)
+	if _, err := b.Fit(context.Background(), x, y, keras.Epochs(3), keras.BatchSize(16), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Fit(context.Background(), x, y, keras.Epochs(5), keras.InitialEpoch(3), keras.BatchSize(16), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	wa, _ := a.GetWeights()
+	wb, _ := b.GetWeights()
+	for i := range wa {
+		for j, v := range wa[i].Data().([]float32) {
+			if math.Float32bits(v) != math.Float32bits(wb[i].Data().([]float32)[j]) {
+				t.Fatalf("weight %d[%d]: %v uninterrupted, %v resumed", i, j, v, wb[i].Data().([]float32)[j])
+			}
+		}
+	}
+}

@@ -38,9 +38,6 @@ type Model struct {
 	compiled *compiled
 	eng      atomic.Pointer[backend.Engine]
 
-	shuffleRand *rand.Rand
-	noiseRand   *rand.Rand
-
 	weightsMu sync.RWMutex // readers: graph runs; writer: optimizer steps, SetWeights
 	evalMu    sync.Mutex   // Evaluate and Fit's validation share metric state
 	fitting   atomic.Bool
@@ -174,8 +171,6 @@ func (m *Model) Build() (err error) {
 		vars = append(vars, l.Variables()...)
 	}
 	m.inShape, m.outShape, m.vars = in, append([]int(nil), shape...), vars
-	m.shuffleRand = m.stream(streamShuffle)
-	m.noiseRand = m.stream(streamNoise)
 	eng, err := backend.NewEngine(backend.Spec{Dtype: m.dtype, InputShape: m.inShape, Variables: m.vars, Forward: m.forward})
 	if err != nil {
 		return errors.Wrap(err, "keras")
@@ -251,6 +246,15 @@ const (
 
 func (m *Model) stream(id int64) *rand.Rand {
 	return rand.New(rand.NewSource(int64(splitmix64(uint64(m.seed) ^ uint64(id)*0x9e3779b97f4a7c15))))
+}
+
+// epochStream returns the stream for one epoch: the shuffle order and the
+// dropout masks of epoch e depend only on the seed and e, so a run resumed
+// at epoch e (InitialEpoch, BackupAndRestore, a loaded model) repeats an
+// uninterrupted run exactly.
+func (m *Model) epochStream(id int64, epoch int) *rand.Rand {
+	x := splitmix64(uint64(m.seed) ^ uint64(id)*0x9e3779b97f4a7c15)
+	return rand.New(rand.NewSource(int64(splitmix64(x ^ uint64(epoch+1)*0xd1b54a32d192ed03))))
 }
 
 func splitmix64(x uint64) uint64 {
