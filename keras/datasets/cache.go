@@ -59,7 +59,7 @@ func (c *config) fetch(ctx context.Context, files []remoteFile) ([]string, error
 			paths[i] = p
 			continue
 		}
-		p, err := c.downloadToCache(ctx, f)
+		p, err := c.downloadToCache(ctx, f, f.rel)
 		if err != nil {
 			return nil, err
 		}
@@ -75,14 +75,15 @@ func (c *config) notFound(rel string, cause error) error {
 }
 
 // downloadToCache downloads f into the first cache folder that can be
-// created and returns its path.
-func (c *config) downloadToCache(ctx context.Context, f remoteFile) (string, error) {
+// created and returns its path. missing names the file the loader looked
+// for, for the error message.
+func (c *config) downloadToCache(ctx context.Context, f remoteFile, missing string) (string, error) {
 	if !c.download {
-		return "", c.notFound(f.rel, errors.New("downloads are off (Download(false))"))
+		return "", c.notFound(missing, errors.New("downloads are off (Download(false))"))
 	}
 	dirs := c.cacheDirs()
 	if len(dirs) == 0 {
-		return "", c.notFound(f.rel, errors.New("no cache directory: set Dir, KERAS_HOME or HOME"))
+		return "", c.notFound(missing, errors.New("no cache directory: set Dir, KERAS_HOME or HOME"))
 	}
 	var dest string
 	var mkErr error
@@ -100,7 +101,7 @@ func (c *config) downloadToCache(ctx context.Context, f remoteFile) (string, err
 		break
 	}
 	if dest == "" {
-		return "", c.notFound(f.rel, errors.Wrap(mkErr, "no writable cache directory"))
+		return "", c.notFound(missing, errors.Wrap(mkErr, "no writable cache directory"))
 	}
 	base := path.Base(f.rel)
 	want := f.sha256
@@ -108,7 +109,7 @@ func (c *config) downloadToCache(ctx context.Context, f remoteFile) (string, err
 		want = h
 	}
 	if err := download(ctx, c.client, c.origin+base, dest, want, c.progress); err != nil {
-		return "", c.notFound(f.rel, err)
+		return "", c.notFound(missing, err)
 	}
 	return dest, nil
 }

@@ -100,21 +100,21 @@ func readCIFARFile(path string) (x, y *tensor.Dense, err error) {
 // extracting the archive when one of them is in no cache folder.
 func (c *config) cifarBatches(ctx context.Context) ([]string, error) {
 	paths := make([]string, len(cifarBatches))
-	missing := false
+	missing := ""
 	for i, b := range cifarBatches {
 		p, ok := c.find(cifarDir + "/" + b)
 		if !ok {
-			missing = true
+			missing = cifarDir + "/" + b
 			break
 		}
 		paths[i] = p
 	}
-	if !missing {
+	if missing == "" {
 		return paths, nil
 	}
-	archive, err := c.downloadToCache(ctx, remoteFile{cifarArchive, cifarSHA256})
+	archive, err := c.downloadToCache(ctx, remoteFile{cifarArchive, cifarSHA256}, missing)
 	if err != nil {
-		return nil, errors.WithMessagef(err, "%s/%s", cifarDir, cifarBatches[0])
+		return nil, err
 	}
 	defer os.Remove(archive)
 	dir := filepath.Join(filepath.Dir(archive), cifarDir)

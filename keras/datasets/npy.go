@@ -270,9 +270,6 @@ func arrayToDense(arr *npy.Array) (*tensor.Dense, error) {
 	if got != n {
 		return nil, errors.Errorf("shape %v needs %d elements, the data holds %d", shape, n, got)
 	}
-	if n == 0 {
-		return nil, errors.Errorf("empty array of shape %v", shape)
-	}
 	if len(shape) == 0 {
 		shape = []int{1}
 	}
