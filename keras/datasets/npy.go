@@ -176,7 +176,26 @@ func (l *limitReader) Read(p []byte) (int, error) {
 // .npy stream when known (npz members), or -1.
 func readNPYArray(r io.Reader, size int64) (*npy.Array, error) {
 	lr := &limitReader{r: r, n: -1}
-	nr, err := npy.NewReader(lr)
+	head, err := readNPYHeader(lr)
+	if err != nil {
+		return nil, errors.WithMessage(err, "bad header")
+	}
+	var rest io.Reader = lr
+	typ0 := strings.Trim(strings.TrimSpace(headerDescr(head)), "'\"")
+	if isObjectDescr(typ0) {
+		if size > 0 {
+			lr.n = size
+		}
+		payload, err := io.ReadAll(lr)
+		if err != nil {
+			return nil, errors.Wrap(err, "read pickled data")
+		}
+		if err := checkPickle(payload); err != nil {
+			return nil, errors.WithMessage(err, "bad pickled data")
+		}
+		rest = bytes.NewReader(payload)
+	}
+	nr, err := npy.NewReader(io.MultiReader(bytes.NewReader(head), rest))
 	if err != nil {
 		return nil, errors.Wrap(err, "bad header")
 	}
@@ -189,11 +208,7 @@ func readNPYArray(r io.Reader, size int64) (*npy.Array, error) {
 		n *= d
 	}
 	typ := strings.Trim(strings.TrimSpace(hdr.Descr.Type), "'\"")
-	if isObjectDescr(typ) {
-		if size > 0 {
-			lr.n = size
-		}
-	} else {
+	if !isObjectDescr(typ) {
 		es, ok := itemSize(typ)
 		if !ok {
 			return nil, errors.Errorf("unsupported dtype %q", hdr.Descr.Type)
@@ -206,6 +221,74 @@ func readNPYArray(r io.Reader, size int64) (*npy.Array, error) {
 		return nil, errors.Wrap(err, "bad data")
 	}
 	return &arr, nil
+}
+
+// readNPYHeader reads and checks the magic, version and header dictionary
+// of a .npy stream and returns those bytes, so that npyio, which assumes a
+// well-formed header, only ever sees one.
+func readNPYHeader(r io.Reader) ([]byte, error) {
+	var pre [10]byte
+	if _, err := io.ReadFull(r, pre[:8]); err != nil {
+		return nil, errors.Wrap(err, "short magic")
+	}
+	if string(pre[:6]) != "\x93NUMPY" {
+		return nil, errors.Errorf("magic % x, want 93 4e 55 4d 50 59 (\\x93NUMPY)", pre[:6])
+	}
+	var n, size int
+	switch pre[6] {
+	case 1:
+		if _, err := io.ReadFull(r, pre[8:10]); err != nil {
+			return nil, errors.Wrap(err, "short header length")
+		}
+		n, size = int(pre[8])|int(pre[9])<<8, 10
+	case 2:
+		var l [4]byte
+		if _, err := io.ReadFull(r, l[:]); err != nil {
+			return nil, errors.Wrap(err, "short header length")
+		}
+		n = int(l[0]) | int(l[1])<<8 | int(l[2])<<16 | int(l[3])<<24
+		if n > 1<<20 {
+			return nil, errors.Errorf("header of %d bytes", n)
+		}
+		out := append(append([]byte(nil), pre[:8]...), l[:]...)
+		return readNPYDict(r, out, n)
+	default:
+		return nil, errors.Errorf("format version %d.%d, want 1.0 or 2.0", pre[6], pre[7])
+	}
+	return readNPYDict(r, append([]byte(nil), pre[:size]...), n)
+}
+
+// headerDescr returns the text after 'descr': up to the next comma.
+func headerDescr(head []byte) string {
+	s := string(head)
+	i := strings.Index(s, "'descr': ")
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len("'descr': "):]
+	if j := strings.IndexByte(s, ','); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}
+
+func readNPYDict(r io.Reader, out []byte, n int) ([]byte, error) {
+	dict := make([]byte, n)
+	if _, err := io.ReadFull(r, dict); err != nil {
+		return nil, errors.Wrap(err, "short header dictionary")
+	}
+	s := string(dict)
+	if !strings.HasSuffix(s, "\n") {
+		return nil, errors.New("header dictionary does not end with a newline")
+	}
+	d, o, sh, end := strings.Index(s, "'descr': "), strings.Index(s, "'fortran_order': "), strings.Index(s, "'shape': "), strings.LastIndex(s, "}")
+	if !strings.HasPrefix(strings.TrimSpace(s), "{") || d < 0 || o < 0 || sh < 0 || !(d < o && o < sh && sh < end) {
+		return nil, errors.Errorf("header dictionary %q, want {'descr': ..., 'fortran_order': ..., 'shape': (...), }", strings.TrimSpace(s))
+	}
+	if sh+len("'shape': ") >= end-2 || s[sh+len("'shape': ")] != '(' || strings.Index(s[sh:], ")") < 0 {
+		return nil, errors.Errorf("header shape in %q is not a tuple", strings.TrimSpace(s))
+	}
+	return append(out, dict...), nil
 }
 
 func isObjectDescr(typ string) bool { return typ == "|O" || typ == "O" || typ == "<O" || typ == ">O" }
