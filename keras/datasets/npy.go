@@ -6,7 +6,9 @@ import (
 	"io"
 	"math"
 	"math/big"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"codeberg.org/sbinet/npyio/npy"
@@ -150,71 +152,53 @@ func (z *NPZ) read(name string) (*npy.Array, error) {
 	return arr, nil
 }
 
-// limitReader is an io.Reader whose limit can be set after the header has
-// been read. A negative limit means none.
-type limitReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n == 0 {
-		return 0, io.EOF
-	}
-	if l.n > 0 && int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	if l.n > 0 {
-		l.n -= int64(n)
-	}
-	return n, err
-}
-
 // readNPYArray parses the header with npyio, bounds the payload by what the
 // header declares, and lets npyio decode it. size is the size of the whole
 // .npy stream when known (npz members), or -1.
 func readNPYArray(r io.Reader, size int64) (*npy.Array, error) {
-	lr := &limitReader{r: r, n: -1}
-	head, err := readNPYHeader(lr)
+	head, typ, shape, err := readNPYHeader(r)
 	if err != nil {
 		return nil, errors.WithMessage(err, "bad header")
 	}
-	var rest io.Reader = lr
-	typ0 := strings.Trim(strings.TrimSpace(headerDescr(head)), "'\"")
-	if isObjectDescr(typ0) {
+	var payload []byte
+	if isObjectDescr(typ) {
 		if size > 0 {
-			lr.n = size
+			r = io.LimitReader(r, size)
 		}
-		payload, err := io.ReadAll(lr)
-		if err != nil {
+		if payload, err = io.ReadAll(r); err != nil {
 			return nil, errors.Wrap(err, "read pickled data")
 		}
 		if err := checkPickle(payload); err != nil {
 			return nil, errors.WithMessage(err, "bad pickled data")
 		}
-		rest = bytes.NewReader(payload)
+	} else {
+		// Read exactly the declared bytes (one more to notice trailing
+		// data), so that npyio only ever decodes whole elements.
+		n := 1
+		for _, d := range shape {
+			if d > 0 && n > maxElems/d {
+				return nil, errors.Errorf("shape %v too large", shape)
+			}
+			n *= d
+		}
+		es, _ := itemSize(typ)
+		want := int64(n) * int64(es)
+		var buf bytes.Buffer
+		got, err := buf.ReadFrom(io.LimitReader(r, want+1))
+		if err != nil {
+			return nil, errors.Wrapf(err, "after %d of %d data bytes", got, want)
+		}
+		if got < want {
+			return nil, errors.Errorf("truncated: shape %v of %s needs %d data bytes, got %d", shape, typ, want, got)
+		}
+		if got > want {
+			return nil, errors.Errorf("trailing bytes after the %d data bytes of shape %v", want, shape)
+		}
+		payload = buf.Bytes()
 	}
-	nr, err := npy.NewReader(io.MultiReader(bytes.NewReader(head), rest))
+	nr, err := npy.NewReader(io.MultiReader(bytes.NewReader(head), bytes.NewReader(payload)))
 	if err != nil {
 		return nil, errors.Wrap(err, "bad header")
-	}
-	hdr := nr.Header
-	n := 1
-	for _, d := range hdr.Descr.Shape {
-		if d < 0 || (d > 0 && n > maxElems/d) {
-			return nil, errors.Errorf("bad shape %v", hdr.Descr.Shape)
-		}
-		n *= d
-	}
-	typ := strings.Trim(strings.TrimSpace(hdr.Descr.Type), "'\"")
-	if !isObjectDescr(typ) {
-		es, ok := itemSize(typ)
-		if !ok {
-			return nil, errors.Errorf("unsupported dtype %q", hdr.Descr.Type)
-		}
-		// One byte more than declared, to notice trailing data.
-		lr.n = int64(n)*int64(es) + 1
 	}
 	var arr npy.Array
 	if err := nr.Read(&arr); err != nil {
@@ -226,69 +210,68 @@ func readNPYArray(r io.Reader, size int64) (*npy.Array, error) {
 // readNPYHeader reads and checks the magic, version and header dictionary
 // of a .npy stream and returns those bytes, so that npyio, which assumes a
 // well-formed header, only ever sees one.
-func readNPYHeader(r io.Reader) ([]byte, error) {
+func readNPYHeader(r io.Reader) (head []byte, typ string, shape []int, err error) {
 	var pre [10]byte
 	if _, err := io.ReadFull(r, pre[:8]); err != nil {
-		return nil, errors.Wrap(err, "short magic")
+		return nil, "", nil, errors.Wrap(err, "short magic")
 	}
 	if string(pre[:6]) != "\x93NUMPY" {
-		return nil, errors.Errorf("magic % x, want 93 4e 55 4d 50 59 (\\x93NUMPY)", pre[:6])
+		return nil, "", nil, errors.Errorf("magic % x, want 93 4e 55 4d 50 59 (\\x93NUMPY)", pre[:6])
 	}
 	var n, size int
 	switch pre[6] {
 	case 1:
 		if _, err := io.ReadFull(r, pre[8:10]); err != nil {
-			return nil, errors.Wrap(err, "short header length")
+			return nil, "", nil, errors.Wrap(err, "short header length")
 		}
 		n, size = int(pre[8])|int(pre[9])<<8, 10
 	case 2:
 		var l [4]byte
 		if _, err := io.ReadFull(r, l[:]); err != nil {
-			return nil, errors.Wrap(err, "short header length")
+			return nil, "", nil, errors.Wrap(err, "short header length")
 		}
 		n = int(l[0]) | int(l[1])<<8 | int(l[2])<<16 | int(l[3])<<24
 		if n > 1<<20 {
-			return nil, errors.Errorf("header of %d bytes", n)
+			return nil, "", nil, errors.Errorf("header of %d bytes", n)
 		}
-		out := append(append([]byte(nil), pre[:8]...), l[:]...)
-		return readNPYDict(r, out, n)
+		return readNPYDict(r, append(append([]byte(nil), pre[:8]...), l[:]...), n)
 	default:
-		return nil, errors.Errorf("format version %d.%d, want 1.0 or 2.0", pre[6], pre[7])
+		return nil, "", nil, errors.Errorf("format version %d.%d, want 1.0 or 2.0", pre[6], pre[7])
 	}
 	return readNPYDict(r, append([]byte(nil), pre[:size]...), n)
 }
 
-// headerDescr returns the text after 'descr': up to the next comma.
-func headerDescr(head []byte) string {
-	s := string(head)
-	i := strings.Index(s, "'descr': ")
-	if i < 0 {
-		return ""
-	}
-	s = s[i+len("'descr': "):]
-	if j := strings.IndexByte(s, ','); j >= 0 {
-		s = s[:j]
-	}
-	return s
-}
+// npyDictPattern matches the header dictionary NumPy writes, keys in
+// sorted order; it captures the dtype and the dimensions of the shape.
+var npyDictPattern = regexp.MustCompile(`^\{\s*'descr':\s*'([<>|=]?[A-Za-z][0-9]*)',\s*'fortran_order':\s*(?:True|False),\s*'shape':\s*\(\s*((?:[0-9]+\s*,\s*)*(?:[0-9]+\s*)?)\),?\s*\}\s*\n$`)
 
-func readNPYDict(r io.Reader, out []byte, n int) ([]byte, error) {
+func readNPYDict(r io.Reader, out []byte, n int) (head []byte, typ string, shape []int, err error) {
 	dict := make([]byte, n)
 	if _, err := io.ReadFull(r, dict); err != nil {
-		return nil, errors.Wrap(err, "short header dictionary")
+		return nil, "", nil, errors.Wrap(err, "short header dictionary")
 	}
 	s := string(dict)
 	if !strings.HasSuffix(s, "\n") {
-		return nil, errors.New("header dictionary does not end with a newline")
+		return nil, "", nil, errors.New("header dictionary does not end with a newline")
 	}
-	d, o, sh, end := strings.Index(s, "'descr': "), strings.Index(s, "'fortran_order': "), strings.Index(s, "'shape': "), strings.LastIndex(s, "}")
-	if !strings.HasPrefix(strings.TrimSpace(s), "{") || d < 0 || o < 0 || sh < 0 || !(d < o && o < sh && sh < end) {
-		return nil, errors.Errorf("header dictionary %q, want {'descr': ..., 'fortran_order': ..., 'shape': (...), }", strings.TrimSpace(s))
+	m := npyDictPattern.FindStringSubmatch(s)
+	if m == nil {
+		return nil, "", nil, errors.Errorf("header dictionary %q, want {'descr': '<dtype>', 'fortran_order': False, 'shape': (...), }", strings.TrimSpace(s))
 	}
-	if sh+len("'shape': ") >= end-2 || s[sh+len("'shape': ")] != '(' || strings.Index(s[sh:], ")") < 0 {
-		return nil, errors.Errorf("header shape in %q is not a tuple", strings.TrimSpace(s))
+	if _, ok := itemSize(m[1]); !ok && !isObjectDescr(m[1]) {
+		return nil, "", nil, errors.Errorf("unsupported dtype %q", m[1])
 	}
-	return append(out, dict...), nil
+	for _, f := range strings.Split(m[2], ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		d, err := strconv.Atoi(f)
+		if err != nil || d > maxElems {
+			return nil, "", nil, errors.Errorf("bad dimension %q in shape (%s)", f, m[2])
+		}
+		shape = append(shape, d)
+	}
+	return append(out, dict...), m[1], shape, nil
 }
 
 func isObjectDescr(typ string) bool { return typ == "|O" || typ == "O" || typ == "<O" || typ == ">O" }
