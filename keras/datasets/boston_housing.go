@@ -12,7 +12,8 @@ import (
 // are shuffled by NumPy's legacy RandomState(seed).shuffle and the first
 // int(506*(1-testSplit)) rows form the train part. With the defaults
 // (TestSplit(0.2), Seed(113)) that is 404 train and 102 test rows, the first
-// train row being 1.23247, 0, 8.14, ... with target 15.2.
+// train row being 1.23247, 0, 8.14, ... with target 15.2. A part with no
+// rows (TestSplit(0), or a tiny file) is a zero Split: nil X and Y, Len 0.
 //
 // X is float64 (N, 13), the 13 attributes of a suburb; Y is float64 (N), its
 // median house value in k$. Accepted options: TestSplit, Seed, Dir, Origin,
@@ -61,11 +62,18 @@ func loadBoston(ctx context.Context, opts []Option) (train, test Split, err erro
 	perm := newRandomState(cfg.seed).permutation(n)
 	cut := int(float64(n) * (1 - cfg.testSplit))
 	xs, ys := x.Data().([]float64), y.Data().([]float64)
-	train = Split{takeRows(xs, 13, perm[:cut]), takeRows(ys, 1, perm[:cut])}
-	test = Split{takeRows(xs, 13, perm[cut:]), takeRows(ys, 1, perm[cut:])}
-	train.Y.Reshape(cut)
-	test.Y.Reshape(n - cut)
-	return train, test, nil
+	return bostonPart(xs, ys, perm[:cut]), bostonPart(xs, ys, perm[cut:]), nil
+}
+
+// bostonPart gathers the rows idx; no rows give a zero Split, since a
+// gorgonia tensor cannot be empty.
+func bostonPart(xs, ys []float64, idx []int) Split {
+	if len(idx) == 0 {
+		return Split{}
+	}
+	y := takeRows(ys, 1, idx)
+	_ = y.Reshape(len(idx))
+	return Split{takeRows(xs, 13, idx), y}
 }
 
 // takeRows gathers the rows idx of a row-major matrix with width columns.

@@ -44,7 +44,7 @@
 // never leaves a file in the cache. Offline, the error says where the loader
 // looked and why the download failed, for example
 //
-//	datasets: fashion_mnist: train-labels-idx1-ubyte.gz not in [/data ~/.keras/datasets] and download failed: ...
+//	datasets: fashion_mnist: fashion-mnist/train-images-idx3-ubyte.gz not in [/data/keras/datasets /home/me/.keras/datasets] and download failed: GET: ... connection refused
 //
 // CIFAR-10 is read from the python-free binary batches
 // (cifar-10-batches-bin/data_batch_1.bin ... test_batch.bin), not from the
@@ -56,7 +56,9 @@
 // pickled object arrays of imdb.npz and reuters.npz via [NPZ.Sequences]),
 // [ReadIDX] (the MNIST family, gzip or not) and [ReadCIFAR10] read an
 // io.Reader. Truncated or corrupted input gives an error that says what is
-// wrong; it never panics.
+// wrong; it never panics, and a header cannot make a decoder allocate much
+// more than the input holds. [WriteNPY], [WriteNPYSequences], [WriteNPZ],
+// [WriteIDX] and [WriteCIFAR10] write the same formats.
 //
 // # Errors
 //

@@ -224,11 +224,21 @@ func TestBostonSplitOfSyntheticRows(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Like Keras, an empty part is an array with 0 rows.
-		checkShape(t, "x_train", train.X, tensor.Float64, c.train, 13)
-		checkShape(t, "y_train", train.Y, tensor.Float64, c.train)
-		checkShape(t, "x_test", test.X, tensor.Float64, c.test, 13)
-		checkShape(t, "y_test", test.Y, tensor.Float64, c.test)
+		// An empty part is a zero Split (a tensor cannot be empty).
+		for _, p := range []struct {
+			name string
+			s    datasets.Split
+			n    int
+		}{{"train", train, c.train}, {"test", test, c.test}} {
+			if p.n == 0 {
+				if p.s.X != nil || p.s.Y != nil || p.s.Len() != 0 {
+					t.Errorf("split %v: empty %s part is %v", c.split, p.name, p.s)
+				}
+				continue
+			}
+			checkShape(t, "x_"+p.name, p.s.X, tensor.Float64, p.n, 13)
+			checkShape(t, "y_"+p.name, p.s.Y, tensor.Float64, p.n)
+		}
 		if train.Len() != c.train || test.Len() != c.test {
 			t.Errorf("split %v: %d/%d rows, want %d/%d", c.split, train.Len(), test.Len(), c.train, c.test)
 		}

@@ -336,6 +336,10 @@ func arrayToDense(arr *npy.Array) (*tensor.Dense, error) {
 	if got != n {
 		return nil, errors.Errorf("shape %v needs %d elements, the data holds %d", shape, n, got)
 	}
+	if n == 0 {
+		// gorgonia tensors with no elements panic in Data(); refuse them.
+		return nil, errors.Errorf("empty array of shape %v: a tensor needs at least one element", shape)
+	}
 	if len(shape) == 0 {
 		shape = []int{1}
 	}

@@ -128,6 +128,9 @@ func takeRows(x *tensor.Dense, idx []int) (*tensor.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(idx) == 0 {
+		return nil, errors.New("no rows selected (a tensor cannot be empty)")
+	}
 	for _, i := range idx {
 		if i < 0 || i >= n {
 			return nil, errors.Errorf("row %d out of range [0, %d)", i, n)

@@ -32,6 +32,9 @@ func PadSequences(seqs [][]int, opts ...Option) (out *tensor.Dense, err error) {
 			}
 		}
 	}
+	if len(seqs) == 0 || maxLen == 0 {
+		return nil, errors.Errorf("preprocessing: PadSequences: %d sequences of length up to %d: a tensor cannot be empty", len(seqs), maxLen)
+	}
 	if (dt == tensor.Int32 || dt == tensor.Int64) && c.value != math.Trunc(c.value) {
 		return nil, errors.Errorf("preprocessing: PadSequences: Value(%v) is not an integer, but Dtype is %v", c.value, dt)
 	}

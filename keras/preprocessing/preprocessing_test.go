@@ -225,6 +225,10 @@ func TestPadSequences(t *testing.T) {
 	}
 	_, err = preprocessing.PadSequences([][]int{{1 << 40}})
 	wantErr(t, "int32 overflow", err, "does not fit in int32")
+	_, err = preprocessing.PadSequences(nil)
+	wantErr(t, "no sequences", err, "0 sequences of length up to 0")
+	_, err = preprocessing.PadSequences([][]int{{}, {}})
+	wantErr(t, "only empty sequences", err, "a tensor cannot be empty")
 	_, err = preprocessing.PadSequences(seqs, preprocessing.Padding("middle"))
 	wantErr(t, "bad padding", err, `Padding("middle"): want "pre" or "post"`)
 	_, err = preprocessing.PadSequences(seqs, preprocessing.Value(0.5))
@@ -334,6 +338,8 @@ func TestShuffleTogetherAndTake(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got.Data(), []int{3, 6, 1, 4}) {
 		t.Errorf("Take on a transposed view: %v %v", got, err)
 	}
+	_, err = preprocessing.Take(m, nil)
+	wantErr(t, "no rows", err, "no rows selected")
 	_, err = preprocessing.Take(m, []int{3})
 	wantErr(t, "out of range", err, "row 3 out of range [0, 3)")
 }
