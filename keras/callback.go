@@ -302,11 +302,3 @@ func orderedKeys(logs Logs, metricNames []string) []string {
 	sort.Strings(rest)
 	return append(keys, rest...)
 }
-
-func copyLogs(l Logs) Logs {
-	out := make(Logs, len(l))
-	for k, v := range l {
-		out[k] = v
-	}
-	return out
-}
