@@ -38,6 +38,9 @@ func rankOf(pkg string) (int, bool) {
 	if r, ok := layer[pkg]; ok {
 		return r, true
 	}
+	if strings.HasPrefix(pkg, "examples/internal/") {
+		return layer["examples"] - 1, true
+	}
 	if strings.HasPrefix(pkg, "examples/") {
 		return layer["examples"], true
 	}
