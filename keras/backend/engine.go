@@ -128,6 +128,8 @@ type Program struct {
 	out      *tensor.Dense
 	reads    []G.Value // read targets: [output, loss, grads...] as applicable
 	readOut  bool
+	errCh    chan error
+	done     chan struct{}
 }
 
 // Mode returns what the program computes.
@@ -182,7 +184,7 @@ func (p *Program) Run(rng *rand.Rand) (err error) {
 			err = errors.Errorf("backend: %v graph (batch %d) panicked: %v", p.key.mode, p.key.batch, r)
 		}
 	}()
-	if err := p.vm.RunAll(); err != nil {
+	if err := runSync(p.vm, p.errCh, p.done); err != nil {
 		return errors.Wrapf(err, "backend: running %v graph (batch %d)", p.key.mode, p.key.batch)
 	}
 	return nil
@@ -202,7 +204,7 @@ func (e *Engine) build(key programKey) (p *Program, err error) {
 	}()
 	spec := e.spec
 	s := NewScope(G.NewGraph(), key.mode, key.batch, spec.Dtype)
-	p = &Program{engine: e, key: key, scope: s}
+	p = &Program{engine: e, key: key, scope: s, errCh: make(chan error, 1), done: make(chan struct{}, 1)}
 
 	inputs := G.Nodes{}
 	input := func(name string, shape []int) (*G.Node, *tensor.Dense) {
