@@ -67,7 +67,8 @@ func Grid(tiles []Tile, cols, scale int) *image.RGBA {
 }
 
 // SavePNG writes img to path atomically (temporary file in the same
-// folder, then rename), creating the folder.
+// folder, then rename), creating the folder; the file is readable by all
+// (0644).
 func SavePNG(path string, img image.Image) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return errors.Wrap(err, "figure")
@@ -80,6 +81,10 @@ func SavePNG(path string, img image.Image) error {
 	if err := png.Encode(f, img); err != nil {
 		f.Close()
 		return errors.Wrapf(err, "figure: encoding %s", path)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return errors.Wrapf(err, "figure: writing %s", path)
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
