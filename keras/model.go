@@ -42,6 +42,9 @@ type Model struct {
 	evalMu    sync.Mutex   // Evaluate and Fit's validation share metric state
 	fitting   atomic.Bool
 	stop      atomic.Bool
+	// startEpoch is 1 + the first epoch of the running Fit while its
+	// OnTrainBegin hooks run (they may move it: SetInitialEpoch), else 0.
+	startEpoch atomic.Int64
 }
 
 // Sequential returns a model that applies the given layers in order
