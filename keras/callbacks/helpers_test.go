@@ -1,6 +1,7 @@
 package callbacks_test
 
 import (
+	"errors"
 	"math"
 	"math/rand"
 	"testing"
@@ -109,4 +110,15 @@ func scripted(key string, seq []float64) keras.Callback {
 			logs[key] = seq[epoch]
 		}
 	})
+}
+
+// errorsCause unwraps err to its root.
+func errorsCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
 }
