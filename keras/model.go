@@ -35,6 +35,8 @@ type Model struct {
 	outShape []int
 	vars     []*backend.Variable
 
+	maxParams int // > 0 while loading a saved model: the values the file holds
+
 	compiled *compiled
 	eng      atomic.Pointer[backend.Engine]
 
@@ -159,7 +161,7 @@ func (m *Model) Build() (err error) {
 	if len(shape) == 0 {
 		return errors.Errorf("keras: the first layer (%s) needs an input shape: give it layers.InputShape(...) or put layers.Input(...) first", m.layers[0].Name())
 	}
-	ctx := &layers.BuildContext{Dtype: m.dtype, Rand: m.stream(streamInit)}
+	ctx := &layers.BuildContext{Dtype: m.dtype, Rand: m.stream(streamInit), MaxParams: m.maxParams}
 	in := append([]int(nil), shape...)
 	var vars []*backend.Variable
 	for i, l := range m.layers {
