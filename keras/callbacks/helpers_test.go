@@ -122,3 +122,17 @@ func errorsCause(err error) error {
 		err = u
 	}
 }
+
+// binaryClassifier returns a compiled model with one sigmoid output and
+// the metric "accuracy".
+func binaryClassifier(t testing.TB, seed int64) *keras.Model {
+	t.Helper()
+	m := keras.Sequential(layers.Dense(1, layers.Activation("sigmoid"), layers.InputShape(3)))
+	if err := m.SetSeed(seed); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(keras.Loss("binary_crossentropy"), keras.Optimizer("adam"), keras.Metrics("accuracy")); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}

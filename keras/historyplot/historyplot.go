@@ -5,7 +5,6 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,6 +19,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/gokeras/gokeras/keras"
+	"github.com/gokeras/gokeras/keras/internal/atomicfile"
 	"github.com/gokeras/gokeras/keras/metrics"
 )
 
@@ -181,19 +181,11 @@ func Save(path string, h *keras.History, opts ...Option) error {
 	if err := Write(&buf, h, format, opts...); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return errors.Wrap(err, "historyplot: Save")
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		return errors.Wrap(err, "historyplot: Save")
-	}
-	if err := tmp.Close(); err != nil {
-		return errors.Wrap(err, "historyplot: Save")
-	}
-	return errors.Wrap(os.Rename(tmp.Name(), path), "historyplot: Save")
+	err := atomicfile.WriteFile(path, func(w io.Writer) error {
+		_, err := w.Write(buf.Bytes())
+		return err
+	})
+	return errors.Wrap(err, "historyplot: Save")
 }
 
 // Write draws h like R's plot(history) and writes it to w in the given
