@@ -136,3 +136,14 @@ func binaryClassifier(t testing.TB, seed int64) *keras.Model {
 	}
 	return m
 }
+
+// noisyRegression is regression with Gaussian noise of the given standard
+// deviation added to the targets.
+func noisyRegression(n int, seed int64, sd float64) (*tensor.Dense, *tensor.Dense) {
+	x, y := regression(n, seed)
+	rng := rand.New(rand.NewSource(seed + 1000))
+	for i, v := range y.Data().([]float64) {
+		y.Data().([]float64)[i] = v + sd*rng.NormFloat64()
+	}
+	return x, y
+}
