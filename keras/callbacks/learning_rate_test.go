@@ -146,3 +146,21 @@ func TestTerminateOnNaN(t *testing.T) {
 		}
 	}
 }
+
+func TestTerminateOnNaNScripted(t *testing.T) {
+	for _, loss := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		m := model(t, 12, nil)
+		var out bytes.Buffer
+		c := callbacks.TerminateOnNaN(callbacks.Output(&out))
+		c.SetModel(m)
+		if err := c.OnTrainBegin(nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.OnTrainBatchEnd(0, keras.Logs{"loss": 1e30}); err != nil || m.StopRequested() {
+			t.Fatalf("finite loss stopped training: %v", err)
+		}
+		if err := c.OnTrainBatchEnd(4, keras.Logs{"loss": loss}); err != nil || !m.StopRequested() || out.String() != "Batch 4: Invalid loss, terminating training\n" {
+			t.Errorf("loss %v: err %v, stop %v, output %q", loss, err, m.StopRequested(), out.String())
+		}
+	}
+}

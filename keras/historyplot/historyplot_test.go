@@ -272,3 +272,22 @@ func ExamplePanels() {
 	// loss [0.9 0.5 0.4] [1 0.6 0.5]
 	// accuracy [0.09999999999999998 0.5 0.6] []
 }
+
+func ExampleSave() {
+	dir, _ := os.MkdirTemp("", "historyplot")
+	defer os.RemoveAll(dir)
+	h := keras.NewHistory()
+	for e := 0; e < 20; e++ {
+		loss := 1 / float64(e+1)
+		_ = h.OnEpochEnd(e, keras.Logs{"loss": loss, "mae": loss / 2, "val_loss": loss + 0.1, "val_mae": loss/2 + 0.05})
+	}
+	// Like R's plot(history, metrics = "mae", smooth = FALSE) +
+	// coord_cartesian(ylim = c(0, 0.5)).
+	err := historyplot.Save(filepath.Join(dir, "mae.png"), h, historyplot.Metrics("mae"), historyplot.Smooth(false), historyplot.YLim(0, 0.5))
+	fmt.Println(err)
+	err = historyplot.Save(filepath.Join(dir, "history.svg"), h)
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// <nil>
+}
