@@ -15,6 +15,7 @@ type compiled struct {
 	optimizer optimizers.Optimizer
 	// metric factories, called once for training and once for evaluation
 	metricNames []string
+	metricSpecs []string // as given to Compile (names; Name() of values), for saving
 	newMetrics  func() ([]metrics.Metric, error)
 	trainMets   []metrics.Metric
 	evalMets    []metrics.Metric
@@ -72,6 +73,11 @@ func (m *Model) Compile(opts ...Option) error {
 		}
 		seen[met.Name()] = true
 		c.metricNames = append(c.metricNames, met.Name())
+		if name, ok := spec.(string); ok {
+			c.metricSpecs = append(c.metricSpecs, name)
+		} else {
+			c.metricSpecs = append(c.metricSpecs, met.Name())
+		}
 		if sm, ok := met.(metrics.SparseMetric); ok && sm.SparseTargets() != c.sparse {
 			return errors.Errorf("keras: Compile: metric %s expects %s targets but the loss %s takes %s targets",
 				met.Name(), sparseWord(sm.SparseTargets()), loss.Name(), sparseWord(c.sparse))

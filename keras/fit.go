@@ -233,7 +233,10 @@ func (m *Model) fit(ctx context.Context, train dataset, val *dataset, cfg *confi
 	tb := m.newBatcher(backend.Train, bs, true)
 	defer tb.release()
 
-	if err := cl.call(OnTrainBegin, 0, Logs{}); err != nil {
+	m.startEpoch.Store(int64(cfg.initialEpoch) + 1)
+	err := cl.call(OnTrainBegin, 0, Logs{})
+	start := int(m.startEpoch.Swap(0)) - 1
+	if err != nil {
 		return history, errors.Wrap(err, "keras: Fit")
 	}
 	perm := make([]int, n)
@@ -241,7 +244,7 @@ func (m *Model) fit(ctx context.Context, train dataset, val *dataset, cfg *confi
 		perm[i] = i
 	}
 	var lastLogs Logs
-	for epoch := cfg.initialEpoch; epoch < cfg.epochs; epoch++ {
+	for epoch := start; epoch < cfg.epochs; epoch++ {
 		if err := ctx.Err(); err != nil {
 			return history, err
 		}
@@ -361,6 +364,26 @@ func (m *Model) runCallbacks(cfg *config, history *History) []Callback {
 // StopTraining asks a running Fit to stop after the current batch (Keras:
 // model.stop_training = True). Callbacks such as EarlyStopping call it.
 func (m *Model) StopTraining() { m.stop.Store(true) }
+
+// SetInitialEpoch moves the first epoch of the running Fit (Keras: the
+// model's _initial_epoch, which BackupAndRestore sets). It may only be
+// called from an OnTrainBegin hook; epochs then run from epoch to the
+// Epochs option minus one (none when epoch >= Epochs). It returns an error
+// when called at any other time or with a negative epoch.
+func (m *Model) SetInitialEpoch(epoch int) error {
+	if epoch < 0 {
+		return errors.Errorf("keras: SetInitialEpoch: epoch must be >= 0, got %d", epoch)
+	}
+	for {
+		cur := m.startEpoch.Load()
+		if cur == 0 {
+			return errors.New("keras: SetInitialEpoch: only an OnTrainBegin hook of a running Fit can move its first epoch")
+		}
+		if m.startEpoch.CompareAndSwap(cur, int64(epoch)+1) {
+			return nil
+		}
+	}
+}
 
 // StopRequested reports whether StopTraining was called during the
 // current Fit.

@@ -9,7 +9,13 @@ import (
 // callback adds. Fit always installs one and returns it.
 //
 // After early stopping or cancellation the series simply end at the last
-// completed epoch: they are never padded.
+// completed epoch: they are never padded (R's as.data.frame(history) pads
+// with NA up to the requested epochs; LongTable does not).
+//
+// A history exports itself as CSV (WriteCSV, wide like CSVLogger;
+// WriteLongCSV, long like R's as.data.frame), as JSON (MarshalJSON, which
+// UnmarshalJSON reads back) and as a long table (LongTable). The
+// historyplot package draws it like R's plot(history).
 type History struct {
 	CallbackBase
 	// Epoch lists the recorded epochs (0-based, so after InitialEpoch(3)

@@ -35,6 +35,8 @@ type Model struct {
 	outShape []int
 	vars     []*backend.Variable
 
+	maxParams int // > 0 while loading a saved model: the values the file holds
+
 	compiled *compiled
 	eng      atomic.Pointer[backend.Engine]
 
@@ -42,6 +44,9 @@ type Model struct {
 	evalMu    sync.Mutex   // Evaluate and Fit's validation share metric state
 	fitting   atomic.Bool
 	stop      atomic.Bool
+	// startEpoch is 1 + the first epoch of the running Fit while its
+	// OnTrainBegin hooks run (they may move it: SetInitialEpoch), else 0.
+	startEpoch atomic.Int64
 }
 
 // Sequential returns a model that applies the given layers in order
@@ -156,7 +161,7 @@ func (m *Model) Build() (err error) {
 	if len(shape) == 0 {
 		return errors.Errorf("keras: the first layer (%s) needs an input shape: give it layers.InputShape(...) or put layers.Input(...) first", m.layers[0].Name())
 	}
-	ctx := &layers.BuildContext{Dtype: m.dtype, Rand: m.stream(streamInit)}
+	ctx := &layers.BuildContext{Dtype: m.dtype, Rand: m.stream(streamInit), MaxParams: m.maxParams}
 	in := append([]int(nil), shape...)
 	var vars []*backend.Variable
 	for i, l := range m.layers {

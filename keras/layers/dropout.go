@@ -3,6 +3,7 @@ package layers
 import (
 	"encoding/json"
 	"math/rand"
+	randv2 "math/rand/v2"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -15,6 +16,7 @@ import (
 type DropoutLayer struct {
 	Base
 	rate float64
+	src  *pcgSource // the layer's own stream when Seed is given
 	rng  *rand.Rand
 }
 
@@ -22,8 +24,9 @@ type DropoutLayer struct {
 // with probability rate and scales the others by 1/(1-rate), so the
 // expected sum is unchanged (Keras: layer_dropout / Dropout). At inference
 // it passes its input through. rate must be in [0, 1). The masks come from
-// the model's seed, or from Seed when given. Options: Seed, InputShape,
-// Name.
+// the model's seed (per epoch), or from the layer's own stream when Seed
+// is given; that stream's position is part of the layer's state
+// (LayerState), which saved models keep. Options: Seed, InputShape, Name.
 //
 // Gorgonia's own Dropout op has a wrong gradient (it divides by rate
 // instead of 1-rate); this layer multiplies by a mask drawn on the host
@@ -35,7 +38,8 @@ func Dropout(rate float64, opts ...Option) *DropoutLayer {
 		l.Fail(errors.Errorf("layers: Dropout: rate must be in [0, 1), got %v", rate))
 	}
 	if l.opts.seed != nil {
-		l.rng = rand.New(rand.NewSource(*l.opts.seed))
+		l.src = &pcgSource{randv2.NewPCG(uint64(*l.opts.seed), dropoutStream)}
+		l.rng = rand.New(l.src)
 	}
 	return l
 }
@@ -88,6 +92,41 @@ func fillMask[T backend.Float](rng *rand.Rand, d []T, keep, scale float64) {
 			d[i] = 0
 		}
 	}
+}
+
+// dropoutStream is the PCG stream selector of seeded Dropout layers.
+const dropoutStream = 0x64726f706f7574 // "dropout"
+
+// pcgSource is a math/rand source over a PCG generator, whose state can
+// be saved and restored (math/rand's own source cannot).
+type pcgSource struct{ p *randv2.PCG }
+
+func (s *pcgSource) Uint64() uint64  { return s.p.Uint64() }
+func (s *pcgSource) Int63() int64    { return int64(s.p.Uint64() >> 1) }
+func (s *pcgSource) Seed(seed int64) { s.p.Seed(uint64(seed), dropoutStream) }
+
+// LayerState returns the position of the layer's own random stream (nil
+// when the layer has no Seed and draws from the model's streams, which
+// need no saving).
+func (l *DropoutLayer) LayerState() ([]byte, error) {
+	if l.src == nil {
+		return nil, nil
+	}
+	return l.src.p.MarshalBinary()
+}
+
+// SetLayerState moves the layer's own random stream to a position saved
+// by LayerState.
+func (l *DropoutLayer) SetLayerState(state []byte) error {
+	if l.src == nil {
+		return errors.Errorf("layers: %s: a Dropout without its own seed has no state to restore", l.name)
+	}
+	p := &randv2.PCG{}
+	if err := p.UnmarshalBinary(state); err != nil {
+		return errors.Wrapf(err, "layers: %s: random stream state", l.name)
+	}
+	l.src.p = p
+	return nil
 }
 
 // DropoutConfig is Dropout's serialisable configuration.

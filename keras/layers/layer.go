@@ -48,11 +48,35 @@ type BuildContext struct {
 	Dtype tensor.Dtype
 	// Rand is the model's initialisation stream, seeded from its seed.
 	Rand *rand.Rand
+	// MaxParams, when > 0, bounds the number of values NewVariable may
+	// allocate in total: loading a saved model sets it to the number of
+	// values in the file, so that a damaged configuration fails with an
+	// error instead of exhausting memory.
+	MaxParams int
+
+	params int
 }
 
 // NewVariable creates a weight named "<layer>/<name>" of the context's
 // dtype and fills it from init.
 func (c *BuildContext) NewVariable(layer, name string, shape []int, init initializers.Initializer, trainable bool) (*backend.Variable, error) {
+	if c.MaxParams > 0 {
+		n := 1
+		for _, d := range shape {
+			if d < 1 {
+				break // NewVariable reports the invalid shape
+			}
+			if n > c.MaxParams/d {
+				n = c.MaxParams + 1
+				break
+			}
+			n *= d
+		}
+		if n > c.MaxParams-c.params {
+			return nil, errors.Errorf("layers: %s: %s of shape %v takes the model past %d values", layer, name, shape, c.MaxParams)
+		}
+		c.params += n
+	}
 	v, err := backend.NewVariable(layer+"/"+name, c.Dtype, shape, trainable)
 	if err != nil {
 		return nil, err
@@ -290,6 +314,18 @@ func prod(shape []int) int {
 	return n
 }
 
+// Stateful is implemented by layers that keep state outside their weights
+// which decides what training does next, such as the random stream of a
+// Dropout layer given its own Seed. Saved models store this state so that
+// training resumes exactly where it stopped.
+type Stateful interface {
+	// LayerState returns a snapshot of the state.
+	LayerState() ([]byte, error)
+	// SetLayerState restores a snapshot taken by LayerState. On error
+	// nothing changes.
+	SetLayerState(state []byte) error
+}
+
 // Factory rebuilds a layer from its JSON configuration.
 type Factory func(config json.RawMessage) (Layer, error)
 
@@ -306,17 +342,22 @@ func Register(className string, f Factory) error {
 	return nil
 }
 
+// Names returns the registered layer class names, sorted.
+func Names() []string {
+	known := make([]string, 0, len(registry))
+	for k := range registry {
+		known = append(known, k)
+	}
+	sort.Strings(known)
+	return known
+}
+
 // FromConfig rebuilds a layer of the given class from its JSON
 // configuration (the JSON form of its Config()).
 func FromConfig(className string, config json.RawMessage) (Layer, error) {
 	f, ok := registry[className]
 	if !ok {
-		known := make([]string, 0, len(registry))
-		for k := range registry {
-			known = append(known, k)
-		}
-		sort.Strings(known)
-		return nil, errors.Errorf("layers: unknown layer type %s: register it with layers.Register (known: %s)", className, strings.Join(known, ", "))
+		return nil, errors.Errorf("layers: unknown layer type %s: register it with layers.Register (known: %s)", className, strings.Join(Names(), ", "))
 	}
 	return f(config)
 }
