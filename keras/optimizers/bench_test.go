@@ -68,3 +68,18 @@ func BenchmarkSGDMomentum(b *testing.B) {
 func BenchmarkRMSprop(b *testing.B) { benchOptimizer(b, optimizers.RMSprop(), tensor.Float32) }
 func BenchmarkAdam(b *testing.B)    { benchOptimizer(b, optimizers.Adam(), tensor.Float32) }
 func BenchmarkAdam64(b *testing.B)  { benchOptimizer(b, optimizers.Adam(), tensor.Float64) }
+
+func BenchmarkAdamPortable(b *testing.B) {
+	if !optimizers.SetPortable(true) {
+		b.Skip("no assembly kernel here: BenchmarkAdam is the portable one")
+	}
+	defer optimizers.SetPortable(false)
+	benchOptimizer(b, optimizers.Adam(), tensor.Float32)
+}
+func BenchmarkAdamW(b *testing.B)    { benchOptimizer(b, optimizers.AdamW(), tensor.Float32) }
+func BenchmarkAdagrad(b *testing.B)  { benchOptimizer(b, optimizers.Adagrad(), tensor.Float32) }
+func BenchmarkAdadelta(b *testing.B) { benchOptimizer(b, optimizers.Adadelta(), tensor.Float32) }
+func BenchmarkAdamax(b *testing.B)   { benchOptimizer(b, optimizers.Adamax(), tensor.Float32) }
+func BenchmarkNadam(b *testing.B)    { benchOptimizer(b, optimizers.Nadam(), tensor.Float32) }
+func BenchmarkFtrl(b *testing.B)     { benchOptimizer(b, optimizers.Ftrl(), tensor.Float32) }
+func BenchmarkLion(b *testing.B)     { benchOptimizer(b, optimizers.Lion(), tensor.Float32) }
