@@ -53,6 +53,11 @@ type BuildContext struct {
 // NewVariable creates a weight named "<layer>/<name>" of the context's
 // dtype and fills it from init.
 func (c *BuildContext) NewVariable(layer, name string, shape []int, init initializers.Initializer, trainable bool) (*backend.Variable, error) {
+	if sc, ok := init.(initializers.ShapeChecker); ok {
+		if err := sc.CheckShape(shape); err != nil {
+			return nil, errors.Wrapf(err, "layers: %s: %s", layer, name)
+		}
+	}
 	v, err := backend.NewVariable(layer+"/"+name, c.Dtype, shape, trainable)
 	if err != nil {
 		return nil, err
