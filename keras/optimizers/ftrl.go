@@ -100,13 +100,7 @@ func ftrlKernel[T backend.Float](w, g, acc, lin []T, lr T, p float64, l1, l2, sh
 		z := lin[i] + (gs - (np-pow(acc[i], p))/lr*w[i])
 		lin[i] = z
 		q := np/lr + 2*l2
-		zc := z
-		if zc > l1 {
-			zc = l1
-		} else if zc < -l1 {
-			zc = -l1
-		}
-		w[i] = (zc - z) / q
+		w[i] = (min(max(z, -l1), l1) - z) / q
 		acc[i] = na
 	}
 }

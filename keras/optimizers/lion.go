@@ -1,6 +1,8 @@
 package optimizers
 
 import (
+	"math"
+
 	"github.com/pkg/errors"
 
 	"github.com/gokeras/gokeras/keras/backend"
@@ -44,22 +46,42 @@ func (o *LionOptimizer) Apply(vars []*backend.Variable) error {
 	lr := o.LearningRate()
 	return o.forEach(vars, 1,
 		func(w, g []float32, s []slot) {
-			lionKernel(w, g, s[0].f32, float32(lr), float32(o.beta1), float32(o.beta2))
+			lionKernel32(w, g, s[0].f32, float32(lr), float32(o.beta1), float32(o.beta2))
 		},
-		func(w, g []float64, s []slot) { lionKernel(w, g, s[0].f64, lr, o.beta1, o.beta2) })
+		func(w, g []float64, s []slot) { lionKernel64(w, g, s[0].f64, lr, o.beta1, o.beta2) })
 }
 
-func lionKernel[T backend.Float](w, g, m []T, lr, b1, b2 T) {
+// lionKernel32 and lionKernel64 compute w -= lr*sign(c) without
+// branches (a gradient's signs are unpredictable, and a mispredicted
+// branch per weight cost more than the rest of the update): the step is
+// lr with c's sign bit, masked to 0 when c is 0. A NaN c moves w by
+// +-lr (Keras would make it NaN).
+func lionKernel32(w, g, m []float32, lr, b1, b2 float32) {
 	g, m = g[:len(w)], m[:len(w)]
+	lrBits := math.Float32bits(lr)
 	for i := range w {
 		gi := g[i]
-		c := m[i]*b1 + gi*(1-b1)
-		switch {
-		case c > 0:
-			w[i] -= lr
-		case c < 0:
-			w[i] += lr
+		c := math.Float32bits(m[i]*b1 + gi*(1-b1))
+		nz := uint32(0)
+		if c&0x7fffffff != 0 {
+			nz = 0xffffffff
 		}
+		w[i] -= math.Float32frombits((lrBits ^ (c & 0x80000000)) & nz)
+		m[i] = m[i]*b2 + gi*(1-b2)
+	}
+}
+
+func lionKernel64(w, g, m []float64, lr, b1, b2 float64) {
+	g, m = g[:len(w)], m[:len(w)]
+	lrBits := math.Float64bits(lr)
+	for i := range w {
+		gi := g[i]
+		c := math.Float64bits(m[i]*b1 + gi*(1-b1))
+		nz := uint64(0)
+		if c&0x7fffffffffffffff != 0 {
+			nz = 0xffffffffffffffff
+		}
+		w[i] -= math.Float64frombits((lrBits ^ (c & 0x8000000000000000)) & nz)
 		m[i] = m[i]*b2 + gi*(1-b2)
 	}
 }
