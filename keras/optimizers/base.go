@@ -59,6 +59,7 @@ func (b *base) fail(err error) {
 	}
 }
 
+// Name returns the optimizer's Keras name ("adam").
 func (b *base) Name() string { return b.name }
 
 // LearningRate returns the learning rate of the next step: the constant,
@@ -73,12 +74,16 @@ func (b *base) LearningRate() float64 {
 // Schedule returns the learning-rate schedule, or nil for a constant rate.
 func (b *base) Schedule() Schedule { return b.schedule }
 
+// Iterations returns the number of steps applied so far.
 func (b *base) Iterations() int64 { return b.iters }
 
 // Err returns the error found while building the optimizer (an invalid
 // hyperparameter), or nil. Compile reports it.
 func (b *base) Err() error { return b.err }
 
+// SetLearningRate changes a constant learning rate. It rejects rates that
+// are negative, NaN or infinite, and optimizers whose rate is a Schedule
+// (as Keras does).
 func (b *base) SetLearningRate(lr float64) error {
 	if b.schedule != nil {
 		return errors.Errorf("optimizers: %s: the learning rate is a schedule (%s) and cannot be set", b.name, b.schedule.Config().Name)
