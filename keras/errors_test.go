@@ -85,7 +85,7 @@ func TestBadInputIsReportedBeforeTraining(t *testing.T) {
 		}, `unknown loss "mse2" (known: binary_crossentropy`},
 		{"unknown optimizer", func() error {
 			return keras.Sequential(layers.Dense(2, layers.InputShape(3))).Compile(keras.Loss("mse"), keras.Optimizer("adamw2"))
-		}, `unknown optimizer "adamw2" (known: adam, rmsprop, sgd)`},
+		}, `unknown optimizer "adamw2" (known: adadelta, adagrad, adam, adamax, adamw, ftrl, lion, nadam, rmsprop, sgd)`},
 		{"unknown metric", func() error {
 			return keras.Sequential(layers.Dense(2, layers.InputShape(3))).Compile(keras.Loss("mse"), keras.Metrics("acuracy"))
 		}, `unknown metric "acuracy" (known: acc, accuracy`},

@@ -73,8 +73,10 @@ func collect(method string, opts []Option, allowed ...string) (*config, error) {
 func Loss(l interface{}) Option { return func(c *config) { c.mark("loss"); c.loss = l } }
 
 // Optimizer sets the optimizer (Compile): a Keras name ("adam", "rmsprop",
-// "sgd") with Keras 3 defaults, or an optimizers.Optimizer. Default
-// "rmsprop", as in Keras.
+// "sgd", "adamw", "adagrad", "adadelta", "adamax", "nadam", "ftrl",
+// "lion") with Keras 3 defaults, or an optimizers.Optimizer (for options,
+// learning-rate schedules or old Keras defaults). Default "rmsprop", as in
+// Keras.
 func Optimizer(o interface{}) Option { return func(c *config) { c.mark("optimizer"); c.optimizer = o } }
 
 // Metrics adds metrics reported during training and evaluation (Compile):

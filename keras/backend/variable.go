@@ -15,10 +15,11 @@ import (
 // variables also own a gradient buffer of the same shape that the training
 // graphs copy the gradient into after each step.
 type Variable struct {
-	name      string
-	value     *tensor.Dense
-	grad      *tensor.Dense
-	trainable bool
+	name       string
+	value      *tensor.Dense
+	grad       *tensor.Dense
+	trainable  bool
+	constraint Constraint
 }
 
 // NewVariable allocates a zero-filled variable of the given dtype and shape.
@@ -160,4 +161,26 @@ func convert[S Number, D Number](src []S) []D {
 		out[i] = D(x)
 	}
 	return out
+}
+
+// Constraint projects a variable's values in place (a max-norm or
+// non-negativity constraint, say). Optimizers apply a variable's
+// constraint right after every update of it, as Keras does; the
+// keras/constraints package provides Keras's constraints.
+type Constraint interface {
+	Constrain(v *Variable)
+}
+
+// SetConstraint attaches c (nil removes it). Layers set it from their
+// KernelConstraint and BiasConstraint options.
+func (v *Variable) SetConstraint(c Constraint) { v.constraint = c }
+
+// Constraint returns the attached constraint, or nil.
+func (v *Variable) Constraint() Constraint { return v.constraint }
+
+// ApplyConstraint applies the attached constraint, if any.
+func (v *Variable) ApplyConstraint() {
+	if v.constraint != nil {
+		v.constraint.Constrain(v)
+	}
 }

@@ -9,7 +9,9 @@ import (
 
 	"github.com/gokeras/gokeras/keras/activations"
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/constraints"
 	"github.com/gokeras/gokeras/keras/initializers"
+	"github.com/gokeras/gokeras/keras/regularizers"
 )
 
 // DenseLayer is a fully connected layer: activation(x · kernel + bias).
@@ -20,6 +22,11 @@ type DenseLayer struct {
 	useBias    bool
 	kernelInit initializers.Initializer
 	biasInit   initializers.Initializer
+	kernelReg  regularizers.Regularizer
+	biasReg    regularizers.Regularizer
+	actReg     regularizers.Regularizer
+	kernelCon  constraints.Constraint
+	biasCon    constraints.Constraint
 	kernel     *backend.Variable
 	bias       *backend.Variable
 }
@@ -27,12 +34,15 @@ type DenseLayer struct {
 // Dense returns a fully connected layer with the given number of units
 // (Keras: layer_dense / Dense). Options: Activation (default linear),
 // UseBias (default true), KernelInitializer (default "glorot_uniform"),
-// BiasInitializer (default "zeros"), InputShape, Name. It applies to the
+// BiasInitializer (default "zeros"), KernelRegularizer, BiasRegularizer,
+// ActivityRegularizer, KernelConstraint, BiasConstraint (default none),
+// InputShape, Name. It applies to the
 // last axis of its input: an input (..., d) gives (..., units). Weights
 // (Keras order): kernel (d, units), bias (units).
 func Dense(units int, opts ...Option) *DenseLayer {
 	l := &DenseLayer{units: units, useBias: true}
-	l.Init("Dense", opts, "activation", "use_bias", "kernel_initializer", "bias_initializer")
+	l.Init("Dense", opts, "activation", "use_bias", "kernel_initializer", "bias_initializer",
+		"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint")
 	if units < 1 {
 		l.Fail(errors.Errorf("layers: Dense: units must be >= 1, got %d", units))
 	}
@@ -45,6 +55,8 @@ func Dense(units int, opts ...Option) *DenseLayer {
 		l.useBias = *o.useBias
 	}
 	l.kernelInit, l.biasInit = o.kernelInit, o.biasInit
+	l.kernelReg, l.biasReg, l.actReg = o.kernelReg, o.biasReg, o.actReg
+	l.kernelCon, l.biasCon = o.kernelCon, o.biasCon
 	if l.kernelInit == nil {
 		l.kernelInit = initializers.GlorotUniform()
 	}
@@ -76,9 +88,15 @@ func (l *DenseLayer) Build(ctx *BuildContext, in []int) ([]int, error) {
 	if l.kernel, err = ctx.NewVariable(l.name, "kernel", []int{d, l.units}, l.kernelInit, true); err != nil {
 		return nil, err
 	}
+	if err := attachConstraint(l.name, "kernel_constraint", l.kernel, l.kernelCon); err != nil {
+		return nil, err
+	}
 	vars := []*backend.Variable{l.kernel}
 	if l.useBias {
 		if l.bias, err = ctx.NewVariable(l.name, "bias", []int{l.units}, l.biasInit, true); err != nil {
+			return nil, err
+		}
+		if err := attachConstraint(l.name, "bias_constraint", l.bias, l.biasCon); err != nil {
 			return nil, err
 		}
 		vars = append(vars, l.bias)
@@ -87,10 +105,14 @@ func (l *DenseLayer) Build(ctx *BuildContext, in []int) ([]int, error) {
 	return l.FinishBuild(in, out, vars...), nil
 }
 
-// Forward computes activation(x · kernel + bias).
+// Forward computes activation(x · kernel + bias) and, in training and
+// evaluation graphs, adds the regularizers' penalties to the loss.
 func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 	k, err := s.Param(l.kernel)
 	if err != nil {
+		return nil, err
+	}
+	if err := addPenalty(s, l.name, "kernel_regularizer", l.kernelReg, k); err != nil {
 		return nil, err
 	}
 	shape := x.Shape().Clone()
@@ -111,6 +133,9 @@ func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		if err := addPenalty(s, l.name, "bias_regularizer", l.biasReg, b); err != nil {
+			return nil, err
+		}
 		if h, err = backend.BiasAdd(h, b); err != nil {
 			return nil, errors.Wrapf(err, "layers: %s: +bias", l.name)
 		}
@@ -121,7 +146,14 @@ func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 			return nil, errors.Wrapf(err, "layers: %s", l.name)
 		}
 	}
-	return applyActivation(s, l.name, l.activation, h)
+	out, err := applyActivation(s, l.name, l.activation, h)
+	if err != nil {
+		return nil, err
+	}
+	if err := addPenalty(s, l.name, "activity_regularizer", l.actReg, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // applyActivation applies act and records its input for the losses.
@@ -145,6 +177,12 @@ type DenseConfig struct {
 	UseBias           bool                `json:"use_bias"`
 	KernelInitializer initializers.Config `json:"kernel_initializer"`
 	BiasInitializer   initializers.Config `json:"bias_initializer"`
+	// The regularizers and constraints are nil when not set.
+	KernelRegularizer   *regularizers.Config `json:"kernel_regularizer,omitempty"`
+	BiasRegularizer     *regularizers.Config `json:"bias_regularizer,omitempty"`
+	ActivityRegularizer *regularizers.Config `json:"activity_regularizer,omitempty"`
+	KernelConstraint    *constraints.Config  `json:"kernel_constraint,omitempty"`
+	BiasConstraint      *constraints.Config  `json:"bias_constraint,omitempty"`
 }
 
 // Config returns the layer's configuration.
@@ -156,6 +194,12 @@ func (l *DenseLayer) Config() interface{} {
 		UseBias:           l.useBias,
 		KernelInitializer: initializers.ConfigOf(l.kernelInit),
 		BiasInitializer:   initializers.ConfigOf(l.biasInit),
+
+		KernelRegularizer:   regularizerConfig(l.kernelReg),
+		BiasRegularizer:     regularizerConfig(l.biasReg),
+		ActivityRegularizer: regularizerConfig(l.actReg),
+		KernelConstraint:    constraintConfig(l.kernelCon),
+		BiasConstraint:      constraintConfig(l.biasCon),
 	}
 }
 
@@ -178,6 +222,10 @@ func init() {
 			return nil, err
 		}
 		opts := append(c.BaseConfig.options(), activationOption{act}, UseBias(c.UseBias), KernelInitializer(ki), BiasInitializer(bi))
-		return Dense(c.Units, opts...), nil
+		more, err := penaltyOptions(c.KernelRegularizer, c.BiasRegularizer, c.ActivityRegularizer, c.KernelConstraint, c.BiasConstraint)
+		if err != nil {
+			return nil, err
+		}
+		return Dense(c.Units, append(opts, more...)...), nil
 	}
 }

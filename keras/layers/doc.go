@@ -18,7 +18,11 @@
 // Summary shows it as (None, 28, 28).
 //
 // Options are named like Keras's keyword arguments (Activation, UseBias,
-// KernelInitializer, InputShape, Name, ...). One Option type serves every
+// KernelInitializer, KernelRegularizer, ActivityRegularizer,
+// KernelConstraint, InputShape, Name, ...). One Option type serves every
 // layer; giving a layer an option it does not have is reported at build
 // time. Activation is both an option (Dense's activation) and a layer.
+// Regularizer penalties are added to the model's loss in training and
+// evaluation graphs; constraints are attached to the weights and applied
+// by the optimizer after each update.
 package layers

@@ -13,7 +13,9 @@ import (
 
 	"github.com/gokeras/gokeras/keras/activations"
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/constraints"
 	"github.com/gokeras/gokeras/keras/initializers"
+	"github.com/gokeras/gokeras/keras/regularizers"
 )
 
 // Layer is one step of a model.
@@ -76,6 +78,11 @@ func (c *BuildContext) NewVariable(layer, name string, shape []int, init initial
 			return nil, errors.Errorf("layers: %s: %s of shape %v takes the model past %d values", layer, name, shape, c.MaxParams)
 		}
 		c.params += n
+	}
+	if sc, ok := init.(initializers.ShapeChecker); ok {
+		if err := sc.CheckShape(shape); err != nil {
+			return nil, errors.Wrapf(err, "layers: %s: %s", layer, name)
+		}
 	}
 	v, err := backend.NewVariable(layer+"/"+name, c.Dtype, shape, trainable)
 	if err != nil {
@@ -204,6 +211,11 @@ type options struct {
 	kernelInit initializers.Initializer
 	biasInit   initializers.Initializer
 	seed       *int64
+	kernelReg  regularizers.Regularizer
+	biasReg    regularizers.Regularizer
+	actReg     regularizers.Regularizer
+	kernelCon  constraints.Constraint
+	biasCon    constraints.Constraint
 }
 
 func (o *options) mark(kw string) {
@@ -267,6 +279,97 @@ func BiasInitializer(init interface{}) Option {
 		}
 		o.biasInit = i
 	})
+}
+
+// KernelRegularizer adds a penalty on the kernel to the model's loss: a
+// Keras name ("l1", "l2", "l1_l2", with factor 0.01) or a
+// regularizers.Regularizer (Keras: kernel_regularizer; default none). The
+// penalty is part of the loss Fit and Evaluate report, as in Keras.
+func KernelRegularizer(r interface{}) Option {
+	return optionFunc(func(o *options) {
+		o.mark("kernel_regularizer")
+		o.kernelReg = resolveRegularizer(o, "kernel_regularizer", r)
+	})
+}
+
+// BiasRegularizer adds a penalty on the bias to the model's loss (Keras:
+// bias_regularizer; default none). See KernelRegularizer.
+func BiasRegularizer(r interface{}) Option {
+	return optionFunc(func(o *options) {
+		o.mark("bias_regularizer")
+		o.biasReg = resolveRegularizer(o, "bias_regularizer", r)
+	})
+}
+
+// ActivityRegularizer adds a penalty on the layer's output (after its
+// activation, summed over the whole batch as in Keras 3) to the model's
+// loss (Keras: activity_regularizer; default none). See
+// KernelRegularizer.
+func ActivityRegularizer(r interface{}) Option {
+	return optionFunc(func(o *options) {
+		o.mark("activity_regularizer")
+		o.actReg = resolveRegularizer(o, "activity_regularizer", r)
+	})
+}
+
+func resolveRegularizer(o *options, kw string, r interface{}) regularizers.Regularizer {
+	reg, err := regularizers.Resolve(r)
+	if err != nil {
+		o.fail(errors.Wrap(err, "layers: "+kw))
+	}
+	return reg
+}
+
+// KernelConstraint projects the kernel after every optimizer update: a
+// Keras name ("max_norm", "non_neg", "unit_norm", "min_max_norm", with
+// their defaults) or a constraints.Constraint (Keras: kernel_constraint;
+// default none).
+func KernelConstraint(c interface{}) Option {
+	return optionFunc(func(o *options) {
+		o.mark("kernel_constraint")
+		o.kernelCon = resolveConstraint(o, "kernel_constraint", c)
+	})
+}
+
+// BiasConstraint projects the bias after every optimizer update (Keras:
+// bias_constraint; default none). See KernelConstraint.
+func BiasConstraint(c interface{}) Option {
+	return optionFunc(func(o *options) {
+		o.mark("bias_constraint")
+		o.biasCon = resolveConstraint(o, "bias_constraint", c)
+	})
+}
+
+func resolveConstraint(o *options, kw string, c interface{}) constraints.Constraint {
+	con, err := constraints.Resolve(c)
+	if err != nil {
+		o.fail(errors.Wrap(err, "layers: "+kw))
+	}
+	return con
+}
+
+// attachConstraint checks that c fits v's shape and attaches it.
+func attachConstraint(layer, kw string, v *backend.Variable, c constraints.Constraint) error {
+	if c == nil {
+		return nil
+	}
+	if err := c.CheckShape(v.Shape()); err != nil {
+		return errors.Wrapf(err, "layers: %s: %s", layer, kw)
+	}
+	v.SetConstraint(c)
+	return nil
+}
+
+// addPenalty adds r's penalty of x to the loss of train and eval graphs.
+func addPenalty(s *backend.Scope, layer, kw string, r regularizers.Regularizer, x *G.Node) error {
+	if r == nil || s.Mode() == backend.Predict {
+		return nil
+	}
+	p, err := r.Penalty(x)
+	if err != nil {
+		return errors.Wrapf(err, "layers: %s: %s", layer, kw)
+	}
+	return s.AddLoss(p)
 }
 
 // Seed fixes the random stream of a layer that draws random numbers while

@@ -1,8 +1,10 @@
 package optimizers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -17,7 +19,7 @@ var (
 	grads = [][]float64{{0.5, -1, 0.25}, {0.1, 0.2, -0.3}, {-0.4, 0.3, 0.05}}
 )
 
-// run applies three steps of o to a copy of w0 in the given dtype and
+// run applies len(grads) steps of o to a copy of w0 in the given dtype and
 // returns the weights after each step.
 func run(t *testing.T, o optimizers.Optimizer, dt tensor.Dtype) [][]float64 {
 	t.Helper()
@@ -30,57 +32,68 @@ func run(t *testing.T, o optimizers.Optimizer, dt tensor.Dtype) [][]float64 {
 	}
 	var out [][]float64
 	for _, g := range grads {
-		switch d := v.Grad().Data().(type) {
-		case []float64:
-			copy(d, g)
-		case []float32:
-			for i := range g {
-				d[i] = float32(g[i])
-			}
-		}
+		setGrad(v, g)
 		if err := o.Apply([]*backend.Variable{v}); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, v.Float64s())
 	}
-	if o.Iterations() != 3 {
-		t.Errorf("Iterations() = %d, want 3", o.Iterations())
+	if o.Iterations() != int64(len(grads)) {
+		t.Errorf("Iterations() = %d, want %d", o.Iterations(), len(grads))
 	}
 	return out
 }
 
-// The references below restate each update rule one scalar at a time, as
-// written in Keras 3's optimizer sources.
-
-func refSGD(lr, mu float64, nesterov bool) [][]float64 {
-	w := append([]float64(nil), w0...)
-	m := make([]float64, 3)
-	var out [][]float64
-	for _, g := range grads {
-		for i := range w {
-			if mu == 0 {
-				w[i] = w[i] - lr*g[i]
-				continue
-			}
-			m[i] = mu*m[i] - lr*g[i]
-			if nesterov {
-				w[i] = w[i] + mu*m[i] - lr*g[i]
-			} else {
-				w[i] = w[i] + m[i]
-			}
+func setGrad(v *backend.Variable, g []float64) {
+	switch d := v.Grad().Data().(type) {
+	case []float64:
+		copy(d, g)
+	case []float32:
+		for i := range g {
+			d[i] = float32(g[i])
 		}
+	}
+}
+
+// reference runs step (one scalar update rule, with its own state) over
+// the fixed gradient sequence; t counts from 1.
+func reference(step func(t int, w, g []float64)) [][]float64 {
+	w := append([]float64(nil), w0...)
+	var out [][]float64
+	for i, g := range grads {
+		step(i+1, w, g)
 		out = append(out, append([]float64(nil), w...))
 	}
 	return out
 }
 
-func refRMSprop(lr, rho, mu, eps float64, centered bool) [][]float64 {
-	w := append([]float64(nil), w0...)
-	vel, mom, avg := make([]float64, 3), make([]float64, 3), make([]float64, 3)
-	var out [][]float64
-	for _, g := range grads {
+// The references below restate each update rule one scalar at a time, as
+// written in Keras 3's optimizer sources (keras/src/optimizers/*.py), in
+// float64.
+
+func refSGD(lr, mu float64, nesterov bool) [][]float64 {
+	m := make([]float64, 3)
+	return reference(func(_ int, w, g []float64) {
 		for i := range w {
-			vel[i] = rho*vel[i] + (1-rho)*g[i]*g[i]
+			if mu == 0 {
+				w[i] -= lr * g[i]
+				continue
+			}
+			m[i] = mu*m[i] - lr*g[i]
+			if nesterov {
+				w[i] += mu*m[i] - lr*g[i]
+			} else {
+				w[i] += m[i]
+			}
+		}
+	})
+}
+
+func refRMSprop(lr, rho, mu, eps float64, centered bool) [][]float64 {
+	vel, mom, avg := make([]float64, 3), make([]float64, 3), make([]float64, 3)
+	return reference(func(_ int, w, g []float64) {
+		for i := range w {
+			vel[i] = rho*vel[i] + (1-rho)*(g[i]*g[i])
 			den := vel[i]
 			if centered {
 				avg[i] = rho*avg[i] + (1-rho)*g[i]
@@ -94,21 +107,17 @@ func refRMSprop(lr, rho, mu, eps float64, centered bool) [][]float64 {
 				w[i] -= inc
 			}
 		}
-		out = append(out, append([]float64(nil), w...))
-	}
-	return out
+	})
 }
 
-func refAdam(lr, b1, b2, eps float64, amsgrad bool) [][]float64 {
-	w := append([]float64(nil), w0...)
+func refAdam(lr, b1, b2, eps, wd float64, amsgrad bool) [][]float64 {
 	m, v, vmax := make([]float64, 3), make([]float64, 3), make([]float64, 3)
-	var out [][]float64
-	for step, g := range grads {
-		t := float64(step + 1)
-		alpha := lr * math.Sqrt(1-math.Pow(b2, t)) / (1 - math.Pow(b1, t))
+	return reference(func(t int, w, g []float64) {
+		alpha := lr * math.Sqrt(1-math.Pow(b2, float64(t))) / (1 - math.Pow(b1, float64(t)))
 		for i := range w {
-			m[i] = m[i] + (g[i]-m[i])*(1-b1)
-			v[i] = v[i] + (g[i]*g[i]-v[i])*(1-b2)
+			w[i] -= w[i] * (wd * lr)
+			m[i] += (g[i] - m[i]) * (1 - b1)
+			v[i] += (g[i]*g[i] - v[i]) * (1 - b2)
 			den := v[i]
 			if amsgrad {
 				vmax[i] = math.Max(vmax[i], v[i])
@@ -116,97 +125,482 @@ func refAdam(lr, b1, b2, eps float64, amsgrad bool) [][]float64 {
 			}
 			w[i] -= alpha * m[i] / (math.Sqrt(den) + eps)
 		}
-		out = append(out, append([]float64(nil), w...))
-	}
-	return out
+	})
 }
 
-func TestStepsMatchFormulas(t *testing.T) {
-	cases := []struct {
-		name string
-		opt  func() optimizers.Optimizer
-		want [][]float64
-	}{
+func refAdagrad(lr, init, eps float64) [][]float64 {
+	acc := []float64{init, init, init}
+	return reference(func(_ int, w, g []float64) {
+		for i := range w {
+			acc[i] += g[i] * g[i]
+			w[i] -= lr * g[i] / math.Sqrt(acc[i]+eps)
+		}
+	})
+}
+
+func refAdadelta(lr, rho, eps float64) [][]float64 {
+	ag, ad := make([]float64, 3), make([]float64, 3)
+	return reference(func(_ int, w, g []float64) {
+		for i := range w {
+			ag[i] = rho*ag[i] + (1-rho)*(g[i]*g[i])
+			d := -(math.Sqrt(ad[i]+eps) * g[i] / math.Sqrt(ag[i]+eps))
+			ad[i] = rho*ad[i] + (1-rho)*(d*d)
+			w[i] += lr * d
+		}
+	})
+}
+
+func refAdamax(lr, b1, b2, eps float64) [][]float64 {
+	m, u := make([]float64, 3), make([]float64, 3)
+	return reference(func(t int, w, g []float64) {
+		for i := range w {
+			m[i] += (g[i] - m[i]) * (1 - b1)
+			u[i] = math.Max(b2*u[i], math.Abs(g[i]))
+			w[i] -= lr * m[i] / ((1 - math.Pow(b1, float64(t))) * (u[i] + eps))
+		}
+	})
+}
+
+func refNadam(lr, b1, b2, eps float64) [][]float64 {
+	m, v := make([]float64, 3), make([]float64, 3)
+	uProduct := 1.0
+	return reference(func(t int, w, g []float64) {
+		ut := b1 * (1 - 0.5*math.Pow(0.96, float64(t)))
+		ut1 := b1 * (1 - 0.5*math.Pow(0.96, float64(t+1)))
+		uProduct *= ut
+		for i := range w {
+			m[i] += (g[i] - m[i]) * (1 - b1)
+			v[i] += (g[i]*g[i] - v[i]) * (1 - b2)
+			mhat := ut1*m[i]/(1-uProduct*ut1) + (1-ut)*g[i]/(1-uProduct)
+			vhat := v[i] / (1 - math.Pow(b2, float64(t)))
+			w[i] -= mhat * lr / (math.Sqrt(vhat) + eps)
+		}
+	})
+}
+
+func refFtrl(lr, power, init, l1, l2, shrink, beta float64) [][]float64 {
+	acc := []float64{init, init, init}
+	lin := make([]float64, 3)
+	return reference(func(_ int, w, g []float64) {
+		l2r := l2 + beta/(2*lr)
+		for i := range w {
+			gs := g[i] + 2*shrink*w[i]
+			na := acc[i] + g[i]*g[i]
+			lin[i] += gs - (math.Pow(na, -power)-math.Pow(acc[i], -power))/lr*w[i]
+			q := math.Pow(na, -power)/lr + 2*l2r
+			w[i] = (math.Max(-l1, math.Min(l1, lin[i])) - lin[i]) / q
+			acc[i] = na
+		}
+	})
+}
+
+func refLion(lr, b1, b2 float64) [][]float64 {
+	m := make([]float64, 3)
+	sign := func(x float64) float64 {
+		switch {
+		case x > 0:
+			return 1
+		case x < 0:
+			return -1
+		}
+		return 0
+	}
+	return reference(func(_ int, w, g []float64) {
+		for i := range w {
+			w[i] -= lr * sign(m[i]*b1+g[i]*(1-b1))
+			m[i] = m[i]*b2 + g[i]*(1-b2)
+		}
+	})
+}
+
+type stepCase struct {
+	name string
+	opt  func() optimizers.Optimizer
+	want [][]float64
+}
+
+func stepCases() []stepCase {
+	o := optimizers.LearningRate
+	return []stepCase{
 		{"sgd", func() optimizers.Optimizer { return optimizers.SGD() }, refSGD(0.01, 0, false)},
 		{"sgd_momentum", func() optimizers.Optimizer { return optimizers.SGD(optimizers.Momentum(0.9)) }, refSGD(0.01, 0.9, false)},
 		{"sgd_nesterov", func() optimizers.Optimizer {
-			return optimizers.SGD(optimizers.LearningRate(0.1), optimizers.Momentum(0.5), optimizers.Nesterov(true))
+			return optimizers.SGD(o(0.1), optimizers.Momentum(0.5), optimizers.Nesterov(true))
 		}, refSGD(0.1, 0.5, true)},
 		{"rmsprop", func() optimizers.Optimizer { return optimizers.RMSprop() }, refRMSprop(0.001, 0.9, 0, 1e-7, false)},
+		{"rmsprop_momentum", func() optimizers.Optimizer { return optimizers.RMSprop(optimizers.Momentum(0.5)) }, refRMSprop(0.001, 0.9, 0.5, 1e-7, false)},
 		{"rmsprop_centered_momentum", func() optimizers.Optimizer {
 			return optimizers.RMSprop(optimizers.Centered(true), optimizers.Momentum(0.5), optimizers.Rho(0.8))
 		}, refRMSprop(0.001, 0.8, 0.5, 1e-7, true)},
-		{"adam", func() optimizers.Optimizer { return optimizers.Adam() }, refAdam(0.001, 0.9, 0.999, 1e-7, false)},
+		{"adam", func() optimizers.Optimizer { return optimizers.Adam() }, refAdam(0.001, 0.9, 0.999, 1e-7, 0, false)},
 		{"adam_amsgrad", func() optimizers.Optimizer {
-			return optimizers.Adam(optimizers.Amsgrad(true), optimizers.LearningRate(0.01))
-		}, refAdam(0.01, 0.9, 0.999, 1e-7, true)},
+			return optimizers.Adam(optimizers.Amsgrad(true), o(0.01))
+		}, refAdam(0.01, 0.9, 0.999, 1e-7, 0, true)},
+		{"adamw", func() optimizers.Optimizer { return optimizers.AdamW() }, refAdam(0.001, 0.9, 0.999, 1e-7, 0.004, false)},
+		{"adamw_big_decay", func() optimizers.Optimizer {
+			return optimizers.AdamW(optimizers.WeightDecay(0.5), o(0.1), optimizers.Beta1(0.8))
+		}, refAdam(0.1, 0.8, 0.999, 1e-7, 0.5, false)},
+		{"adagrad", func() optimizers.Optimizer { return optimizers.Adagrad() }, refAdagrad(0.001, 0.1, 1e-7)},
+		{"adagrad_keras2", func() optimizers.Optimizer {
+			return optimizers.Adagrad(optimizers.Keras2Defaults(), optimizers.InitialAccumulatorValue(0.5))
+		}, refAdagrad(0.01, 0.5, 1e-7)},
+		{"adadelta", func() optimizers.Optimizer { return optimizers.Adadelta() }, refAdadelta(0.001, 0.95, 1e-7)},
+		{"adadelta_keras2", func() optimizers.Optimizer {
+			return optimizers.Adadelta(optimizers.Keras2Defaults(), optimizers.Rho(0.9))
+		}, refAdadelta(1.0, 0.9, 1e-7)},
+		{"adamax", func() optimizers.Optimizer { return optimizers.Adamax() }, refAdamax(0.001, 0.9, 0.999, 1e-7)},
+		{"adamax_keras2", func() optimizers.Optimizer { return optimizers.Adamax(optimizers.Keras2Defaults()) }, refAdamax(0.002, 0.9, 0.999, 1e-7)},
+		{"nadam", func() optimizers.Optimizer { return optimizers.Nadam() }, refNadam(0.001, 0.9, 0.999, 1e-7)},
+		{"nadam_keras2", func() optimizers.Optimizer {
+			return optimizers.Nadam(optimizers.Keras2Defaults(), optimizers.Beta2(0.99))
+		}, refNadam(0.002, 0.9, 0.99, 1e-7)},
+		{"ftrl", func() optimizers.Optimizer { return optimizers.Ftrl() }, refFtrl(0.001, -0.5, 0.1, 0, 0, 0, 0)},
+		{"ftrl_regularized", func() optimizers.Optimizer {
+			return optimizers.Ftrl(o(0.5), optimizers.L1RegularizationStrength(0.05), optimizers.L2RegularizationStrength(0.1),
+				optimizers.L2ShrinkageRegularizationStrength(0.2), optimizers.Beta(0.3))
+		}, refFtrl(0.5, -0.5, 0.1, 0.05, 0.1, 0.2, 0.3)},
+		{"ftrl_power", func() optimizers.Optimizer {
+			return optimizers.Ftrl(o(0.5), optimizers.LearningRatePower(-0.25), optimizers.InitialAccumulatorValue(1))
+		}, refFtrl(0.5, -0.25, 1, 0, 0, 0, 0)},
+		{"lion", func() optimizers.Optimizer { return optimizers.Lion() }, refLion(0.001, 0.9, 0.99)},
+		{"lion_beta", func() optimizers.Optimizer {
+			return optimizers.Lion(o(0.1), optimizers.Beta1(0.3), optimizers.Beta2(0.5))
+		}, refLion(0.1, 0.3, 0.5)},
 	}
-	for _, c := range cases {
+}
+
+func compare(t *testing.T, label string, got, want [][]float64, rel float64) {
+	t.Helper()
+	for s := range want {
+		for i := range want[s] {
+			if math.Abs(got[s][i]-want[s][i]) > rel*math.Max(1, math.Abs(want[s][i])) || math.IsNaN(got[s][i]) {
+				t.Errorf("%s step %d, weight %d: %.17g, want %.17g", label, s+1, i, got[s][i], want[s][i])
+			}
+		}
+	}
+}
+
+func TestStepsMatchFormulas(t *testing.T) {
+	for _, c := range stepCases() {
 		t.Run(c.name, func(t *testing.T) {
-			got := run(t, c.opt(), tensor.Float64)
-			for s := range got {
-				for i := range got[s] {
-					if math.Abs(got[s][i]-c.want[s][i]) > 1e-15*math.Max(1, math.Abs(c.want[s][i])) {
-						t.Errorf("step %d, weight %d: %.17g, want %.17g", s+1, i, got[s][i], c.want[s][i])
-					}
-				}
-			}
-			got32 := run(t, c.opt(), tensor.Float32)
-			for s := range got32 {
-				for i := range got32[s] {
-					if math.Abs(got32[s][i]-c.want[s][i]) > 1e-6*math.Max(1, math.Abs(c.want[s][i])) {
-						t.Errorf("float32 step %d, weight %d: %v, want %v", s+1, i, got32[s][i], c.want[s][i])
-					}
-				}
-			}
+			compare(t, "float64", run(t, c.opt(), tensor.Float64), c.want, 1e-14)
+			compare(t, "float32", run(t, c.opt(), tensor.Float32), c.want, 2e-6)
 		})
+	}
+}
+
+// TestTorchReference replays testdata/torch_optimizers.json, written by
+// testdata/torch_optimizers.py from torch.optim in float64.
+func TestTorchReference(t *testing.T) {
+	raw, err := os.ReadFile("testdata/torch_optimizers.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		W0    []float64
+		Grads [][]float64
+		Cases []struct {
+			Optimizer string
+			Params    map[string]float64
+			Steps     [][]float64
+		}
+	}
+	if err := json.Unmarshal(raw, &ref); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(ref.W0, ref.Grads) != fmt.Sprint(w0, grads) {
+		t.Fatalf("testdata was made for w0 %v, grads %v", ref.W0, ref.Grads)
+	}
+	seen := map[string]bool{}
+	for _, c := range ref.Cases {
+		o, err := optimizers.FromConfig(optimizers.Config{Name: c.Optimizer, Params: c.Params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(t, fmt.Sprint(c.Optimizer, c.Params), run(t, o, tensor.Float64), c.Steps, 1e-12)
+		seen[c.Optimizer] = true
+	}
+	if len(seen) != 8 {
+		t.Errorf("torch cases cover %d optimizers, want 8", len(seen))
 	}
 }
 
 // TestFirstStepsByHand pins numbers worked out on paper, independent of the
 // reference functions above.
 func TestFirstStepsByHand(t *testing.T) {
-	// SGD: 1 - 0.01*0.5 = 0.995.
-	if got := run(t, optimizers.SGD(), tensor.Float64)[0][0]; got != 0.995 {
-		t.Errorf("sgd step 1: %v, want 0.995", got)
+	cases := []struct {
+		o    optimizers.Optimizer
+		want float64
+	}{
+		// SGD: 1 - 0.01*0.5.
+		{optimizers.SGD(), 0.995},
+		// Adam step 1: m = 0.05, v = 0.00025, alpha = 0.001*sqrt(0.001)/0.1.
+		{optimizers.Adam(), 1 - 0.001*math.Sqrt(0.001)/0.1*0.05/(math.Sqrt(0.00025)+1e-7)},
+		// RMSprop step 1: v = 0.1*0.25 = 0.025.
+		{optimizers.RMSprop(), 1 - 0.001*0.5/math.Sqrt(0.025+1e-7)},
+		// Adagrad: acc = 0.1 + 0.25 = 0.35.
+		{optimizers.Adagrad(), 1 - 0.001*0.5/math.Sqrt(0.35+1e-7)},
+		// Adadelta: a = 0.05*0.25; d = -sqrt(1e-7)*0.5/sqrt(0.0125+1e-7).
+		{optimizers.Adadelta(optimizers.Keras2Defaults()), 1 - math.Sqrt(1e-7)*0.5/math.Sqrt(0.0125+1e-7)},
+		// Adamax: m = 0.05, u = 0.5, correction 0.1: 1 - 0.001*0.05/(0.1*(0.5+1e-7)).
+		{optimizers.Adamax(), 1 - 0.001*0.05/(0.1*(0.5+1e-7))},
+		// Lion: sign(0.1*0.5) = 1.
+		{optimizers.Lion(), 0.999},
+		// Ftrl: n' = 0.35, z = 0.5 - (sqrt(0.35)-sqrt(0.1))/0.001, w = -z/(sqrt(0.35)/0.001).
+		{optimizers.Ftrl(), -(0.5 - (math.Sqrt(0.35)-math.Sqrt(0.1))/0.001) / (math.Sqrt(0.35) / 0.001)},
 	}
-	// Adam step 1: m = 0.05, v = 0.00025, alpha = 0.001*sqrt(0.001)/0.1,
-	// w = 1 - alpha*0.05/(sqrt(0.00025)+1e-7) = 0.99900000632...
-	want := 1 - 0.001*math.Sqrt(0.001)/0.1*0.05/(math.Sqrt(0.00025)+1e-7)
-	if got := run(t, optimizers.Adam(), tensor.Float64)[0][0]; math.Abs(got-want) > 1e-15 || math.Abs(got-0.999000006) > 1e-9 {
-		t.Errorf("adam step 1: %.12g, want %.12g", got, want)
+	for _, c := range cases {
+		if got := run(t, c.o, tensor.Float64)[0][0]; math.Abs(got-c.want) > 1e-15*math.Max(1, math.Abs(c.want)) {
+			t.Errorf("%s step 1: %.17g, want %.17g", c.o.Name(), got, c.want)
+		}
 	}
-	// RMSprop step 1: v = 0.1*0.25 = 0.025, w = 1 - 0.001*0.5/sqrt(0.025+1e-7).
-	want = 1 - 0.001*0.5/math.Sqrt(0.025+1e-7)
-	if got := run(t, optimizers.RMSprop(), tensor.Float64)[0][0]; math.Abs(got-want) > 1e-15 {
-		t.Errorf("rmsprop step 1: %.12g, want %.12g", got, want)
+	if got := run(t, optimizers.Adam(), tensor.Float64)[0][0]; math.Abs(got-0.999000006) > 1e-9 {
+		t.Errorf("adam step 1 = %v, want about 0.999000006", got)
 	}
 }
 
-func TestDefaultsAndErrors(t *testing.T) {
-	for name, lr := range map[string]float64{"sgd": 0.01, "rmsprop": 0.001, "adam": 0.001, "Adam": 0.001} {
+// TestClippingAndDecay checks clipnorm, clipvalue, global_clipnorm and
+// weight_decay against scalar restatements of Keras's base optimizer.
+func TestClippingAndDecay(t *testing.T) {
+	sgd := func(pre func(w, g []float64)) [][]float64 {
+		return reference(func(_ int, w, g []float64) {
+			g = append([]float64(nil), g...)
+			pre(w, g)
+			for i := range w {
+				w[i] -= 0.1 * g[i]
+			}
+		})
+	}
+	clipnorm := func(c float64) func(w, g []float64) {
+		return func(_, g []float64) {
+			n := math.Sqrt(g[0]*g[0] + g[1]*g[1] + g[2]*g[2])
+			for i := range g {
+				g[i] = g[i] * (c / math.Max(n, c))
+			}
+		}
+	}
+	lr := optimizers.LearningRate(0.1)
+	cases := []stepCase{
+		{"clipnorm", func() optimizers.Optimizer { return optimizers.SGD(lr, optimizers.Clipnorm(0.5)) }, sgd(clipnorm(0.5))},
+		{"clipnorm_inactive", func() optimizers.Optimizer { return optimizers.SGD(lr, optimizers.Clipnorm(10)) }, sgd(clipnorm(10))},
+		{"global_clipnorm_one_var", func() optimizers.Optimizer { return optimizers.SGD(lr, optimizers.GlobalClipnorm(0.5)) }, sgd(clipnorm(0.5))},
+		{"clipvalue", func() optimizers.Optimizer { return optimizers.SGD(lr, optimizers.Clipvalue(0.25)) }, sgd(func(_, g []float64) {
+			for i := range g {
+				g[i] = math.Max(-0.25, math.Min(0.25, g[i]))
+			}
+		})},
+		{"weight_decay", func() optimizers.Optimizer { return optimizers.SGD(lr, optimizers.WeightDecay(0.2)) }, sgd(func(w, _ []float64) {
+			for i := range w {
+				w[i] -= w[i] * (0.2 * 0.1)
+			}
+		})},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			compare(t, "float64", run(t, c.opt(), tensor.Float64), c.want, 1e-15)
+			compare(t, "float32", run(t, c.opt(), tensor.Float32), c.want, 1e-6)
+		})
+	}
+
+	// global_clipnorm scales two variables by their joint norm.
+	a, _ := backend.NewVariable("a", tensor.Float64, []int{2}, true)
+	b, _ := backend.NewVariable("b", tensor.Float64, []int{1}, true)
+	setGrad(a, []float64{3, 0})
+	setGrad(b, []float64{4})
+	o := optimizers.SGD(optimizers.LearningRate(1), optimizers.GlobalClipnorm(1))
+	if err := o.Apply([]*backend.Variable{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(a.Float64s(), b.Float64s()) != "[-0.6000000000000001 0] [-0.8]" && fmt.Sprint(a.Float64s(), b.Float64s()) != "[-0.6 0] [-0.8]" {
+		t.Errorf("global clipnorm: %v %v, want [-0.6 0] [-0.8]", a.Float64s(), b.Float64s())
+	}
+}
+
+func TestSchedules(t *testing.T) {
+	cases := []struct {
+		name string
+		s    optimizers.Schedule
+		want map[int64]float64
+	}{
+		{"exponential", optimizers.ExponentialDecay(0.1, 10, 0.5),
+			map[int64]float64{0: 0.1, 5: 0.1 * math.Sqrt(0.5), 10: 0.05, 25: 0.1 * math.Pow(0.5, 2.5)}},
+		{"exponential_staircase", optimizers.ExponentialDecay(0.1, 10, 0.5, optimizers.Staircase(true)),
+			map[int64]float64{0: 0.1, 9: 0.1, 10: 0.05, 25: 0.025}},
+		{"inverse_time", optimizers.InverseTimeDecay(0.1, 10, 0.5),
+			map[int64]float64{0: 0.1, 5: 0.1 / 1.25, 20: 0.05}},
+		{"inverse_time_staircase", optimizers.InverseTimeDecay(0.1, 10, 0.5, optimizers.Staircase(true)),
+			map[int64]float64{5: 0.1, 10: 0.1 / 1.5, 25: 0.05}},
+		{"cosine", optimizers.CosineDecay(0.1, 100),
+			map[int64]float64{0: 0.1, 50: 0.05, 100: 0, 150: 0, 25: 0.05 * (1 + math.Cos(math.Pi/4))}},
+		{"cosine_alpha", optimizers.CosineDecay(0.1, 100, optimizers.Alpha(0.2)),
+			map[int64]float64{0: 0.1, 50: 0.1 * (0.8*0.5 + 0.2), 200: 0.02}},
+		{"cosine_warmup", optimizers.CosineDecay(0, 100, optimizers.WarmupTarget(0.2), optimizers.WarmupSteps(10)),
+			map[int64]float64{0: 0, 5: 0.1, 10: 0.2, 60: 0.1, 110: 0, 500: 0}},
+		{"piecewise", optimizers.PiecewiseConstantDecay([]int64{2, 5}, []float64{1, 0.5, 0.1}),
+			map[int64]float64{0: 1, 2: 1, 3: 0.5, 5: 0.5, 6: 0.1, 100: 0.1}},
+	}
+	for _, c := range cases {
+		for step, want := range c.want {
+			if got := c.s.Rate(step); math.Abs(got-want) > 1e-15 {
+				t.Errorf("%s at step %d: %.17g, want %.17g", c.name, step, got, want)
+			}
+		}
+		back, err := optimizers.ScheduleFromConfig(c.s.Config())
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		for step := int64(0); step < 30; step++ {
+			if back.Rate(step) != c.s.Rate(step) {
+				t.Errorf("%s: config round trip differs at step %d", c.name, step)
+			}
+		}
+	}
+
+	// An optimizer evaluates its schedule at its iteration count before
+	// each step: SGD with rates 1 (step 0), 0.5 (steps 1-2).
+	o := optimizers.SGD(optimizers.LearningRate(optimizers.PiecewiseConstantDecay([]int64{0, 2}, []float64{1, 0.5, 0.25})))
+	lrs := []float64{1, 0.5, 0.5}
+	want := reference(func(t int, w, g []float64) {
+		for i := range w {
+			w[i] -= lrs[t-1] * g[i]
+		}
+	})
+	compare(t, "sgd with schedule", run(t, o, tensor.Float64), want, 1e-15)
+	if o.LearningRate() != 0.25 {
+		t.Errorf("LearningRate after 3 steps = %v, want 0.25", o.LearningRate())
+	}
+	if err := o.SetLearningRate(0.1); err == nil || !strings.Contains(err.Error(), "schedule") {
+		t.Errorf("SetLearningRate on a schedule: %v", err)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	lrs := map[string]float64{"sgd": 0.01, "rmsprop": 0.001, "adam": 0.001, "Adam": 0.001, "adamw": 0.001,
+		"adagrad": 0.001, "adadelta": 0.001, "adamax": 0.001, "nadam": 0.001, "ftrl": 0.001, "lion": 0.001}
+	for name, lr := range lrs {
 		o, err := optimizers.Get(name)
 		if err != nil || o.LearningRate() != lr {
 			t.Errorf("%s: %v, lr %v; want lr %v", name, err, o, lr)
 		}
 	}
-	if _, err := optimizers.Get("adamm"); err == nil || !strings.Contains(err.Error(), "known: adam, rmsprop, sgd") {
+	keras2 := map[string]float64{"sgd": 0.01, "rmsprop": 0.001, "adam": 0.001, "adagrad": 0.01, "adadelta": 1,
+		"adamax": 0.002, "nadam": 0.002}
+	for name, lr := range keras2 {
+		o, err := optimizers.FromConfig(optimizers.Config{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var k2 optimizers.Optimizer
+		switch name {
+		case "sgd":
+			k2 = optimizers.SGD(optimizers.Keras2Defaults())
+		case "rmsprop":
+			k2 = optimizers.RMSprop(optimizers.Keras2Defaults())
+		case "adam":
+			k2 = optimizers.Adam(optimizers.Keras2Defaults())
+		case "adagrad":
+			k2 = optimizers.Adagrad(optimizers.Keras2Defaults())
+		case "adadelta":
+			k2 = optimizers.Adadelta(optimizers.Keras2Defaults())
+		case "adamax":
+			k2 = optimizers.Adamax(optimizers.Keras2Defaults())
+		case "nadam":
+			k2 = optimizers.Nadam(optimizers.Keras2Defaults())
+		}
+		if k2.LearningRate() != lr || o.Name() != k2.Name() {
+			t.Errorf("%s with Keras2Defaults: lr %v, want %v", name, k2.LearningRate(), lr)
+		}
+	}
+	// An explicit learning rate wins, whatever the order.
+	if lr := optimizers.Adadelta(optimizers.LearningRate(0.5), optimizers.Keras2Defaults()).LearningRate(); lr != 0.5 {
+		t.Errorf("explicit lr lost to Keras2Defaults: %v", lr)
+	}
+	if wd := optimizers.AdamW().Config().Params["weight_decay"]; wd != 0.004 {
+		t.Errorf("adamw weight_decay = %v", wd)
+	}
+}
+
+func TestConfigRoundTrip(t *testing.T) {
+	for _, c := range stepCases() {
+		o := c.opt()
+		cfg := o.(optimizers.Configurable).Config()
+		back, err := optimizers.FromConfig(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if fmt.Sprint(back.(optimizers.Configurable).Config()) != fmt.Sprint(cfg) {
+			t.Errorf("%s: %v -> %v", c.name, cfg, back.(optimizers.Configurable).Config())
+		}
+		compare(t, c.name+" from config", run(t, back, tensor.Float64), c.want, 1e-14)
+	}
+	s := optimizers.Adam(optimizers.LearningRate(optimizers.CosineDecay(0.01, 10, optimizers.WarmupTarget(0.1), optimizers.WarmupSteps(2))),
+		optimizers.Clipnorm(1))
+	raw, err := json.Marshal(s.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg optimizers.Config
+	if err := json.Unmarshal(raw, &cfg); err != nil {
+		t.Fatal(err)
+	}
+	back, err := optimizers.FromConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw2, _ := json.Marshal(back.(optimizers.Configurable).Config())
+	if string(raw2) != string(raw) {
+		t.Errorf("json round trip: %s -> %s", raw, raw2)
+	}
+}
+
+func TestErrors(t *testing.T) {
+	if _, err := optimizers.Get("adamm"); err == nil ||
+		!strings.Contains(err.Error(), "known: adadelta, adagrad, adam, adamax, adamw, ftrl, lion, nadam, rmsprop, sgd") {
 		t.Errorf("unknown optimizer error = %v", err)
 	}
 	bad := []struct {
 		o    interface{ Err() error }
 		want string
 	}{
-		{optimizers.Adam(optimizers.LearningRate(-1)), "learning_rate must be >= 0, got -1"},
+		{optimizers.Adam(optimizers.LearningRate(-1)), "adam: learning_rate must be >= 0, got -1"},
+		{optimizers.Adam(optimizers.LearningRate("fast")), "adam: learning_rate must be a number or a Schedule, got string"},
 		{optimizers.RMSprop(optimizers.Rho(1)), "rho must be in [0, 1), got 1"},
+		{optimizers.RMSprop(optimizers.Momentum(-0.1)), "momentum must be in [0, 1), got -0.1"},
+		{optimizers.RMSprop(optimizers.Epsilon(-1)), "epsilon must be >= 0, got -1"},
+		{optimizers.SGD(optimizers.Momentum(1.5)), "momentum must be in [0, 1], got 1.5"},
 		{optimizers.Adam(optimizers.Beta1(1.5)), "beta_1 must be in [0, 1), got 1.5"},
+		{optimizers.AdamW(optimizers.Beta2(1)), "adamw: beta_2 must be in [0, 1), got 1"},
+		{optimizers.AdamW(optimizers.WeightDecay(-0.1)), "adamw: weight_decay must be >= 0, got -0.1"},
+		{optimizers.Adagrad(optimizers.InitialAccumulatorValue(-1)), "initial_accumulator_value must be >= 0, got -1"},
+		{optimizers.Adadelta(optimizers.Rho(-0.5)), "adadelta: rho must be in [0, 1), got -0.5"},
+		{optimizers.Adamax(optimizers.Beta2(2)), "adamax: beta_2 must be in [0, 1), got 2"},
+		{optimizers.Nadam(optimizers.Beta1(-1)), "nadam: beta_1 must be in [0, 1), got -1"},
+		{optimizers.Ftrl(optimizers.LearningRatePower(0.5)), "learning_rate_power must be <= 0, got 0.5"},
+		{optimizers.Ftrl(optimizers.L1RegularizationStrength(-1)), "l1_regularization_strength must be >= 0, got -1"},
+		{optimizers.Ftrl(optimizers.LearningRate(0)), "ftrl: learning_rate must be > 0, got 0"},
+		{optimizers.Lion(optimizers.Beta1(0)), "lion: beta_1 must be in (0, 1], got 0"},
 		{optimizers.SGD(optimizers.Rho(0.5)), `sgd has no option "rho"`},
 		{optimizers.SGD(optimizers.LearningRate(math.NaN())), "learning_rate = NaN"},
+		{optimizers.SGD(optimizers.Clipnorm(1), optimizers.Clipvalue(1)), "only one of clipnorm, clipvalue and global_clipnorm can be set, got clipnorm=1, clipvalue=1"},
+		{optimizers.SGD(optimizers.Clipvalue(-1)), "clipvalue must be >= 0, got -1"},
+		{optimizers.SGD(optimizers.LearningRate(optimizers.ExponentialDecay(0.1, 0, 0.5))), "ExponentialDecay: decay_steps must be > 0, got 0"},
+		{optimizers.ExponentialDecay(0.1, 10, -0.5), "decay_rate must be a finite number >= 0, got -0.5"},
+		{optimizers.InverseTimeDecay(-1, 10, 0.5), "initial_learning_rate must be a finite number >= 0, got -1"},
+		{optimizers.CosineDecay(0.1, 10, optimizers.Alpha(2)), "alpha must be in [0, 1], got 2"},
+		{optimizers.CosineDecay(0.1, 10, optimizers.Staircase(true)), `CosineDecay has no option "staircase"`},
+		{optimizers.PiecewiseConstantDecay([]int64{1, 2}, []float64{1}), "2 boundaries need 3 values, got 1"},
+		{optimizers.PiecewiseConstantDecay([]int64{2, 2}, []float64{1, 2, 3}), "boundaries must increase strictly"},
 	}
 	for _, b := range bad {
-		if err := b.o.Err(); err == nil || !strings.Contains(err.Error(), b.want) {
+		if err := b.o.Err(); err == nil || !strings.Contains(err.Error(), b.want) || !strings.HasPrefix(err.Error(), "optimizers: ") {
 			t.Errorf("error = %v, want it to contain %q", err, b.want)
 		}
+	}
+	if _, err := optimizers.FromConfig(optimizers.Config{Name: "adam", Params: map[string]float64{"beta_1": 2}}); err == nil {
+		t.Error("FromConfig with beta_1 = 2 should fail")
+	}
+	if _, err := optimizers.ScheduleFromConfig(optimizers.ScheduleConfig{Name: "Linear"}); err == nil || !strings.Contains(err.Error(), "known: CosineDecay") {
+		t.Errorf("unknown schedule error = %v", err)
 	}
 	o := optimizers.SGD()
 	if err := o.SetLearningRate(-0.1); err == nil {
@@ -215,10 +609,93 @@ func TestDefaultsAndErrors(t *testing.T) {
 	if err := o.SetLearningRate(0.5); err != nil || o.LearningRate() != 0.5 {
 		t.Errorf("SetLearningRate(0.5): %v, %v", err, o.LearningRate())
 	}
+	v, _ := backend.NewVariable("w", tensor.Float64, []int{3}, true)
+	if err := optimizers.Adam(optimizers.Beta1(2)).Apply([]*backend.Variable{v}); err == nil {
+		t.Error("Apply of an invalid optimizer should fail")
+	}
+}
+
+// nonNeg is a test constraint: it clips negative weights to 0.
+type nonNeg struct{ calls int }
+
+func (c *nonNeg) Constrain(v *backend.Variable) {
+	c.calls++
+	d := v.Value().Data().([]float64)
+	for i := range d {
+		d[i] = math.Max(0, d[i])
+	}
+}
+
+// TestConstraintAfterStep checks that every optimizer applies a variable's
+// constraint right after updating it.
+func TestConstraintAfterStep(t *testing.T) {
+	for _, c := range stepCases() {
+		v, _ := backend.NewVariable("w", tensor.Float64, []int{3}, true)
+		if err := v.SetFloat64s(w0); err != nil {
+			t.Fatal(err)
+		}
+		con := &nonNeg{}
+		v.SetConstraint(con)
+		setGrad(v, grads[0])
+		if err := c.opt().Apply([]*backend.Variable{v}); err != nil {
+			t.Fatal(err)
+		}
+		want := c.want[0]
+		for i, w := range v.Float64s() {
+			if math.Abs(w-math.Max(0, want[i])) > 1e-14 {
+				t.Errorf("%s: weight %d = %v after the constraint, want %v", c.name, i, w, math.Max(0, want[i]))
+			}
+		}
+		if con.calls != 1 {
+			t.Errorf("%s: constraint called %d times", c.name, con.calls)
+		}
+	}
+}
+
+// TestNoAllocations checks that a step allocates nothing once the slots
+// exist.
+func TestNoAllocations(t *testing.T) {
+	for _, c := range stepCases() {
+		for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+			v, _ := backend.NewVariable("w", dt, []int{64}, true)
+			o := c.opt()
+			vars := []*backend.Variable{v}
+			if err := o.Apply(vars); err != nil {
+				t.Fatal(err)
+			}
+			if n := testing.AllocsPerRun(10, func() { _ = o.Apply(vars) }); n != 0 {
+				t.Errorf("%s %v: %v allocations per step", c.name, dt, n)
+			}
+		}
+	}
 }
 
 func ExampleAdam() {
 	opt := optimizers.Adam(optimizers.LearningRate(1e-4))
 	fmt.Println(opt.Name(), opt.LearningRate(), opt.Config().Params["epsilon"])
 	// Output: adam 0.0001 1e-07
+}
+
+func ExampleKeras2Defaults() {
+	// The R mnist_cnn example's optimizer_adadelta() meant lr = 1.0.
+	opt := optimizers.Adadelta(optimizers.Keras2Defaults())
+	fmt.Println(opt.Name(), opt.LearningRate())
+	// Output: adadelta 1
+}
+
+func ExampleExponentialDecay() {
+	lr := optimizers.ExponentialDecay(0.1, 1000, 0.5, optimizers.Staircase(true))
+	opt := optimizers.SGD(optimizers.LearningRate(lr))
+	fmt.Println(opt.LearningRate(), lr.Rate(999), lr.Rate(1000), lr.Rate(2500))
+	// Output: 0.1 0.1 0.05 0.025
+}
+
+func ExampleGet() {
+	opt, err := optimizers.Get("nadam")
+	fmt.Println(opt.Name(), opt.LearningRate(), err)
+	_, err = optimizers.Get("adamm")
+	fmt.Println(err)
+	// Output:
+	// nadam 0.001 <nil>
+	// optimizers: unknown optimizer "adamm" (known: adadelta, adagrad, adam, adamax, adamw, ftrl, lion, nadam, rmsprop, sgd)
 }

@@ -10,71 +10,66 @@ type SGDOptimizer struct {
 	nesterov bool
 }
 
-var sgdDefaults = map[string]float64{"learning_rate": 0.01, "momentum": 0, "nesterov": 0}
+var sgdSpec = spec{name: "sgd", defaults: map[string]float64{"learning_rate": 0.01, "momentum": 0, "nesterov": 0}}
 
-// SGD returns stochastic gradient descent with Keras 3 defaults:
-// learning rate 0.01, momentum 0, Nesterov off. With momentum mu each step
-// is v = mu*v - lr*g; w += v (Nesterov: w += mu*v - lr*g); without,
-// w -= lr*g. An invalid option is reported by Compile.
+// SGD returns stochastic gradient descent ("sgd") with Keras 3 defaults:
+// learning rate 0.01, momentum 0 (in [0, 1]), Nesterov off. With momentum
+// mu each step is v = mu*v - lr*g; w += v (Nesterov: w += mu*v - lr*g);
+// without, w -= lr*g. Options: LearningRate, Momentum, Nesterov and the
+// shared Clipnorm, Clipvalue, GlobalClipnorm, WeightDecay. An invalid
+// option is reported by Err (and so by Compile).
 func SGD(opts ...Option) *SGDOptimizer {
-	p, err := collect("sgd", sgdDefaults, opts)
-	return newSGD(p, err)
-}
-
-func sgdFromParams(given map[string]float64) (Optimizer, error) {
-	p, err := merge("sgd", sgdDefaults, given)
-	if err != nil {
-		return nil, err
-	}
-	o := newSGD(p, nil)
-	return o, o.err
-}
-
-func newSGD(p map[string]float64, err error) *SGDOptimizer {
-	o := &SGDOptimizer{base: base{name: "sgd", err: err}}
+	vals, sched, err := collect(sgdSpec, opts)
+	o := &SGDOptimizer{}
+	o.init("sgd", vals, sched, err)
 	if err != nil {
 		return o
 	}
-	o.lr, o.momentum, o.nesterov = p["learning_rate"], p["momentum"], p["nesterov"] != 0
-	o.err = inUnit("sgd", "momentum", o.momentum, true)
+	o.momentum, o.nesterov = vals["momentum"], vals["nesterov"] != 0
+	o.fail(inUnit("sgd", "momentum", o.momentum, true))
 	return o
 }
 
 // Config returns the hyperparameters.
 func (o *SGDOptimizer) Config() Config {
-	return Config{Name: "sgd", Params: map[string]float64{"learning_rate": o.lr, "momentum": o.momentum, "nesterov": boolf(o.nesterov)}}
+	return o.baseParams(map[string]float64{"momentum": o.momentum, "nesterov": boolf(o.nesterov)})
 }
 
 // Apply performs one SGD step.
 func (o *SGDOptimizer) Apply(vars []*backend.Variable) error {
-	nslots := 0
-	if o.momentum > 0 {
-		nslots = 1
+	lr := o.LearningRate()
+	if o.momentum == 0 {
+		return o.forEach(vars, 0,
+			func(w, g []float32, _ []slot) { sgdPlain(w, g, float32(lr)) },
+			func(w, g []float64, _ []slot) { sgdPlain(w, g, lr) })
 	}
-	return o.forEach(vars, nslots,
+	return o.forEach(vars, 1,
 		func(w, g []float32, s []slot) {
-			sgdStep(w, g, s, nslots, o.lr, o.momentum, o.nesterov, func(s slot) []float32 { return s.f32 })
+			sgdMomentum(w, g, s[0].f32, float32(lr), float32(o.momentum), o.nesterov)
 		},
-		func(w, g []float64, s []slot) {
-			sgdStep(w, g, s, nslots, o.lr, o.momentum, o.nesterov, func(s slot) []float64 { return s.f64 })
-		})
+		func(w, g []float64, s []slot) { sgdMomentum(w, g, s[0].f64, lr, o.momentum, o.nesterov) })
 }
 
-func sgdStep[T backend.Float](w, g []T, s []slot, nslots int, lr, mu float64, nesterov bool, get func(slot) []T) {
-	l := T(lr)
-	if nslots == 0 {
+func sgdPlain[T backend.Float](w, g []T, lr T) {
+	g = g[:len(w)]
+	for i := range w {
+		w[i] -= lr * g[i]
+	}
+}
+
+func sgdMomentum[T backend.Float](w, g, m []T, lr, mu T, nesterov bool) {
+	g, m = g[:len(w)], m[:len(w)]
+	if nesterov {
 		for i := range w {
-			w[i] -= l * g[i]
+			mi := mu*m[i] - lr*g[i]
+			m[i] = mi
+			w[i] += mu*mi - lr*g[i]
 		}
 		return
 	}
-	m, v := T(mu), get(s[0])
 	for i := range w {
-		v[i] = m*v[i] - l*g[i]
-		if nesterov {
-			w[i] += m*v[i] - l*g[i]
-		} else {
-			w[i] += v[i]
-		}
+		mi := mu*m[i] - lr*g[i]
+		m[i] = mi
+		w[i] += mi
 	}
 }

@@ -1,0 +1,328 @@
+package optimizers
+
+import (
+	"math"
+
+	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/backend"
+)
+
+// base holds what every optimizer shares: the learning rate (a constant or
+// a schedule), the step count, the per-variable slots, gradient clipping,
+// weight decay and the error from construction. All of an optimizer's
+// state lives in slots and iters, so saving and restoring them restores
+// the optimizer.
+type base struct {
+	name     string
+	lr       float64
+	schedule Schedule
+	iters    int64
+	err      error
+	slots    map[*backend.Variable][]slot
+	// slotInit gives the starting value of slot i (missing or short: 0).
+	slotInit []float64
+
+	clipnorm, clipvalue, globalClipnorm, weightDecay float64
+
+	views map[*backend.Variable]view
+}
+
+// slot is one per-variable state buffer, in the variable's dtype.
+type slot struct {
+	f32 []float32
+	f64 []float64
+}
+
+// view caches a variable's typed weight and gradient slices (their
+// backing arrays never change), so a step does not box them again.
+type view struct {
+	w32, g32 []float32
+	w64, g64 []float64
+}
+
+// init sets the shared hyperparameters from collect's output.
+func (b *base) init(name string, vals map[string]float64, sched Schedule, err error) {
+	b.name, b.err = name, err
+	if err != nil {
+		return
+	}
+	b.lr, b.schedule = vals["learning_rate"], sched
+	b.clipnorm, b.clipvalue, b.globalClipnorm = vals["clipnorm"], vals["clipvalue"], vals["global_clipnorm"]
+	b.weightDecay = vals["weight_decay"]
+}
+
+// fail records err unless an error is already recorded.
+func (b *base) fail(err error) {
+	if b.err == nil {
+		b.err = err
+	}
+}
+
+// Name returns the optimizer's Keras name ("adam").
+func (b *base) Name() string { return b.name }
+
+// LearningRate returns the learning rate of the next step: the constant,
+// or the schedule evaluated at the current iteration count.
+func (b *base) LearningRate() float64 {
+	if b.schedule != nil {
+		return b.schedule.Rate(b.iters)
+	}
+	return b.lr
+}
+
+// Schedule returns the learning-rate schedule, or nil for a constant rate.
+func (b *base) Schedule() Schedule { return b.schedule }
+
+// Iterations returns the number of steps applied so far.
+func (b *base) Iterations() int64 { return b.iters }
+
+// Err returns the error found while building the optimizer (an invalid
+// hyperparameter), or nil. Compile reports it.
+func (b *base) Err() error { return b.err }
+
+// SetLearningRate changes a constant learning rate. It rejects rates that
+// are negative, NaN or infinite, and optimizers whose rate is a Schedule
+// (as Keras does).
+func (b *base) SetLearningRate(lr float64) error {
+	if b.schedule != nil {
+		return errors.Errorf("optimizers: %s: the learning rate is a schedule (%s) and cannot be set", b.name, b.schedule.Config().Name)
+	}
+	if lr < 0 || math.IsNaN(lr) || math.IsInf(lr, 0) {
+		return errors.Errorf("optimizers: %s: invalid learning rate %v", b.name, lr)
+	}
+	b.lr = lr
+	return nil
+}
+
+// baseParams returns the shared entries of a Config's Params.
+func (b *base) baseParams(own map[string]float64) Config {
+	c := Config{Name: b.name, Params: own}
+	if b.schedule != nil {
+		sc := b.schedule.Config()
+		c.Schedule = &sc
+	} else {
+		own["learning_rate"] = b.lr
+	}
+	for k, v := range map[string]float64{"clipnorm": b.clipnorm, "clipvalue": b.clipvalue,
+		"global_clipnorm": b.globalClipnorm, "weight_decay": b.weightDecay} {
+		if v != 0 {
+			own[k] = v
+		}
+	}
+	return c
+}
+
+// slotsFor returns n state buffers for v, allocating them on first use.
+func (b *base) slotsFor(v *backend.Variable, n int) []slot {
+	if b.slots == nil {
+		b.slots = map[*backend.Variable][]slot{}
+	}
+	if s, ok := b.slots[v]; ok && len(s) >= n {
+		return s
+	}
+	s := make([]slot, n)
+	for i := range s {
+		init := 0.0
+		if i < len(b.slotInit) {
+			init = b.slotInit[i]
+		}
+		switch v.Value().Data().(type) {
+		case []float32:
+			s[i].f32 = make([]float32, v.Size())
+			if init != 0 {
+				fill(s[i].f32, float32(init))
+			}
+		case []float64:
+			s[i].f64 = make([]float64, v.Size())
+			if init != 0 {
+				fill(s[i].f64, init)
+			}
+		}
+	}
+	b.slots[v] = s
+	return s
+}
+
+func fill[T backend.Float](x []T, v T) {
+	for i := range x {
+		x[i] = v
+	}
+}
+
+// Slots returns copies of v's state buffers as float64 (for saving and
+// tests), or nil before the first step.
+func (b *base) Slots(v *backend.Variable) [][]float64 {
+	s, ok := b.slots[v]
+	if !ok {
+		return nil
+	}
+	out := make([][]float64, len(s))
+	for i, sl := range s {
+		if sl.f32 != nil {
+			out[i] = backend.ToFloat64s(sl.f32)
+		} else {
+			out[i] = backend.ToFloat64s(sl.f64)
+		}
+	}
+	return out
+}
+
+func (b *base) view(v *backend.Variable) (view, error) {
+	if vw, ok := b.views[v]; ok {
+		return vw, nil
+	}
+	var vw view
+	switch w := v.Value().Data().(type) {
+	case []float32:
+		vw.w32, vw.g32 = w, v.Grad().Data().([]float32)
+	case []float64:
+		vw.w64, vw.g64 = w, v.Grad().Data().([]float64)
+	default:
+		return vw, errors.Errorf("optimizers: %s: variable %s has unsupported type %T", b.name, v.Name(), w)
+	}
+	if b.views == nil {
+		b.views = map[*backend.Variable]view{}
+	}
+	b.views[v] = vw
+	return vw, nil
+}
+
+// forEach performs one step over every trainable variable: it clips the
+// gradients (Grad buffers, in place) if asked, applies weight decay, runs
+// update32 or update64, applies the variable's constraint, and finally
+// counts the step. lr is the learning rate of this step (LearningRate()
+// before the call).
+func (b *base) forEach(vars []*backend.Variable, nslots int,
+	update32 func(w, g []float32, s []slot), update64 func(w, g []float64, s []slot)) error {
+	if b.err != nil {
+		return b.err
+	}
+	lr := b.LearningRate()
+	if b.globalClipnorm > 0 {
+		if err := b.clipGlobal(vars); err != nil {
+			return err
+		}
+	}
+	for _, v := range vars {
+		if !v.Trainable() || v.Grad() == nil {
+			continue
+		}
+		vw, err := b.view(v)
+		if err != nil {
+			return err
+		}
+		s := b.slotsFor(v, nslots)
+		if vw.w32 != nil {
+			b.prepare32(vw.w32, vw.g32, lr)
+			update32(vw.w32, vw.g32, s)
+		} else {
+			b.prepare64(vw.w64, vw.g64, lr)
+			update64(vw.w64, vw.g64, s)
+		}
+		v.ApplyConstraint()
+	}
+	b.iters++
+	return nil
+}
+
+func (b *base) prepare32(w, g []float32, lr float64) {
+	switch {
+	case b.clipnorm > 0:
+		clipByNorm(g, b.clipnorm)
+	case b.clipvalue > 0:
+		clipByValue(g, float32(b.clipvalue))
+	}
+	if b.weightDecay > 0 {
+		decay(w, float32(b.weightDecay*lr))
+	}
+}
+
+func (b *base) prepare64(w, g []float64, lr float64) {
+	switch {
+	case b.clipnorm > 0:
+		clipByNorm(g, b.clipnorm)
+	case b.clipvalue > 0:
+		clipByValue(g, b.clipvalue)
+	}
+	if b.weightDecay > 0 {
+		decay(w, b.weightDecay*lr)
+	}
+}
+
+// clipByNorm rescales g to g*c/max(||g||, c), as Keras does.
+func clipByNorm[T backend.Float](g []T, c float64) {
+	norm := math.Sqrt(sumSquares(g))
+	scale := T(c / math.Max(norm, c))
+	for i := range g {
+		g[i] *= scale
+	}
+}
+
+func clipByValue[T backend.Float](g []T, c T) {
+	for i, x := range g {
+		if x > c {
+			g[i] = c
+		} else if x < -c {
+			g[i] = -c
+		}
+	}
+}
+
+// decay applies w -= w*c (c = weight_decay*learning_rate).
+func decay[T backend.Float](w []T, c T) {
+	for i := range w {
+		w[i] -= w[i] * c
+	}
+}
+
+func sumSquares[T backend.Float](g []T) float64 {
+	var s float64
+	for _, x := range g {
+		s += float64(x) * float64(x)
+	}
+	return s
+}
+
+// clipGlobal scales every trainable gradient by
+// clip*min(1/norm, 1/clip), norm being the joint L2 norm (Keras's
+// clip_by_global_norm; an infinite or NaN norm makes the scale NaN).
+func (b *base) clipGlobal(vars []*backend.Variable) error {
+	var sq float64
+	for _, v := range vars {
+		if !v.Trainable() || v.Grad() == nil {
+			continue
+		}
+		vw, err := b.view(v)
+		if err != nil {
+			return err
+		}
+		if vw.g32 != nil {
+			sq += sumSquares(vw.g32)
+		} else {
+			sq += sumSquares(vw.g64)
+		}
+	}
+	norm := math.Sqrt(sq)
+	c := b.globalClipnorm
+	scale := c*math.Min(1/norm, 1/c) + (norm - norm)
+	if scale == 1 {
+		return nil
+	}
+	for _, v := range vars {
+		if vw, ok := b.views[v]; ok && v.Trainable() {
+			if vw.g32 != nil {
+				scaleBy(vw.g32, float32(scale))
+			} else {
+				scaleBy(vw.g64, scale)
+			}
+		}
+	}
+	return nil
+}
+
+func scaleBy[T backend.Float](g []T, s T) {
+	for i := range g {
+		g[i] *= s
+	}
+}
