@@ -280,3 +280,13 @@ func ExampleGELU() {
 	fmt.Printf("%s %+v\n", a.Name(), activations.ConfigOf(a))
 	// Output: gelu {Name:gelu Params:map[approximate:1]}
 }
+
+func ExampleResolve() {
+	a, err := activations.Resolve(activations.LeakyReLU())
+	fmt.Println(a, err)
+	_, err = activations.Resolve(activations.LeakyReLU(activations.NegativeSlope(-1)))
+	fmt.Println(err)
+	// Output:
+	// leaky_relu <nil>
+	// activations: leaky_relu: negative_slope must be finite and >= 0, got -1
+}

@@ -402,3 +402,13 @@ func forward32(l losses.Loss, act string, pred, true *tensor.Dense) ([]float64, 
 	}
 	return res, nil
 }
+
+func ExampleFromConfig() {
+	l, err := losses.FromConfig(losses.Config{Name: "huber", Params: map[string]float64{"delta": 2}})
+	fmt.Println(l.Name(), err)
+	_, err = losses.FromConfig(losses.Config{Name: "hinge", Params: map[string]float64{"delta": 2}})
+	fmt.Println(err)
+	// Output:
+	// huber <nil>
+	// losses: hinge has no option delta (it takes none)
+}

@@ -426,3 +426,34 @@ func ExampleGet() {
 	fmt.Printf("%s %.4f\n", m.Name(), m.Result())
 	// Output: binary_crossentropy 0.8149
 }
+
+func ExampleAliases() {
+	fmt.Println(metrics.Aliases("val_mae"), metrics.Aliases("logcosh"))
+	// Output: [val_mean_absolute_error] [log_cosh_error log_cosh]
+}
+
+func ExampleRootMeanSquaredError() {
+	m := metrics.RootMeanSquaredError()
+	// The root of the mean over all samples, not the mean of batch roots:
+	// sqrt((1 + 1 + 1 + 25) / 4), not (1 + 5) / 2.
+	_ = m.Update(metrics.Batch{Rows: 3, YTrue: []float64{0, 0, 0}, YPred: []float64{1, 1, 1}})
+	_ = m.Update(metrics.Batch{Rows: 1, YTrue: []float64{0}, YPred: []float64{5}})
+	fmt.Printf("%.4f\n", m.Result())
+	// Output: 2.6458
+}
+
+func ExampleTopKCategoricalAccuracy() {
+	m := metrics.TopKCategoricalAccuracy(metrics.K(2), metrics.Name("top2"))
+	_ = m.Update(metrics.Batch{Rows: 2,
+		YTrue: []float64{0, 0, 1, 0, 1, 0},
+		YPred: []float64{0.1, 0.5, 0.4, 0.7, 0.1, 0.2}})
+	fmt.Println(m.Name(), m.Result())
+	// Output: top2 0.5
+}
+
+func ExampleR2Score() {
+	m := metrics.R2Score()
+	_ = m.Update(metrics.Batch{Rows: 3, YTrue: []float64{1, 4, 3}, YPred: []float64{2, 4, 4}})
+	fmt.Printf("%.6f\n", m.Result())
+	// Output: 0.571429
+}
