@@ -133,6 +133,14 @@ func resolveMetric(spec interface{}, sparse, binaryLoss bool, outWidth int) (met
 		}
 		return metrics.Get(v)
 	case metrics.Metric:
+		if e, ok := v.(interface{ Err() error }); ok && e.Err() != nil {
+			return nil, e.Err()
+		}
+		if c, ok := v.(metrics.Cloner); ok {
+			// A fresh copy per call: training and evaluation must not
+			// share one metric's state.
+			return c.Clone(), nil
+		}
 		return v, nil
 	}
 	return nil, errors.Errorf("metrics: %T is neither a name nor a metrics.Metric", spec)

@@ -79,10 +79,10 @@ func TestBadInputIsReportedBeforeTraining(t *testing.T) {
 		}, "leaves 10 for training and 0 for validation"},
 		{"unknown activation", func() error {
 			return keras.Sequential(layers.Dense(2, layers.Activation("rleu"), layers.InputShape(3))).Compile(keras.Loss("mse"))
-		}, `unknown activation "rleu" (known: linear, relu`},
+		}, `unknown activation "rleu" (known: elu, exponential, gelu`},
 		{"unknown loss", func() error {
 			return keras.Sequential(layers.Dense(2, layers.InputShape(3))).Compile(keras.Loss("mse2"))
-		}, `unknown loss "mse2" (known: binary_crossentropy`},
+		}, `unknown loss "mse2" (known: bce, binary_crossentropy`},
 		{"unknown optimizer", func() error {
 			return keras.Sequential(layers.Dense(2, layers.InputShape(3))).Compile(keras.Loss("mse"), keras.Optimizer("adamw2"))
 		}, `unknown optimizer "adamw2" (known: adadelta, adagrad, adam, adamax, adamw, ftrl, lion, nadam, rmsprop, sgd)`},

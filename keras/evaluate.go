@@ -14,9 +14,9 @@ import (
 // the name given in Compile.
 type Scores map[string]float64
 
-// Get returns the score for key, also under the other spelling Keras users
-// know ("acc"/"accuracy", "mae"/"mean_absolute_error",
-// "mse"/"mean_squared_error").
+// Get returns the score for key, also under the other spellings Keras
+// users know ("acc"/"accuracy", "mae"/"mean_absolute_error", ...; see
+// metrics.Aliases).
 func (s Scores) Get(key string) (float64, bool) {
 	if v, ok := s[key]; ok {
 		return v, true

@@ -63,9 +63,10 @@ func (h *History) OnEpochEnd(epoch int, logs Logs) error {
 func (h *History) Keys() []string { return append([]string(nil), h.keys...) }
 
 // Get returns the per-epoch series for key. It also finds a key under the
-// other spelling Keras users know: "acc" and "accuracy",
-// "mae" and "mean_absolute_error", "mse" and "mean_squared_error" (with
-// or without "val_"); the exact key wins when both exist.
+// other spellings Keras users know (metrics.Aliases): "acc" and
+// "accuracy", "mae" and "mean_absolute_error", "mse" and
+// "mean_squared_error", "mape", "msle", "bce", "kld", "logcosh" and their
+// long names (with or without "val_"); the exact key wins when both exist.
 func (h *History) Get(key string) ([]float64, bool) {
 	if v, ok := h.values[key]; ok {
 		return append([]float64(nil), v...), true

@@ -80,8 +80,10 @@ func Loss(l interface{}) Option { return func(c *config) { c.mark("loss"); c.los
 func Optimizer(o interface{}) Option { return func(c *config) { c.mark("optimizer"); c.optimizer = o } }
 
 // Metrics adds metrics reported during training and evaluation (Compile):
-// Keras names ("accuracy", "mae", "mean_absolute_error", ...) or
+// Keras names ("accuracy", "mae", "auc", any loss name, ...) or
 // metrics.Metric values. Each becomes a history key under the name given.
+// A metric value is cloned when it implements metrics.Cloner (every
+// built-in one does), so training and evaluation keep separate state.
 func Metrics(ms ...interface{}) Option {
 	return func(c *config) { c.mark("metrics"); c.metrics = append(c.metrics, ms...) }
 }

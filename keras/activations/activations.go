@@ -6,8 +6,6 @@ import (
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
-
-	"github.com/gokeras/gokeras/keras/backend"
 )
 
 // Activation is an elementwise (or, for softmax, per-row) function applied
@@ -20,7 +18,8 @@ type Activation interface {
 }
 
 // Config is the serialisable form of an activation: its Keras name and,
-// for activations with parameters, their values.
+// for activations with parameters, the values that differ from Keras's
+// defaults (booleans are stored as 0 or 1).
 type Config struct {
 	Name   string             `json:"name"`
 	Params map[string]float64 `json:"params,omitempty"`
@@ -41,31 +40,67 @@ func ConfigOf(a Activation) Config {
 
 var registry = map[string]func(params map[string]float64) (Activation, error){}
 
+// aliases maps Keras's alternative names to the canonical ones.
+var aliases = map[string]string{
+	"swish":      "silu",
+	"hard_swish": "hard_silu",
+}
+
 // Register makes an activation available by name to Get and FromConfig
 // (for user-defined activations). It returns an error if name is taken.
 func Register(name string, make func(params map[string]float64) (Activation, error)) error {
-	if _, ok := registry[name]; ok {
+	if _, ok := registry[name]; ok || aliases[name] != "" || name == "" {
 		return errors.Errorf("activations: %q is already registered", name)
 	}
 	registry[name] = make
 	return nil
 }
 
-func register(name string, a Activation) {
-	registry[name] = func(map[string]float64) (Activation, error) { return a, nil }
+// builtin registers a constructor taking options under its Keras name.
+func builtin(name string, construct func(opts ...Option) *Func) {
+	registry[name] = func(params map[string]float64) (Activation, error) {
+		keys := make([]string, 0, len(params))
+		for k := range params {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		opts := make([]Option, len(keys))
+		for i, k := range keys {
+			opts[i] = Option{key: k, value: params[k]}
+		}
+		f := construct(opts...)
+		if f.err != nil {
+			return nil, f.err
+		}
+		return f, nil
+	}
 }
 
 func init() {
-	register("linear", Linear())
-	register("relu", ReLU())
-	register("sigmoid", Sigmoid())
-	register("tanh", Tanh())
-	register("softmax", Softmax())
+	builtin("linear", Linear)
+	builtin("relu", ReLU)
+	builtin("leaky_relu", LeakyReLU)
+	builtin("relu6", ReLU6)
+	builtin("elu", ELU)
+	builtin("selu", SELU)
+	builtin("gelu", GELU)
+	builtin("silu", SiLU)
+	builtin("softplus", Softplus)
+	builtin("softsign", Softsign)
+	builtin("sigmoid", Sigmoid)
+	builtin("hard_sigmoid", HardSigmoid)
+	builtin("hard_silu", HardSiLU)
+	builtin("tanh", Tanh)
+	builtin("softmax", Softmax)
+	builtin("log_softmax", LogSoftmax)
+	builtin("exponential", Exponential)
+	builtin("mish", Mish)
 }
 
-// Get returns the activation with the given Keras name. The empty string
-// and "linear" give the identity. An unknown name gives an error that
-// lists the known ones.
+// Get returns the activation with the given Keras name or alias ("swish"
+// is "silu", "hard_swish" is "hard_silu"), with Keras's default
+// parameters. The empty string and "linear" give the identity. An unknown
+// name gives an error that lists the known ones.
 func Get(name string) (Activation, error) {
 	if name == "" {
 		return Linear(), nil
@@ -73,27 +108,37 @@ func Get(name string) (Activation, error) {
 	return FromConfig(Config{Name: name})
 }
 
-// FromConfig rebuilds an activation from its serialisable form.
+// FromConfig rebuilds an activation from its serialisable form. An unknown
+// name, an unknown parameter or an invalid value gives an error.
 func FromConfig(c Config) (Activation, error) {
-	make, ok := registry[c.Name]
+	name := c.Name
+	if full, ok := aliases[name]; ok {
+		name = full
+	}
+	make, ok := registry[name]
 	if !ok {
 		return nil, errors.Errorf("activations: unknown activation %q (known: %s)", c.Name, strings.Join(Names(), ", "))
 	}
 	return make(c.Params)
 }
 
-// Names returns the known activation names, sorted.
+// Names returns the known activation names and aliases, sorted.
 func Names() []string {
-	names := make([]string, 0, len(registry))
+	names := make([]string, 0, len(registry)+len(aliases))
 	for n := range registry {
 		names = append(names, n)
+	}
+	for a := range aliases {
+		names = append(names, a)
 	}
 	sort.Strings(names)
 	return names
 }
 
 // Resolve turns a Keras name (string) or an Activation into an Activation.
-// nil means linear.
+// nil means linear. An Activation built with an invalid parameter (see
+// Func.Err) gives that error here, which is how layers report it when they
+// are built.
 func Resolve(a interface{}) (Activation, error) {
 	switch v := a.(type) {
 	case nil:
@@ -101,33 +146,10 @@ func Resolve(a interface{}) (Activation, error) {
 	case string:
 		return Get(v)
 	case Activation:
+		if e, ok := v.(interface{ Err() error }); ok && e.Err() != nil {
+			return nil, e.Err()
+		}
 		return v, nil
 	}
 	return nil, errors.Errorf("activations: %T is neither a name nor an Activation", a)
 }
-
-type simple struct {
-	name string
-	f    func(*G.Node) (*G.Node, error)
-}
-
-func (s simple) Name() string                     { return s.name }
-func (s simple) Apply(x *G.Node) (*G.Node, error) { return s.f(x) }
-
-// Linear returns the identity activation ("linear"), Keras's default.
-func Linear() Activation {
-	return simple{"linear", func(x *G.Node) (*G.Node, error) { return x, nil }}
-}
-
-// ReLU returns max(x, 0) ("relu").
-func ReLU() Activation { return simple{"relu", backend.Relu} }
-
-// Sigmoid returns 1 / (1 + exp(-x)) ("sigmoid").
-func Sigmoid() Activation { return simple{"sigmoid", G.Sigmoid} }
-
-// Tanh returns the hyperbolic tangent ("tanh").
-func Tanh() Activation { return simple{"tanh", G.Tanh} }
-
-// Softmax returns exp(x) / sum(exp(x)) over the last axis ("softmax"),
-// computed stably.
-func Softmax() Activation { return simple{"softmax", backend.Softmax} }

@@ -1,8 +1,10 @@
 package activations_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 
@@ -13,62 +15,196 @@ import (
 	"github.com/gokeras/gokeras/keras/internal/gradcheck"
 )
 
-// Points away from the kinks of relu.
-var xs = []float64{-3, -1.2, -0.4, 0.3, 0.9, 2.5}
-
-func TestValuesAndGradients(t *testing.T) {
-	sig := func(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
-	cases := []struct {
-		name string
-		want func(x float64) float64 // elementwise reference; nil for softmax
-	}{
-		{"linear", func(x float64) float64 { return x }},
-		{"relu", func(x float64) float64 { return math.Max(x, 0) }},
-		{"sigmoid", sig},
-		{"tanh", math.Tanh},
-		{"softmax", nil},
+// vectors is testdata/vectors.json, written by testdata/gen_vectors.py
+// from PyTorch.
+type vectors struct {
+	X, R  [][]float64
+	Cases []struct {
+		Name   string
+		Params map[string]float64
+		Y      [][]float64
+		Grad   [][]float64
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			a, err := activations.Get(c.name)
+}
+
+func loadVectors(t *testing.T) vectors {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/vectors.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v vectors
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func flat(m [][]float64) []float64 {
+	var out []float64
+	for _, r := range m {
+		out = append(out, r...)
+	}
+	return out
+}
+
+func close(got, want, tol float64) bool {
+	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
+}
+
+// apply is the activation as a gradcheck function of one input.
+func apply(a activations.Activation) gradcheck.Func {
+	return func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) { return a.Apply(in[0]) }
+}
+
+// TestAgainstTorch checks every activation's values and gradients against
+// PyTorch's on a 3x4 input with no point on a kink.
+func TestAgainstTorch(t *testing.T) {
+	v := loadVectors(t)
+	x := gradcheck.FromSlice(flat(v.X), 3, 4)
+	r := gradcheck.FromSlice(flat(v.R), 3, 4)
+	seen := map[string]bool{}
+	for _, c := range v.Cases {
+		seen[c.Name] = true
+		t.Run(fmt.Sprintf("%s%v", c.Name, c.Params), func(t *testing.T) {
+			a, err := activations.FromConfig(activations.Config{Name: c.Name, Params: c.Params})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if a.Name() != c.name {
-				t.Errorf("Name() = %q", a.Name())
-			}
-			f := func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) { return a.Apply(in[0]) }
-			x := gradcheck.FromSlice(xs, 2, 3)
-			got, _, err := gradcheck.Forward(f, []*tensor.Dense{x})
+			got, shape, err := gradcheck.Forward(apply(a), []*tensor.Dense{x})
 			if err != nil {
 				t.Fatal(err)
 			}
-			for i, v := range xs {
-				want := 0.0
-				if c.want != nil {
-					want = c.want(v)
-				} else {
-					row := xs[i/3*3 : i/3*3+3]
-					den := math.Exp(row[0]) + math.Exp(row[1]) + math.Exp(row[2])
-					want = math.Exp(v) / den
-				}
-				if math.Abs(got[i]-want) > 1e-12 {
-					t.Errorf("%s(%v) = %v, want %v", c.name, v, got[i], want)
+			if !shape.Eq(tensor.Shape{3, 4}) {
+				t.Fatalf("shape %v", shape)
+			}
+			for i, want := range flat(c.Y) {
+				if !close(got[i], want, 1e-12) {
+					t.Errorf("f(%v) = %.17g, torch %.17g", x.Data().([]float64)[i], got[i], want)
 				}
 			}
-			if c.name == "linear" {
-				return // the identity adds no node to differentiate
+			// d sum(r * f(x)) / dx, the direction torch recorded.
+			weighted := func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
+				y, err := a.Apply(in[0])
+				if err != nil {
+					return nil, err
+				}
+				return G.HadamardProd(y, in[1])
 			}
-			if m, err := gradcheck.Check(f, []*tensor.Dense{x}, gradcheck.Options{}); err != nil {
+			grads, err := gradcheck.Gradient(weighted, []*tensor.Dense{x, r}, []bool{false, true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range flat(c.Grad) {
+				if !close(grads[0][i], want, 1e-10) {
+					t.Errorf("gradient at %v = %.17g, torch %.17g", x.Data().([]float64)[i], grads[0][i], want)
+				}
+			}
+		})
+	}
+	for _, name := range activations.Names() {
+		if !seen[name] {
+			t.Errorf("%s has no reference vector", name)
+		}
+	}
+}
+
+// TestGradientCheck compares every activation's gradient with finite
+// differences, with its defaults and with each option, away from kinks.
+func TestGradientCheck(t *testing.T) {
+	x := gradcheck.FromSlice([]float64{-4.1, -2.5, -1.2, -0.3, 0.2, 0.9, 1.7, 2.6, 3.4, 5.3, 6.8, -6.2}, 3, 4)
+	var acts []activations.Activation
+	for _, name := range activations.Names() {
+		if name == "linear" {
+			continue // adds no node to differentiate
+		}
+		a, err := activations.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acts = append(acts, a)
+	}
+	acts = append(acts,
+		activations.ReLU(activations.NegativeSlope(0.2)),
+		activations.ReLU(activations.MaxValue(3), activations.Threshold(-1), activations.NegativeSlope(0.5)),
+		activations.ReLU(activations.Threshold(1)),
+		activations.LeakyReLU(activations.NegativeSlope(0.01)),
+		activations.ELU(activations.Alpha(2)),
+		activations.GELU(activations.Approximate(true)),
+	)
+	for _, a := range acts {
+		t.Run(fmt.Sprint(a), func(t *testing.T) {
+			if m, err := gradcheck.Check(apply(a), []*tensor.Dense{x}, gradcheck.Options{}); err != nil {
 				t.Errorf("%v (worst %+v)", err, m)
 			}
 		})
 	}
 }
 
+// TestExtremeInputsStayFinite: inputs of ±1e4 give finite values and
+// gradients (exponential excepted: exp(1e4) overflows, as in Keras).
+func TestExtremeInputsStayFinite(t *testing.T) {
+	x := gradcheck.FromSlice([]float64{1e4, -1e4, -1e4, 1e4}, 2, 2)
+	for _, name := range activations.Names() {
+		if name == "exponential" {
+			continue
+		}
+		a, _ := activations.Get(name)
+		y, _, err := gradcheck.Forward(apply(a), []*tensor.Dense{x})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := gradcheck.Gradient(apply(a), []*tensor.Dense{x}, nil)
+		if err != nil && name != "linear" {
+			t.Fatal(err)
+		}
+		for i := range y {
+			if math.IsNaN(y[i]) || math.IsInf(y[i], 0) || (g != nil && (math.IsNaN(g[0][i]) || math.IsInf(g[0][i], 0))) {
+				t.Errorf("%s(%v): value %v, gradient %v", name, x.Data().([]float64)[i], y, g)
+				break
+			}
+		}
+	}
+}
+
+func TestOptionErrors(t *testing.T) {
+	cases := []struct {
+		a    *activations.Func
+		want string
+	}{
+		{activations.ReLU(activations.MaxValue(-1)), "activations: relu: max_value must be finite and >= 0, got -1"},
+		{activations.ReLU(activations.NegativeSlope(-0.5)), "activations: relu: negative_slope must be finite and >= 0, got -0.5"},
+		{activations.ReLU(activations.Threshold(math.NaN())), "activations: relu: threshold must be finite, got NaN"},
+		{activations.LeakyReLU(activations.NegativeSlope(-1)), "activations: leaky_relu: negative_slope must be finite and >= 0, got -1"},
+		{activations.ELU(activations.NegativeSlope(1)), "activations: elu has no option negative_slope (it takes alpha)"},
+		{activations.Sigmoid(activations.Alpha(1)), "activations: sigmoid has no option alpha (it takes none)"},
+		{activations.ELU(activations.Alpha(math.Inf(1))), "activations: elu: alpha must be finite, got +Inf"},
+	}
+	for _, c := range cases {
+		if c.a.Err() == nil || c.a.Err().Error() != c.want {
+			t.Errorf("Err() = %v, want %q", c.a.Err(), c.want)
+		}
+		if _, err := activations.Resolve(c.a); err == nil || err.Error() != c.want {
+			t.Errorf("Resolve: %v, want %q", err, c.want)
+		}
+		x := G.NewMatrix(G.NewGraph(), tensor.Float64, G.WithShape(2, 2), G.WithName("x"))
+		if _, err := c.a.Apply(x); err == nil {
+			t.Errorf("Apply of %s with a bad option succeeded", c.a.Name())
+		}
+	}
+	_, err := activations.FromConfig(activations.Config{Name: "gelu", Params: map[string]float64{"approximate": 0.5}})
+	if err == nil || !strings.Contains(err.Error(), "approximate must be 0 or 1 (false or true), got 0.5") {
+		t.Errorf("gelu approximate=0.5: %v", err)
+	}
+	_, err = activations.FromConfig(activations.Config{Name: "relu", Params: map[string]float64{"alpha": 1}})
+	if err == nil || !strings.Contains(err.Error(), "relu has no option alpha (it takes negative_slope, max_value, threshold)") {
+		t.Errorf("relu alpha: %v", err)
+	}
+}
+
 func TestUnknownNameListsKnownOnes(t *testing.T) {
 	_, err := activations.Get("rleu")
-	if err == nil || !strings.Contains(err.Error(), `"rleu"`) || !strings.Contains(err.Error(), "relu, sigmoid, softmax, tanh") {
+	if err == nil || !strings.Contains(err.Error(), `"rleu"`) || !strings.Contains(err.Error(), "relu, relu6, selu, sigmoid, silu, softmax") {
 		t.Fatalf("error = %v", err)
 	}
 	if _, err := activations.Resolve(42); err == nil {
@@ -77,30 +213,80 @@ func TestUnknownNameListsKnownOnes(t *testing.T) {
 	if a, err := activations.Get(""); err != nil || a.Name() != "linear" {
 		t.Errorf(`Get("") = %v, %v; want linear`, a, err)
 	}
+	if err := activations.Register("relu", nil); err == nil {
+		t.Error("registering relu twice should fail")
+	}
 }
 
 func TestConfigRoundTrip(t *testing.T) {
+	canonical := map[string]string{"swish": "silu", "hard_swish": "hard_silu"}
 	for _, name := range activations.Names() {
 		a, err := activations.Get(name)
 		if err != nil {
 			t.Fatal(err)
 		}
+		want := name
+		if c, ok := canonical[name]; ok {
+			want = c
+		}
 		b, err := activations.FromConfig(activations.ConfigOf(a))
-		if err != nil || b.Name() != name {
+		if err != nil || b.Name() != want || a.Name() != want {
 			t.Errorf("%s: round trip gave %v, %v", name, b, err)
 		}
+	}
+	a := activations.ReLU(activations.MaxValue(6), activations.NegativeSlope(0.1))
+	raw, err := json.Marshal(activations.ConfigOf(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(raw) != `{"name":"relu","params":{"max_value":6,"negative_slope":0.1}}` {
+		t.Errorf("config JSON = %s", raw)
+	}
+	var c activations.Config
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	b, err := activations.FromConfig(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := b.(*activations.Func).Param("max_value"); !ok || v != 6 {
+		t.Errorf("max_value after round trip = %v, %v", v, ok)
 	}
 }
 
 func ExampleGet() {
-	a, err := activations.Get("relu")
-	if err != nil {
-		panic(err)
-	}
+	a, err := activations.Get("swish")
+	fmt.Println(a.Name(), err)
 	_, err = activations.Get("rleu")
-	fmt.Println(a.Name())
 	fmt.Println(err)
 	// Output:
-	// relu
-	// activations: unknown activation "rleu" (known: linear, relu, sigmoid, softmax, tanh)
+	// silu <nil>
+	// activations: unknown activation "rleu" (known: elu, exponential, gelu, hard_sigmoid, hard_silu, hard_swish, leaky_relu, linear, log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh)
+}
+
+func ExampleReLU() {
+	a := activations.ReLU(activations.NegativeSlope(0.1), activations.MaxValue(6))
+	fmt.Println(a, a.Err())
+	bad := activations.ReLU(activations.MaxValue(-1))
+	fmt.Println(bad.Err())
+	// Output:
+	// relu(max_value=6,negative_slope=0.1) <nil>
+	// activations: relu: max_value must be finite and >= 0, got -1
+}
+
+func ExampleGELU() {
+	a := activations.GELU(activations.Approximate(true))
+	fmt.Printf("%s %+v\n", a.Name(), activations.ConfigOf(a))
+	// Output: gelu {Name:gelu Params:map[approximate:1]}
+}
+
+func ExampleResolve() {
+	a, err := activations.Resolve(activations.LeakyReLU())
+	fmt.Println(a, err)
+	_, err = activations.Resolve(activations.LeakyReLU(activations.NegativeSlope(-1)))
+	fmt.Println(err)
+	// Output:
+	// leaky_relu <nil>
+	// activations: leaky_relu: negative_slope must be finite and >= 0, got -1
 }

@@ -219,3 +219,35 @@ func equal(a, b []float64) bool {
 	}
 	return true
 }
+
+func TestHingeLabels(t *testing.T) {
+	cases := []struct {
+		in, want []float64
+	}{
+		{[]float64{0, 1, 1, 0}, []float64{-1, 1, 1, -1}},   // all 0/1: mapped
+		{[]float64{-1, 1, 1, -1}, []float64{-1, 1, 1, -1}}, // already -1/1
+		{[]float64{0, 1, 2, 0}, []float64{0, 1, 2, 0}},     // not binary: unchanged
+	}
+	for _, c := range cases {
+		got, _, err := gradcheck.Forward(unary(backend.HingeLabels), []*tensor.Dense{gradcheck.FromSlice(c.in, 2, 2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !equal(got, c.want) {
+			t.Errorf("HingeLabels(%v) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	// Targets feed the loss but are not differentiated: the gradient of
+	// sum(labels * x) with respect to x is the labels.
+	f := func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
+		l, err := backend.HingeLabels(in[1])
+		if err != nil {
+			return nil, err
+		}
+		return G.HadamardProd(in[0], l)
+	}
+	grads, err := gradcheck.Gradient(f, []*tensor.Dense{gradcheck.FromSlice([]float64{3, 4}, 1, 2), gradcheck.FromSlice([]float64{1, 0}, 1, 2)}, []bool{false, true})
+	if err != nil || !equal(grads[0], []float64{1, -1}) {
+		t.Errorf("gradient through hinge labels = %v, %v", grads, err)
+	}
+}

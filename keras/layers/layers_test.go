@@ -11,6 +11,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/gokeras/gokeras/keras/activations"
 	"github.com/gokeras/gokeras/keras/backend"
 	"github.com/gokeras/gokeras/keras/internal/gradcheck"
 	"github.com/gokeras/gokeras/keras/layers"
@@ -141,7 +142,8 @@ func TestBuildErrors(t *testing.T) {
 		want  string
 	}{
 		{layers.Dense(0), []int{3}, "units must be >= 1, got 0"},
-		{layers.Dense(4, layers.Activation("rleu")), []int{3}, `unknown activation "rleu" (known: linear, relu`},
+		{layers.Dense(4, layers.Activation("rleu")), []int{3}, `unknown activation "rleu" (known: elu, exponential, gelu`},
+		{layers.Dense(4, layers.Activation(activations.ELU(activations.Alpha(math.NaN())))), []int{3}, "activations: elu: alpha must be finite, got NaN"},
 		{layers.Dropout(1), []int{3}, "rate must be in [0, 1), got 1"},
 		{layers.Dropout(0.5, layers.UseBias(false)), []int{3}, "Dropout has no option use_bias"},
 		{layers.Reshape([]int{4, -1}), []int{6}, "cannot reshape [6] to [4 -1]"},
@@ -173,6 +175,8 @@ func TestConfigRoundTrip(t *testing.T) {
 		layers.Reshape([]int{2, -1}, layers.Name("r")),
 		layers.Dropout(0.3, layers.Seed(5), layers.Name("dr")),
 		layers.Activation("tanh", layers.Name("act")),
+		layers.Activation(activations.ReLU(activations.MaxValue(6), activations.NegativeSlope(0.1)), layers.Name("relu6ish")),
+		layers.Dense(3, layers.Activation(activations.GELU(activations.Approximate(true))), layers.Name("g"), layers.InputShape(2)),
 		layers.Input(13),
 	} {
 		raw, err := json.Marshal(l.Config())

@@ -10,34 +10,54 @@ import (
 // Crossentropy is a cross-entropy loss (binary, categorical or sparse
 // categorical).
 type Crossentropy struct {
-	name       string
-	fromLogits bool
-	sparse     bool
-	binary     bool
+	name           string
+	fromLogits     bool
+	labelSmoothing float64
+	sparse         bool
+	binary         bool
+	params         map[string]float64
+	err            error
 }
 
 // BinaryCrossentropy returns the mean over each sample's outputs of
-// -(y log p + (1-y) log(1-p)) ("binary_crossentropy"). Probabilities are
-// clipped to [1e-7, 1-1e-7] as in Keras; after a sigmoid activation or
-// with FromLogits(true) the stable logits form is used instead.
+// -(y log p + (1-y) log(1-p)) ("binary_crossentropy", alias "bce").
+// Probabilities are clipped to [1e-7, 1-1e-7] as in Keras; after a
+// sigmoid activation or with FromLogits(true) the stable logits form is
+// used instead, so logits of any size give finite losses. Options:
+// FromLogits (default false), LabelSmoothing (default 0, targets become
+// t*(1-s) + s/2).
 func BinaryCrossentropy(opts ...Option) *Crossentropy {
-	o := apply(opts)
-	return &Crossentropy{name: "binary_crossentropy", fromLogits: o.fromLogits, binary: true}
+	return newCrossentropy("binary_crossentropy", opts, true, false, fromLogitsParam, labelSmoothingParam)
 }
 
 // CategoricalCrossentropy returns -sum(y log p) per sample over one-hot
-// (or soft) targets ("categorical_crossentropy"). After a softmax
-// activation or with FromLogits(true) it is computed from the logits.
+// (or soft) targets ("categorical_crossentropy"). Probabilities are
+// divided by their row sum and clipped to [1e-7, 1-1e-7] as in Keras;
+// after a softmax activation or with FromLogits(true) it is computed from
+// the logits as sum(y * (logsumexp(z) - z)). Options: FromLogits (default
+// false), LabelSmoothing (default 0, targets become t*(1-s) + s/classes).
 func CategoricalCrossentropy(opts ...Option) *Crossentropy {
-	o := apply(opts)
-	return &Crossentropy{name: "categorical_crossentropy", fromLogits: o.fromLogits}
+	return newCrossentropy("categorical_crossentropy", opts, false, false, fromLogitsParam, labelSmoothingParam)
 }
 
 // SparseCategoricalCrossentropy is CategoricalCrossentropy for targets
-// given as class indices ("sparse_categorical_crossentropy").
+// given as class indices ("sparse_categorical_crossentropy"). Option:
+// FromLogits (default false); like Keras it has no label smoothing.
 func SparseCategoricalCrossentropy(opts ...Option) *Crossentropy {
-	o := apply(opts)
-	return &Crossentropy{name: "sparse_categorical_crossentropy", fromLogits: o.fromLogits, sparse: true}
+	return newCrossentropy("sparse_categorical_crossentropy", opts, false, true, fromLogitsParam)
+}
+
+func newCrossentropy(name string, opts []Option, binary, sparse bool, takes ...param) *Crossentropy {
+	vals, given, err := collect(name, opts, takes...)
+	return &Crossentropy{
+		name:           name,
+		fromLogits:     vals["from_logits"] == 1,
+		labelSmoothing: vals["label_smoothing"],
+		binary:         binary,
+		sparse:         sparse,
+		params:         given,
+		err:            err,
+	}
 }
 
 // Name returns the Keras name.
@@ -49,17 +69,20 @@ func (l *Crossentropy) SparseTargets() bool { return l.sparse }
 // FromLogits reports whether the model's output is taken as logits.
 func (l *Crossentropy) FromLogits() bool { return l.fromLogits }
 
+// LabelSmoothing returns the label smoothing factor (0: none).
+func (l *Crossentropy) LabelSmoothing() float64 { return l.labelSmoothing }
+
+// Err returns the first invalid option the loss was built with, or nil.
+func (l *Crossentropy) Err() error { return l.err }
+
 // Config returns the serialisable form.
-func (l *Crossentropy) Config() Config {
-	c := Config{Name: l.name}
-	if l.fromLogits {
-		c.Params = map[string]float64{"from_logits": 1}
-	}
-	return c
-}
+func (l *Crossentropy) Config() Config { return Config{Name: l.name, Params: copyParams(l.params)} }
 
 // PerSample returns the cross-entropy of each sample.
 func (l *Crossentropy) PerSample(s *backend.Scope, yTrue, yPred *G.Node) (*G.Node, error) {
+	if l.err != nil {
+		return nil, l.err
+	}
 	if err := checkSameShape(l.name, yTrue, yPred); err != nil {
 		return nil, err
 	}
@@ -68,8 +91,10 @@ func (l *Crossentropy) PerSample(s *backend.Scope, yTrue, yPred *G.Node) (*G.Nod
 	if l.binary {
 		want = "sigmoid"
 	}
-	if in, act, ok := s.ActivationOf(yPred); ok && act == want {
-		logits, fromLogits = in, true
+	if s != nil {
+		if in, act, ok := s.ActivationOf(yPred); ok && act == want {
+			logits, fromLogits = in, true
+		}
 	}
 	if !l.binary && yPred.Dims() != 2 {
 		return nil, errors.Errorf("losses: %s: predictions must be (batch, classes), got %v", l.name, yPred.Shape())
@@ -81,6 +106,18 @@ func (l *Crossentropy) PerSample(s *backend.Scope, yTrue, yPred *G.Node) (*G.Nod
 	t, err := rows(yTrue)
 	if err != nil {
 		return nil, err
+	}
+	if ls := l.labelSmoothing; ls > 0 {
+		// Smoothed targets: t*(1-s) + s/2 (binary), t*(1-s) + s/classes.
+		shift := ls / 2
+		if !l.binary {
+			shift = ls / float64(t.Shape()[1])
+		}
+		if t, err = elem(t, "label_smoothing("+g(ls)+","+g(shift)+")",
+			func(v float64) float64 { return v*(1-ls) + shift },
+			func(float64, float64) float64 { return 1 - ls }); err != nil {
+			return nil, err
+		}
 	}
 	switch {
 	case l.binary && fromLogits:

@@ -17,21 +17,31 @@ import (
 
 // perSample builds loss(yTrue, act(z)) the way a model does: the
 // activation is recorded on the scope so that cross-entropies can use the
-// logits.
+// logits. An act ending in "_unfused" applies the activation without
+// recording it, so the loss sees only probabilities.
 func perSample(l losses.Loss, act string) gradcheck.Func {
 	return func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
+		s := backend.NewScope(g, backend.Train, in[0].Shape()[0], tensor.Float64)
+		return perSampleIn(s, l, act)(g, in)
+	}
+}
+
+func perSampleIn(s *backend.Scope, l losses.Loss, act string) gradcheck.Func {
+	return func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
 		z, yTrue := in[0], in[1]
-		s := backend.NewScope(g, backend.Train, z.Shape()[0], tensor.Float64)
 		yPred := z
 		if act != "" {
-			a, err := activations.Get(act)
+			name := strings.TrimSuffix(act, "_unfused")
+			a, err := activations.Get(name)
 			if err != nil {
 				return nil, err
 			}
 			if yPred, err = a.Apply(z); err != nil {
 				return nil, err
 			}
-			s.MarkActivation(yPred, z, act)
+			if name == act {
+				s.MarkActivation(yPred, z, act)
+			}
 		}
 		return l.PerSample(s, yTrue, yPred)
 	}
@@ -150,7 +160,7 @@ func TestExtremeLogitsStayFinite(t *testing.T) {
 
 func TestNamesAndErrors(t *testing.T) {
 	_, err := losses.Get("mean_squared_eror")
-	if err == nil || !strings.Contains(err.Error(), "known: binary_crossentropy") {
+	if err == nil || !strings.Contains(err.Error(), "known: bce, binary_crossentropy, categorical_crossentropy, categorical_hinge") {
 		t.Errorf("unknown loss error = %v", err)
 	}
 	if get(t, "mse").Name() != "mean_squared_error" || get(t, "mae").Name() != "mean_absolute_error" {
@@ -175,5 +185,28 @@ func TestNamesAndErrors(t *testing.T) {
 func ExampleGet() {
 	l, err := losses.Get("mse")
 	fmt.Println(l.Name(), err)
-	// Output: mean_squared_error <nil>
+	_, err = losses.Get("mean_squared_eror")
+	fmt.Println(err)
+	// Output:
+	// mean_squared_error <nil>
+	// losses: unknown loss "mean_squared_eror" (known: bce, binary_crossentropy, categorical_crossentropy, categorical_hinge, cosine_similarity, hinge, huber, kl_divergence, kld, log_cosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, mse, msle, poisson, sparse_categorical_crossentropy, squared_hinge)
+}
+
+func ExampleHuber() {
+	l := losses.Huber(losses.Delta(0.5))
+	fmt.Println(l.Name(), losses.ConfigOf(l).Params, l.Err())
+	fmt.Println(losses.Huber(losses.Delta(-1)).Err())
+	// Output:
+	// huber map[delta:0.5] <nil>
+	// losses: huber: delta must be finite and > 0, got -1
+}
+
+func ExampleBinaryCrossentropy() {
+	l := losses.BinaryCrossentropy(losses.FromLogits(true), losses.LabelSmoothing(0.1))
+	fmt.Printf("%+v\n", losses.ConfigOf(l))
+	_, err := losses.Resolve(losses.BinaryCrossentropy(losses.LabelSmoothing(1.5)))
+	fmt.Println(err)
+	// Output:
+	// {Name:binary_crossentropy Params:map[from_logits:1 label_smoothing:0.1]}
+	// losses: binary_crossentropy: label_smoothing must be in [0, 1], got 1.5
 }

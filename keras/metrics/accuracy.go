@@ -1,32 +1,35 @@
 package metrics
 
+import "math"
+
 // BinaryAccuracy returns the fraction of outputs where (prediction >
-// threshold) equals the target ("binary_accuracy"; threshold 0.5). For
-// several outputs per row each row scores the mean over its outputs.
+// threshold) equals the target ("binary_accuracy"). For several outputs
+// per row each row scores the mean over its outputs. Options: Name,
+// Threshold (default 0.5).
 func BinaryAccuracy(opts ...Option) *Mean {
-	o := metricOpts("binary_accuracy", opts)
+	o, err := metricOpts("binary_accuracy", opts, "threshold")
 	th := o.threshold
-	return NewMean(o.name, false, func(t, p []float64) float64 {
-		var hit float64
-		for j := range p {
+	return newMean(o, err, false, func(t, p []float64) float64 {
+		return meanOf(t, p, func(t, p float64) float64 {
 			pred := 0.0
-			if p[j] > th {
+			if p > th {
 				pred = 1
 			}
-			if pred == t[j] {
-				hit++
+			if pred == t {
+				return 1
 			}
-		}
-		return hit / float64(len(p))
+			return 0
+		})
 	})
 }
 
 // CategoricalAccuracy returns the fraction of rows whose largest
 // prediction is at the position of the largest target (one-hot targets,
-// "categorical_accuracy").
+// "categorical_accuracy"; the first of equal values wins, like argmax).
+// Option: Name.
 func CategoricalAccuracy(opts ...Option) *Mean {
-	o := metricOpts("categorical_accuracy", opts)
-	return NewMean(o.name, false, func(t, p []float64) float64 {
+	o, err := metricOpts("categorical_accuracy", opts)
+	return newMean(o, err, false, func(t, p []float64) float64 {
 		if argmax(t) == argmax(p) {
 			return 1
 		}
@@ -36,15 +39,67 @@ func CategoricalAccuracy(opts ...Option) *Mean {
 
 // SparseCategoricalAccuracy returns the fraction of rows whose largest
 // prediction is at the target class index
-// ("sparse_categorical_accuracy").
+// ("sparse_categorical_accuracy"). Option: Name.
 func SparseCategoricalAccuracy(opts ...Option) *Mean {
-	o := metricOpts("sparse_categorical_accuracy", opts)
-	return NewMean(o.name, true, func(t, p []float64) float64 {
+	o, err := metricOpts("sparse_categorical_accuracy", opts)
+	return newMean(o, err, true, func(t, p []float64) float64 {
 		if float64(argmax(p)) == t[0] {
 			return 1
 		}
 		return 0
 	})
+}
+
+// TopKCategoricalAccuracy returns the fraction of rows whose target class
+// (the position of the largest target) is among the k largest
+// predictions ("top_k_categorical_accuracy"). Ties count in the target's
+// favour, as in Keras: the target is in the top k when fewer than k
+// predictions are strictly larger than its own. Options: Name, K
+// (default 5).
+func TopKCategoricalAccuracy(opts ...Option) *Mean {
+	o, err := metricOpts("top_k_categorical_accuracy", opts, "k")
+	if err == nil && o.k < 1 {
+		err = invalid(o.name, "k", o.k, ">= 1")
+	}
+	k := o.k
+	return newMean(o, err, false, func(t, p []float64) float64 { return inTopK(p, argmax(t), k) })
+}
+
+// SparseTopKCategoricalAccuracy is TopKCategoricalAccuracy for targets
+// given as class indices ("sparse_top_k_categorical_accuracy"). Options:
+// Name, K (default 5).
+func SparseTopKCategoricalAccuracy(opts ...Option) *Mean {
+	o, err := metricOpts("sparse_top_k_categorical_accuracy", opts, "k")
+	if err == nil && o.k < 1 {
+		err = invalid(o.name, "k", o.k, ">= 1")
+	}
+	k := o.k
+	return newMean(o, err, true, func(t, p []float64) float64 {
+		c := t[0]
+		if c != math.Trunc(c) || c < 0 || int(c) >= len(p) {
+			return 0
+		}
+		return inTopK(p, int(c), k)
+	})
+}
+
+// inTopK is 1 when fewer than k predictions exceed p[target] (a
+// non-finite target prediction never counts).
+func inTopK(p []float64, target, k int) float64 {
+	v := p[target]
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	larger := 0
+	for _, x := range p {
+		if x > v {
+			larger++
+		}
+	}
+	if larger < k {
+		return 1
+	}
+	return 0
 }
 
 // argmax returns the index of the first largest value.

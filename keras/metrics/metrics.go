@@ -35,6 +35,26 @@ func (b Batch) weight(i int) float64 {
 	return b.SampleWeight[i]
 }
 
+// check validates the batch's sizes for a metric named name and returns
+// the widths of a target and a prediction row. Sparse metrics need one
+// target per row; the others as many targets as predictions.
+func (b Batch) check(name string, sparse bool) (wt, wp int, err error) {
+	wt, wp = b.Width()
+	if b.Rows <= 0 || wt*b.Rows != len(b.YTrue) || wp*b.Rows != len(b.YPred) || wp == 0 {
+		return 0, 0, errors.Errorf("metrics: %s: batch of %d rows with %d targets and %d predictions", name, b.Rows, len(b.YTrue), len(b.YPred))
+	}
+	if b.SampleWeight != nil && len(b.SampleWeight) != b.Rows {
+		return 0, 0, errors.Errorf("metrics: %s: %d sample weights for %d rows", name, len(b.SampleWeight), b.Rows)
+	}
+	switch {
+	case sparse && wt != 1:
+		return 0, 0, errors.Errorf("metrics: %s: takes one class index per row, got %d targets per row", name, wt)
+	case !sparse && wt != wp:
+		return 0, 0, errors.Errorf("metrics: %s: targets have %d values per row, predictions %d", name, wt, wp)
+	}
+	return wt, wp, nil
+}
+
 // Metric accumulates a quantity over batches.
 type Metric interface {
 	// Name returns the history key ("accuracy", "mean_absolute_error").
@@ -48,82 +68,89 @@ type Metric interface {
 	Result() float64
 }
 
-// SparseMetric is implemented by metrics whose targets are class indices.
+// SparseMetric is implemented by metrics that say whether their targets
+// are class indices. Every metric of this package implements it.
 type SparseMetric interface {
 	SparseTargets() bool
 }
 
-// Mean is the weighted mean of a per-sample value: sum(w*v) / sum(w).
-// Most metrics are a Mean of a function of one row.
-type Mean struct {
-	name   string
-	perRow func(yTrue, yPred []float64) float64
-	sparse bool
-	total  float64
-	count  float64
+// Cloner is implemented by metrics that can make a fresh copy of
+// themselves: same name and options, empty state. The model clones a
+// metric value given to Compile so that training and evaluation (and two
+// models) never share state. Every metric of this package implements it.
+type Cloner interface {
+	Clone() Metric
 }
 
-// NewMean returns a metric named name that averages perRow(yTrue row,
-// yPred row) over samples, weighted by the sample weights. Set sparse when
-// each target row is a single class index.
-func NewMean(name string, sparse bool, perRow func(yTrue, yPred []float64) float64) *Mean {
-	return &Mean{name: name, perRow: perRow, sparse: sparse}
-}
-
-// Name returns the history key.
-func (m *Mean) Name() string { return m.name }
-
-// Reset clears the state.
-func (m *Mean) Reset() { m.total, m.count = 0, 0 }
-
-// SparseTargets reports whether targets are class indices.
-func (m *Mean) SparseTargets() bool { return m.sparse }
-
-// Update adds a batch.
-func (m *Mean) Update(b Batch) error {
-	wt, wp := b.Width()
-	if b.Rows <= 0 || wt*b.Rows != len(b.YTrue) || wp*b.Rows != len(b.YPred) {
-		return errors.Errorf("metrics: %s: batch of %d rows with %d targets and %d predictions", m.name, b.Rows, len(b.YTrue), len(b.YPred))
-	}
-	if b.SampleWeight != nil && len(b.SampleWeight) != b.Rows {
-		return errors.Errorf("metrics: %s: %d sample weights for %d rows", m.name, len(b.SampleWeight), b.Rows)
-	}
-	for i := 0; i < b.Rows; i++ {
-		w := b.weight(i)
-		m.total += w * m.perRow(b.YTrue[i*wt:(i+1)*wt], b.YPred[i*wp:(i+1)*wp])
-		m.count += w
-	}
-	return nil
-}
-
-// Result returns the weighted mean so far.
-func (m *Mean) Result() float64 {
-	if m.count == 0 {
-		return 0
-	}
-	return m.total / m.count
-}
-
+// registry maps a Keras name to a constructor taking the history key.
 var registry = map[string]func(name string) Metric{}
 
+// canonical maps the other spellings Keras accepts to the registered name.
 var canonical = map[string]string{
-	"mae": "mean_absolute_error",
-	"mse": "mean_squared_error",
+	"mae":          "mean_absolute_error",
+	"mse":          "mean_squared_error",
+	"mape":         "mean_absolute_percentage_error",
+	"msle":         "mean_squared_logarithmic_error",
+	"bce":          "binary_crossentropy",
+	"kld":          "kl_divergence",
+	"logcosh":      "log_cosh_error",
+	"f_beta_score": "fbeta_score",
+}
+
+// aliasGroups are the spellings under which one history key may be
+// looked up (see Aliases).
+var aliasGroups = [][]string{
+	{"acc", "accuracy"},
+	{"mae", "mean_absolute_error"},
+	{"mse", "mean_squared_error"},
+	{"mape", "mean_absolute_percentage_error"},
+	{"msle", "mean_squared_logarithmic_error"},
+	{"bce", "binary_crossentropy"},
+	{"kld", "kl_divergence"},
+	{"logcosh", "log_cosh_error", "log_cosh"},
+	{"fbeta_score", "f_beta_score"},
 }
 
 func init() {
-	registry["binary_accuracy"] = func(n string) Metric { return BinaryAccuracy(Name(n)) }
-	registry["categorical_accuracy"] = func(n string) Metric { return CategoricalAccuracy(Name(n)) }
-	registry["sparse_categorical_accuracy"] = func(n string) Metric { return SparseCategoricalAccuracy(Name(n)) }
-	registry["mean_absolute_error"] = func(n string) Metric { return MeanAbsoluteError(Name(n)) }
-	registry["mean_squared_error"] = func(n string) Metric { return MeanSquaredError(Name(n)) }
+	reg := func(name string, construct func(opts ...Option) Metric) {
+		registry[name] = func(n string) Metric { return construct(Name(n)) }
+	}
+	reg("binary_accuracy", func(o ...Option) Metric { return BinaryAccuracy(o...) })
+	reg("categorical_accuracy", func(o ...Option) Metric { return CategoricalAccuracy(o...) })
+	reg("sparse_categorical_accuracy", func(o ...Option) Metric { return SparseCategoricalAccuracy(o...) })
+	reg("top_k_categorical_accuracy", func(o ...Option) Metric { return TopKCategoricalAccuracy(o...) })
+	reg("sparse_top_k_categorical_accuracy", func(o ...Option) Metric { return SparseTopKCategoricalAccuracy(o...) })
+	reg("mean_squared_error", func(o ...Option) Metric { return MeanSquaredError(o...) })
+	reg("root_mean_squared_error", func(o ...Option) Metric { return RootMeanSquaredError(o...) })
+	reg("mean_absolute_error", func(o ...Option) Metric { return MeanAbsoluteError(o...) })
+	reg("mean_absolute_percentage_error", func(o ...Option) Metric { return MeanAbsolutePercentageError(o...) })
+	reg("mean_squared_logarithmic_error", func(o ...Option) Metric { return MeanSquaredLogarithmicError(o...) })
+	reg("cosine_similarity", func(o ...Option) Metric { return CosineSimilarity(o...) })
+	reg("log_cosh_error", func(o ...Option) Metric { return LogCoshError(o...) })
+	reg("r2_score", func(o ...Option) Metric { return R2Score(o...) })
+	reg("precision", func(o ...Option) Metric { return Precision(o...) })
+	reg("recall", func(o ...Option) Metric { return Recall(o...) })
+	reg("auc", func(o ...Option) Metric { return AUC(o...) })
+	reg("f1_score", func(o ...Option) Metric { return F1Score(o...) })
+	reg("fbeta_score", func(o ...Option) Metric { return FBetaScore(o...) })
+	// Every loss, as a metric (Keras's loss functions are metrics too).
+	reg("binary_crossentropy", func(o ...Option) Metric { return BinaryCrossentropy(o...) })
+	reg("categorical_crossentropy", func(o ...Option) Metric { return CategoricalCrossentropy(o...) })
+	reg("sparse_categorical_crossentropy", func(o ...Option) Metric { return SparseCategoricalCrossentropy(o...) })
+	reg("kl_divergence", func(o ...Option) Metric { return KLDivergence(o...) })
+	reg("poisson", func(o ...Option) Metric { return Poisson(o...) })
+	reg("hinge", func(o ...Option) Metric { return Hinge(o...) })
+	reg("squared_hinge", func(o ...Option) Metric { return SquaredHinge(o...) })
+	reg("categorical_hinge", func(o ...Option) Metric { return CategoricalHinge(o...) })
+	reg("huber", func(o ...Option) Metric { return Huber(o...) })
+	reg("log_cosh", func(o ...Option) Metric { return LogCosh(o...) })
 }
 
 // Register makes a metric available by name (for user-defined metrics).
 // make receives the name the user gave. It returns an error if the name is
 // taken.
 func Register(name string, make func(name string) Metric) error {
-	if _, ok := registry[name]; ok || name == "accuracy" || name == "acc" {
+	if _, ok := registry[name]; ok || canonical[name] != "" || IsAccuracy(name) || name == "" {
 		return errors.Errorf("metrics: %q is already registered", name)
 	}
 	registry[name] = make
@@ -131,10 +158,12 @@ func Register(name string, make func(name string) Metric) error {
 }
 
 // Get returns the metric with the given Keras name or alias ("mae",
-// "mse"); the metric keeps the name as given, which becomes its history
-// key. "accuracy" and "acc" depend on the loss and are resolved by the
-// model (see Accuracy). An unknown name gives an error listing the known
-// ones.
+// "mse", "mape", "msle", "bce", "kld", "logcosh"), with Keras's
+// defaults. Every loss name is also a metric name (the mean of the loss
+// over the samples, computed on the host). The metric keeps the name as
+// given, which becomes its history key. "accuracy" and "acc" depend on
+// the loss and are resolved by the model (see Accuracy). An unknown name
+// gives an error listing the known ones.
 func Get(name string) (Metric, error) {
 	key := name
 	if c, ok := canonical[name]; ok {
@@ -179,56 +208,31 @@ func Accuracy(name string, sparseTargets, binaryLoss bool, outputWidth int) Metr
 }
 
 // Aliases returns the other spellings under which Keras users look a
-// history key up: "acc" <-> "accuracy", "mae" <-> "mean_absolute_error",
-// "mse" <-> "mean_squared_error", each also with the "val_" prefix.
+// history key up, each with the key's "val_" prefix if it has one:
+// "acc" <-> "accuracy", "mae" <-> "mean_absolute_error",
+// "mse" <-> "mean_squared_error", "mape" <-> "mean_absolute_percentage_error",
+// "msle" <-> "mean_squared_logarithmic_error", "bce" <-> "binary_crossentropy",
+// "kld" <-> "kl_divergence", "logcosh" <-> "log_cosh_error" <-> "log_cosh",
+// "fbeta_score" <-> "f_beta_score".
 func Aliases(key string) []string {
 	prefix := ""
 	if strings.HasPrefix(key, "val_") {
 		prefix, key = "val_", strings.TrimPrefix(key, "val_")
 	}
 	var out []string
-	switch key {
-	case "acc":
-		out = append(out, "accuracy")
-	case "accuracy":
-		out = append(out, "acc")
-	}
-	for short, long := range canonical {
-		switch key {
-		case short:
-			out = append(out, long)
-		case long:
-			out = append(out, short)
+	for _, group := range aliasGroups {
+		in := false
+		for _, n := range group {
+			in = in || n == key
+		}
+		if !in {
+			continue
+		}
+		for _, n := range group {
+			if n != key {
+				out = append(out, prefix+n)
+			}
 		}
 	}
-	for i := range out {
-		out[i] = prefix + out[i]
-	}
 	return out
-}
-
-// Option configures a metric.
-type Option func(*metricOptions)
-
-type metricOptions struct {
-	name      string
-	threshold float64
-}
-
-// Name sets the metric's name (its history key).
-func Name(n string) Option { return func(o *metricOptions) { o.name = n } }
-
-// Threshold sets the probability above which BinaryAccuracy predicts 1
-// (default 0.5).
-func Threshold(t float64) Option { return func(o *metricOptions) { o.threshold = t } }
-
-func metricOpts(defaultName string, opts []Option) metricOptions {
-	o := metricOptions{name: defaultName, threshold: 0.5}
-	for _, f := range opts {
-		f(&o)
-	}
-	if o.name == "" {
-		o.name = defaultName
-	}
-	return o
 }

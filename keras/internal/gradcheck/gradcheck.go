@@ -225,3 +225,53 @@ func Rand(seed int64, lo, hi float64, shape ...int) *tensor.Dense {
 func FromSlice(data []float64, shape ...int) *tensor.Dense {
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(append([]float64(nil), data...)))
 }
+
+// Gradient runs f once on float64 copies of inputs and returns Gorgonia's
+// symbolic gradient of sum(f(inputs)) with respect to every input whose
+// noGrad flag is unset (nil for the others). Tests compare it with
+// reference gradients recorded from another framework.
+func Gradient(f Func, inputs []*tensor.Dense, noGrad []bool) ([][]float64, error) {
+	g := G.NewGraph()
+	nodes := make(G.Nodes, len(inputs))
+	for i, in := range inputs {
+		v := tensor.New(tensor.WithShape(in.Shape().Clone()...), tensor.WithBacking(toF64(in.Data())))
+		nodes[i] = G.NewTensor(g, tensor.Float64, v.Dims(), G.WithShape(v.Shape().Clone()...), G.WithName(names(i)), G.WithValue(v))
+	}
+	out, err := f(g, nodes)
+	if err != nil {
+		return nil, errors.Wrap(err, "gradcheck: building the function")
+	}
+	cost := out
+	for cost.Dims() > 0 {
+		if cost, err = G.Sum(cost, 0); err != nil {
+			return nil, err
+		}
+	}
+	var wrt G.Nodes
+	var idx []int
+	for i, n := range nodes {
+		if i < len(noGrad) && noGrad[i] {
+			continue
+		}
+		wrt = append(wrt, n)
+		idx = append(idx, i)
+	}
+	grads, err := G.Grad(cost, wrt...)
+	if err != nil {
+		return nil, errors.Wrap(err, "gradcheck: Grad")
+	}
+	vals := make([]G.Value, len(grads))
+	for i, gn := range grads {
+		G.Read(gn, &vals[i])
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		return nil, errors.Wrap(err, "gradcheck: running")
+	}
+	res := make([][]float64, len(inputs))
+	for k, i := range idx {
+		res[i] = toF64(vals[k].Data())
+	}
+	return res, nil
+}
