@@ -134,13 +134,6 @@ func (m *monitor) worst() float64 {
 	return math.Inf(-1)
 }
 
-func (m *monitor) modeName() string {
-	if m.less {
-		return "min"
-	}
-	return "max"
-}
-
 // lookup finds key in logs, also under its other spellings (History.Get's
 // rule).
 func lookup(logs keras.Logs, key string) (float64, bool) {
