@@ -4,7 +4,10 @@
 // (and History, an alias of keras.History, which Fit always installs).
 //
 //	printDot := callbacks.Lambda{EpochEnd: func(epoch int, _ keras.Logs) {
-//		fmt.Print(map[bool]string{true: "\n"}[epoch%80 == 0], ".")
+//		if epoch%80 == 0 {
+//			fmt.Println()
+//		}
+//		fmt.Print(".")
 //	}}
 //	earlyStop := callbacks.EarlyStopping(callbacks.Monitor("val_loss"), callbacks.Patience(20))
 //	history, err := model.Fit(ctx, x, y, keras.Epochs(500), keras.ValidationSplit(0.2), keras.Verbose(0),

@@ -28,7 +28,10 @@ func exampleModel() *keras.Model {
 func ExampleLambda() {
 	x, y := regression(32, 1)
 	printDot := callbacks.Lambda{EpochEnd: func(epoch int, _ keras.Logs) {
-		fmt.Print(map[bool]string{true: "\n"}[epoch%80 == 0], ".")
+		if epoch%80 == 0 {
+			fmt.Println()
+		}
+		fmt.Print(".")
 	}}
 	_, _ = exampleModel().Fit(context.Background(), x, y, keras.Epochs(5), keras.Verbose(0), keras.Callbacks(printDot))
 	// Output:

@@ -11,7 +11,10 @@ import "github.com/gokeras/gokeras/keras"
 // The R tutorial's progress dots (a "." per epoch, a new line every 80):
 //
 //	printDot := callbacks.Lambda{EpochEnd: func(epoch int, _ keras.Logs) {
-//		fmt.Print(map[bool]string{true: "\n"}[epoch%80 == 0], ".")
+//		if epoch%80 == 0 {
+//			fmt.Println()
+//		}
+//		fmt.Print(".")
 //	}}
 type Lambda struct {
 	// TrainBegin is called when Fit starts.

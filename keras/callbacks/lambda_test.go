@@ -17,9 +17,12 @@ func TestLambdaPrintDot(t *testing.T) {
 	x, y := regression(8, 1)
 	m := model(t, 1, nil)
 	var out bytes.Buffer
-	// The R tutorial's print_dot_callback, in three lines.
+	// The R tutorial's print_dot_callback.
 	printDot := callbacks.Lambda{EpochEnd: func(epoch int, _ keras.Logs) {
-		fmt.Fprint(&out, map[bool]string{true: "\n"}[epoch%80 == 0], ".")
+		if epoch%80 == 0 {
+			fmt.Fprintln(&out)
+		}
+		fmt.Fprint(&out, ".")
 	}}
 	if _, err := m.Fit(context.Background(), x, y, keras.Epochs(170), keras.BatchSize(8), keras.Verbose(0), keras.Callbacks(printDot)); err != nil {
 		t.Fatal(err)
