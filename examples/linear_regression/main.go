@@ -2,10 +2,11 @@
 // regression with a one-unit Dense layer, on synthetic data
 // y = 3x + 2 + noise. It needs no download.
 //
-//	go run ./examples/linear_regression [-epochs 100] [-seed 1]
+//	go run ./examples/linear_regression [-epochs 100] [-out out/linear_regression] [-seed 1]
 //
 // The model learns the slope and intercept; the program prints them next
-// to the true values and ends with one machine-readable line:
+// to the true values, draws the data with the fitted line
+// (out/linear_regression/fit.png) and ends with one machine-readable line:
 //
 //	RESULT slope=<v> intercept=<v>
 package main
@@ -17,6 +18,7 @@ import (
 	"io"
 	"math/rand"
 	"os"
+	"path/filepath"
 
 	"gorgonia.org/tensor"
 
@@ -32,11 +34,12 @@ const (
 
 func main() {
 	epochs := flag.Int("epochs", 100, "training epochs")
+	out := flag.String("out", "out/linear_regression", "folder for the plot")
 	seed := flag.Int64("seed", 1, "seed for the data and the model")
 	n := flag.Int("n", 200, "number of samples")
 	verbose := flag.Int("verbose", 2, "progress output: 0 silent, 1 bar, 2 one line per epoch")
 	flag.Parse()
-	if err := run(os.Stdout, *epochs, *n, *seed, *verbose); err != nil {
+	if err := run(os.Stdout, *epochs, *n, *seed, *verbose, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "linear_regression:", err)
 		os.Exit(1)
 	}
@@ -53,7 +56,7 @@ func synthetic(n int, seed int64) (x, y *tensor.Dense) {
 	return tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(xs)), tensor.New(tensor.WithShape(n), tensor.WithBacking(ys))
 }
 
-func run(w io.Writer, epochs, n int, seed int64, verbose int) error {
+func run(w io.Writer, epochs, n int, seed int64, verbose int, out string) error {
 	ctx := context.Background()
 	x, y := synthetic(n, seed)
 
@@ -85,6 +88,11 @@ func run(w io.Writer, epochs, n int, seed int64, verbose int) error {
 	fmt.Fprintf(w, "%-10s %8.4f %8.4f\n", "slope", slope, trueSlope)
 	fmt.Fprintf(w, "%-10s %8.4f %8.4f\n", "intercept", intercept, trueIntercept)
 	fmt.Fprintf(w, "validation mse %.4f (noise variance 0.25)\n", valLoss)
+	plotPath := filepath.Join(out, "fit.png")
+	if err := plotFit(plotPath, x.Data().([]float64), y.Data().([]float64), slope, intercept); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "plot in %s\n", plotPath)
 	fmt.Fprintf(w, "RESULT slope=%.4f intercept=%.4f\n", slope, intercept)
 	return nil
 }

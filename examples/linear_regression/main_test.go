@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"math"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -14,7 +16,8 @@ var resultLine = regexp.MustCompile(`(?m)^RESULT slope=(\S+) intercept=(\S+)$`)
 // under a second) and checks the machine-readable line.
 func TestLearnsSlopeAndIntercept(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(&out, 100, 200, 1, 0); err != nil {
+	dir := t.TempDir()
+	if err := run(&out, 100, 200, 1, 0, dir); err != nil {
 		t.Fatal(err)
 	}
 	m := resultLine.FindStringSubmatch(out.String())
@@ -29,13 +32,16 @@ func TestLearnsSlopeAndIntercept(t *testing.T) {
 	if !bytes.Contains(out.Bytes(), []byte("dense (Dense)                (None, 1)                 2")) {
 		t.Errorf("summary missing:\n%s", out.String())
 	}
+	if st, err := os.Stat(filepath.Join(dir, "fit.png")); err != nil || st.Size() < 1000 {
+		t.Errorf("plot: %v", err)
+	}
 }
 
 // TestShortRunStillLearns is the shortened mode: a few epochs must already
 // move the weights towards the truth.
 func TestShortRunStillLearns(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(&out, 3, 200, 2, 2); err != nil {
+	if err := run(&out, 3, 200, 2, 2, t.TempDir()); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Contains(out.Bytes(), []byte("Epoch 3/3")) {

@@ -1,5 +1,6 @@
-// Package figure draws the small pictures the walkthroughs write: grids of
-// grayscale images with a caption under each, saved as PNG atomically.
+// Package figure draws the small pictures the walkthroughs write (grids of
+// grayscale images with a caption under each) and writes figures to files
+// atomically.
 package figure
 
 import (
@@ -7,6 +8,7 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -66,19 +68,24 @@ func Grid(tiles []Tile, cols, scale int) *image.RGBA {
 	return img
 }
 
-// SavePNG writes img to path atomically (temporary file in the same
-// folder, then rename), creating the folder; the file is readable by all
-// (0644).
+// SavePNG writes img to path atomically, like WriteFile.
 func SavePNG(path string, img image.Image) error {
+	return WriteFile(path, func(w io.Writer) error { return png.Encode(w, img) })
+}
+
+// WriteFile writes what write produces to path atomically (temporary file
+// in the same folder, then rename), creating the folder; the file is
+// readable by all (0644).
+func WriteFile(path string, write func(io.Writer) error) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return errors.Wrap(err, "figure")
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.png")
+	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
 	if err != nil {
 		return errors.Wrap(err, "figure")
 	}
 	defer os.Remove(f.Name())
-	if err := png.Encode(f, img); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return errors.Wrapf(err, "figure: encoding %s", path)
 	}
