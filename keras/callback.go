@@ -268,7 +268,7 @@ func (cl *callbackList) call(h Hook, i int, logs Logs) error {
 			err = cb.(PredictBatchEndHook).OnPredictBatchEnd(i, logs)
 		}
 		if err != nil {
-			return errors.Wrapf(err, "keras: callback %T failed in %v", cb, h)
+			return errors.Wrapf(err, "callback %T failed in %v", cb, h)
 		}
 	}
 	return nil
