@@ -665,10 +665,16 @@ func modelFromJSON(mj *modelJSON, maxParams int) (m *Model, err error) {
 	if mj.Config.Name != "" {
 		m.name = mj.Config.Name
 	}
-	m.seed, m.dtype, m.maxParams = mj.Config.Seed, dt, maxParams
+	m.seed, m.dtype = mj.Config.Seed, dt
+	if maxParams > 0 {
+		// Generous, so that a modest mismatch is reported weight by weight
+		// by checkWeights; tight enough that a damaged configuration cannot
+		// exhaust memory.
+		m.maxParams = 2*maxParams + 1<<24
+	}
 	if err := m.Build(); err != nil {
-		if maxParams > 0 {
-			return nil, errors.Wrapf(err, "the configuration does not match the weights (%d values)", maxParams)
+		if maxParams > 0 && strings.Contains(err.Error(), "takes the model past") {
+			return nil, errors.Wrapf(err, "the configuration needs far more weights than the file holds (%d values)", maxParams)
 		}
 		return nil, err
 	}
@@ -709,12 +715,20 @@ func (s *snapshot) paramCount() int {
 func (s *snapshot) checkWeights(m *Model) ([]npy.Array, error) {
 	if len(s.weights) != len(m.vars) {
 		msg := fmt.Sprintf("the file holds %d weight tensors, the model has %d", len(s.weights), len(m.vars))
-		for i := 0; i < len(s.weights) && i < len(m.vars); i++ {
+		i := 0
+		for ; i < len(s.weights) && i < len(m.vars); i++ {
 			if f, v := s.weights[i], m.vars[i]; f.name != v.Name() || !equalInts(f.shape, v.Shape()) {
-				msg += fmt.Sprintf("; the first difference is weight %d: %s %s in the file, %s %s in the model",
-					i, f.name, tupleString(f.shape), v.Name(), tupleString(v.Shape()))
 				break
 			}
+		}
+		switch {
+		case i < len(s.weights) && i < len(m.vars):
+			msg += fmt.Sprintf("; the first difference is weight %d: %s %s in the file, %s %s in the model",
+				i, s.weights[i].name, tupleString(s.weights[i].shape), m.vars[i].Name(), tupleString(m.vars[i].Shape()))
+		case i < len(m.vars):
+			msg += fmt.Sprintf("; the file ends before the model's weight %d, %s %s", i, m.vars[i].Name(), tupleString(m.vars[i].Shape()))
+		default:
+			msg += fmt.Sprintf("; the model ends before the file's weight %d, %s %s", i, s.weights[i].name, tupleString(s.weights[i].shape))
 		}
 		return nil, errors.New(msg)
 	}

@@ -169,11 +169,20 @@ func withRegistryHint(err error) error {
 		{"unknown initializer", "initializers"},
 	} {
 		if strings.Contains(msg, h.what) && !strings.Contains(msg, h.pkg+".Register") {
-			return errors.Wrapf(err, "(register it with %s.Register before loading)", h.pkg)
+			return &hinted{err, "register it with " + h.pkg + ".Register before loading"}
 		}
 	}
 	return err
 }
+
+// hinted appends a hint to an error's message.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() + ": " + h.hint }
+func (h *hinted) Unwrap() error { return h.err }
 
 // LoadWeights replaces the model's weights with those in path, written by
 // SaveWeights or Save (Keras: load_weights). The model must have the same

