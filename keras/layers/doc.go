@@ -21,4 +21,13 @@
 // KernelInitializer, InputShape, Name, ...). One Option type serves every
 // layer; giving a layer an option it does not have is reported at build
 // time. Activation is both an option (Dense's activation) and a layer.
+//
+// # User-defined layers and saving
+//
+// A layer of your own embeds Base and implements Layer. For saved models
+// that use it to load, register a factory under its class name with
+// Register (LoadModel otherwise fails with "unknown layer type X:
+// register it with layers.Register"). A layer that keeps state outside
+// its weights which changes what training does next (its own random
+// stream, say) implements Stateful so that saved models keep it.
 package layers
