@@ -22,6 +22,10 @@ import (
 // identically: saving after epoch 3 and fitting the loaded model with
 // InitialEpoch(3) repeats an uninterrupted run bit for bit.
 //
+// Metrics given to Compile as values are recorded by name, so loading
+// needs that name to be a Keras name or one registered with
+// metrics.Register; the same goes for losses and optimizers of your own.
+//
 // The file is a zip archive holding JSON documents and one NumPy .npy
 // file per tensor; docs/format.md describes it. Any file name works; the
 // examples use ".gokeras" so the file is not mistaken for a Keras
@@ -122,7 +126,7 @@ func loadModel(data []byte) (m *Model, err error) {
 			return nil, withRegistryHint(err)
 		}
 		if s.opt != nil {
-			if err := optimizers.RestoreState(m.compiled.optimizer, *s.opt, m.vars); err != nil {
+			if err := optimizers.RestoreState(m.compiled.optimizer, s.optimizerState(m), m.vars); err != nil {
 				return nil, err
 			}
 		}
@@ -250,7 +254,7 @@ func (m *Model) LoadState(path string) (err error) {
 	m.weightsMu.Lock()
 	undo, err := s.applyLayerStates(m)
 	if err == nil {
-		if err = optimizers.RestoreState(m.compiled.optimizer, *s.opt, m.vars); err != nil {
+		if err = optimizers.RestoreState(m.compiled.optimizer, s.optimizerState(m), m.vars); err != nil {
 			undo()
 		}
 	}

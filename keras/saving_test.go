@@ -579,3 +579,64 @@ func TestCheckpointFromCallbackResumes(t *testing.T) {
 	}
 	sameWeights(t, "resumed from a checkpoint saved by a callback", m, r)
 }
+
+// TestLoadStateMatchesByPosition: like LoadWeights, LoadState takes a
+// file saved from a model whose layers have other names.
+func TestLoadStateMatchesByPosition(t *testing.T) {
+	ctx := context.Background()
+	c := roundTripCases[3]
+	x, y := tableData(30, c.inShape, c.out, 4)
+	a := buildCase(t, c, tensor.Float32, 8, nil)
+	if _, err := a.Fit(ctx, x, y, keras.Epochs(2), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "a.gokeras")
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	b := keras.Sequential(
+		layers.Dense(16, layers.Activation("relu"), layers.InputShape(3), layers.Name("h1")),
+		layers.Dropout(0.3, layers.Name("d1")),
+		layers.Dense(8, layers.Activation("relu"), layers.Name("h2")),
+		layers.Dropout(0.25, layers.Seed(7), layers.Name("d2")),
+		layers.Dense(2, layers.Name("out")),
+	)
+	_ = b.SetSeed(8)
+	if err := b.Compile(keras.Loss("mse"), keras.Optimizer(optimizers.Adam(optimizers.LearningRate(0.01))), keras.Metrics("mae")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.LoadState(path); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*keras.Model{a, b} {
+		if _, err := m.Fit(ctx, x, y, keras.Epochs(4), keras.InitialEpoch(2), keras.Verbose(0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameWeights(t, "renamed model after LoadState", a, b)
+}
+
+// TestSaveUncompiled: a model saved before Compile loads uncompiled.
+func TestSaveUncompiled(t *testing.T) {
+	ctx := context.Background()
+	c := roundTripCases[1]
+	m := keras.Sequential(c.layers()...)
+	path := filepath.Join(t.TempDir(), "u.gokeras")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	l, err := keras.LoadModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Optimizer() != nil || l.Seed() != m.Seed() {
+		t.Fatalf("optimizer %v, seed %d vs %d", l.Optimizer(), l.Seed(), m.Seed())
+	}
+	x, _ := tableData(4, c.inShape, c.out, 1)
+	pa, _ := m.Predict(ctx, x, keras.Verbose(0))
+	pb, _ := l.Predict(ctx, x, keras.Verbose(0))
+	sameBits(t, "uncompiled", pa, pb)
+	if err := l.LoadState(path); err == nil || !strings.Contains(err.Error(), "not compiled") {
+		t.Errorf("LoadState into an uncompiled model: %v", err)
+	}
+}
