@@ -261,17 +261,15 @@ func (s *snapshot) write(w io.Writer) error {
 		return put(name, zip.Deflate, append(data, '\n'))
 	}
 	putArray := func(name string, shape []int, a npy.Array) error {
-		var data []byte
-		var err error
-		if a.F32 != nil {
-			data, err = npy.Encode(shape, a.F32)
-		} else {
-			data, err = npy.Encode(shape, a.F64)
-		}
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Store, Modified: created})
 		if err != nil {
-			return errors.Wrapf(err, "encoding %s", name)
+			return errors.Wrapf(err, "writing %s", name)
 		}
-		return put(name, zip.Store, data)
+		var data interface{} = a.F64
+		if a.F32 != nil {
+			data = a.F32
+		}
+		return errors.Wrapf(npy.Write(fw, shape, data), "writing %s", name)
 	}
 	if err := putJSON(memberMetadata, s.meta); err != nil {
 		return err

@@ -640,3 +640,49 @@ func TestSaveUncompiled(t *testing.T) {
 		t.Errorf("LoadState into an uncompiled model: %v", err)
 	}
 }
+
+// benchModel is an MNIST-size MLP (784-512-512-10, 669,706 parameters)
+// compiled with Adam, after one step so that it has slots.
+func benchModel(b *testing.B) *keras.Model {
+	m := keras.Sequential(
+		layers.Dense(512, layers.Activation("relu"), layers.InputShape(784)),
+		layers.Dense(512, layers.Activation("relu")),
+		layers.Dense(10, layers.Activation("softmax")),
+	)
+	_ = m.SetSeed(1)
+	if err := m.Compile(keras.Loss("categorical_crossentropy"), keras.Optimizer("adam")); err != nil {
+		b.Fatal(err)
+	}
+	x, y := tableData(32, []int{784}, 10, 1)
+	if _, err := m.Fit(context.Background(), x, y, keras.Epochs(1), keras.Verbose(0)); err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+func BenchmarkSave(b *testing.B) {
+	m := benchModel(b)
+	path := filepath.Join(b.TempDir(), "bench.gokeras")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := m.Save(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fi, _ := os.Stat(path)
+	b.ReportMetric(float64(fi.Size())/1e6, "MB")
+}
+
+func BenchmarkLoadModel(b *testing.B) {
+	m := benchModel(b)
+	path := filepath.Join(b.TempDir(), "bench.gokeras")
+	if err := m.Save(path); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := keras.LoadModel(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
