@@ -455,6 +455,10 @@ func convertArray(a npy.Array, dt tensor.Dtype) (npy.Array, error) {
 func (m *Model) assignWeights(ws []npy.Array) {
 	m.weightsMu.Lock()
 	defer m.weightsMu.Unlock()
+	m.assignWeightsLocked(ws)
+}
+
+func (m *Model) assignWeightsLocked(ws []npy.Array) {
 	for i, v := range m.vars {
 		switch d := v.Value().Data().(type) {
 		case []float32:

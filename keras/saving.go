@@ -2,6 +2,7 @@ package keras
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -67,11 +68,21 @@ func (m *Model) save(method, path, kind string) (err error) {
 
 // readFile reads and checks a saved file completely.
 func readFile(path string) (*snapshot, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBytes(path)
 	if err != nil {
 		return nil, err
 	}
 	return decodeSnapshot(data)
+}
+
+// readBytes reads a file; its errors leave naming the file to the caller.
+func readBytes(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, pe.Err
+	}
+	return data, err
 }
 
 // LoadModel reads a model written by Save (Keras: load_model). It rebuilds
@@ -87,9 +98,9 @@ func readFile(path string) (*snapshot, error) {
 // unregistered layer or a configuration that does not match the weights
 // gives an error naming the file and the problem, never a panic.
 func LoadModel(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBytes(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "keras: LoadModel")
+		return nil, errors.Wrapf(err, "keras: LoadModel: %s", path)
 	}
 	m, err := loadModel(data)
 	if err != nil {
@@ -252,17 +263,17 @@ func (m *Model) LoadState(path string) (err error) {
 		return errors.Wrapf(err, "keras: LoadState: %s", path)
 	}
 	m.weightsMu.Lock()
+	defer m.weightsMu.Unlock()
 	undo, err := s.applyLayerStates(m)
 	if err == nil {
 		if err = optimizers.RestoreState(m.compiled.optimizer, s.optimizerState(m), m.vars); err != nil {
 			undo()
 		}
 	}
-	m.weightsMu.Unlock()
 	if err != nil {
 		return errors.Wrapf(err, "keras: LoadState: %s", path)
 	}
-	m.assignWeights(ws)
+	m.assignWeightsLocked(ws)
 	return nil
 }
 
