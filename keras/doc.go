@@ -34,6 +34,18 @@
 // masks of epoch e depend only on the seed and e, so a run resumed at
 // epoch e with InitialEpoch repeats an uninterrupted one.
 //
+// # Saving and loading
+//
+// Save writes a model (architecture, compile configuration, weights and
+// training state) and LoadModel reads it back into a model that predicts
+// identically and resumes training bit for bit; SaveWeights/LoadWeights
+// move weights alone; LoadState restores weights and training state into
+// an existing model; ToJSON/ModelFromJSON carry the architecture alone.
+// The file is a zip of JSON documents and NumPy .npy tensors (numpy opens
+// it as an .npz), written atomically; docs/format.md describes it.
+// User-defined layers, activations, losses, metrics and optimizers load
+// once registered with their package's Register.
+//
 // # Under the hood
 //
 // Each model compiles one Gorgonia graph per (batch size, mode) pair, all

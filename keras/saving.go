@@ -2,6 +2,7 @@ package keras
 
 import (
 	"encoding/json"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -21,6 +22,10 @@ import (
 // predicts identically and, given the same data and options, trains on
 // identically: saving after epoch 3 and fitting the loaded model with
 // InitialEpoch(3) repeats an uninterrupted run bit for bit.
+//
+// Metrics given to Compile as values are recorded by name, so loading
+// needs that name to be a Keras name or one registered with
+// metrics.Register; the same goes for losses and optimizers of your own.
 //
 // The file is a zip archive holding JSON documents and one NumPy .npy
 // file per tensor; docs/format.md describes it. Any file name works; the
@@ -63,11 +68,21 @@ func (m *Model) save(method, path, kind string) (err error) {
 
 // readFile reads and checks a saved file completely.
 func readFile(path string) (*snapshot, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBytes(path)
 	if err != nil {
 		return nil, err
 	}
 	return decodeSnapshot(data)
+}
+
+// readBytes reads a file; its errors leave naming the file to the caller.
+func readBytes(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, pe.Err
+	}
+	return data, err
 }
 
 // LoadModel reads a model written by Save (Keras: load_model). It rebuilds
@@ -83,9 +98,9 @@ func readFile(path string) (*snapshot, error) {
 // unregistered layer or a configuration that does not match the weights
 // gives an error naming the file and the problem, never a panic.
 func LoadModel(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
+	data, err := readBytes(path)
 	if err != nil {
-		return nil, errors.Wrap(err, "keras: LoadModel")
+		return nil, errors.Wrapf(err, "keras: LoadModel: %s", path)
 	}
 	m, err := loadModel(data)
 	if err != nil {
@@ -122,7 +137,7 @@ func loadModel(data []byte) (m *Model, err error) {
 			return nil, withRegistryHint(err)
 		}
 		if s.opt != nil {
-			if err := optimizers.RestoreState(m.compiled.optimizer, *s.opt, m.vars); err != nil {
+			if err := optimizers.RestoreState(m.compiled.optimizer, s.optimizerState(m), m.vars); err != nil {
 				return nil, err
 			}
 		}
@@ -169,11 +184,20 @@ func withRegistryHint(err error) error {
 		{"unknown initializer", "initializers"},
 	} {
 		if strings.Contains(msg, h.what) && !strings.Contains(msg, h.pkg+".Register") {
-			return errors.Wrapf(err, "(register it with %s.Register before loading)", h.pkg)
+			return &hinted{err, "register it with " + h.pkg + ".Register before loading"}
 		}
 	}
 	return err
 }
+
+// hinted appends a hint to an error's message.
+type hinted struct {
+	err  error
+	hint string
+}
+
+func (h *hinted) Error() string { return h.err.Error() + ": " + h.hint }
+func (h *hinted) Unwrap() error { return h.err }
 
 // LoadWeights replaces the model's weights with those in path, written by
 // SaveWeights or Save (Keras: load_weights). The model must have the same
@@ -239,17 +263,17 @@ func (m *Model) LoadState(path string) (err error) {
 		return errors.Wrapf(err, "keras: LoadState: %s", path)
 	}
 	m.weightsMu.Lock()
+	defer m.weightsMu.Unlock()
 	undo, err := s.applyLayerStates(m)
 	if err == nil {
-		if err = optimizers.RestoreState(m.compiled.optimizer, *s.opt, m.vars); err != nil {
+		if err = optimizers.RestoreState(m.compiled.optimizer, s.optimizerState(m), m.vars); err != nil {
 			undo()
 		}
 	}
-	m.weightsMu.Unlock()
 	if err != nil {
 		return errors.Wrapf(err, "keras: LoadState: %s", path)
 	}
-	m.assignWeights(ws)
+	m.assignWeightsLocked(ws)
 	return nil
 }
 

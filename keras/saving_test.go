@@ -141,6 +141,7 @@ func TestRoundTripCoversEveryLayerClass(t *testing.T) {
 			covered[l.ClassName()] = true
 		}
 	}
+	covered["Scale"] = true // registered by TestCustomLayerNeedsRegistering, which round-trips it
 	for _, name := range layers.Names() {
 		if !covered[name] {
 			t.Errorf("layer class %s has no save/load round-trip case in roundTripCases", name)
@@ -521,3 +522,167 @@ func (l *oddLayer) Build(_ *layers.BuildContext, in []int) ([]int, error) {
 }
 func (l *oddLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) { return x, nil }
 func (l *oddLayer) Config() interface{}                                  { return math.Inf(1) }
+
+// checkpointer saves the model at the end of every epoch, as
+// ModelCheckpoint does.
+type checkpointer struct {
+	keras.CallbackBase
+	dir string
+}
+
+func (c *checkpointer) OnEpochEnd(epoch int, _ keras.Logs) error {
+	return c.Model().Save(filepath.Join(c.dir, fmt.Sprintf("epoch%d.gokeras", epoch+1)))
+}
+
+// TestCheckpointFromCallbackResumes: a file saved from a callback during
+// Fit resumes exactly; saving concurrently from another goroutine while
+// the model trains is safe (run with -race).
+func TestCheckpointFromCallbackResumes(t *testing.T) {
+	ctx := context.Background()
+	c := roundTripCases[3]
+	x, y := tableData(40, c.inShape, c.out, 6)
+	dir := t.TempDir()
+	m := buildCase(t, c, tensor.Float32, 12, nil)
+	cb := &checkpointer{dir: dir}
+	done := make(chan struct{})
+	saved := make(chan int)
+	go func() {
+		n := 0
+		defer func() { saved <- n }()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			if err := m.Save(filepath.Join(dir, "concurrent.gokeras")); err != nil {
+				t.Error(err)
+				return
+			}
+			n++
+		}
+	}()
+	if _, err := m.Fit(ctx, x, y, keras.Epochs(5), keras.BatchSize(8), keras.Verbose(0), keras.Callbacks(cb)); err != nil {
+		t.Fatal(err)
+	}
+	close(done)
+	t.Logf("%d concurrent saves during Fit", <-saved)
+	if _, err := keras.LoadModel(filepath.Join(dir, "concurrent.gokeras")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := keras.LoadModel(filepath.Join(dir, "epoch2.gokeras"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Fit(ctx, x, y, keras.Epochs(5), keras.InitialEpoch(2), keras.BatchSize(8), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	sameWeights(t, "resumed from a checkpoint saved by a callback", m, r)
+}
+
+// TestLoadStateMatchesByPosition: like LoadWeights, LoadState takes a
+// file saved from a model whose layers have other names.
+func TestLoadStateMatchesByPosition(t *testing.T) {
+	ctx := context.Background()
+	c := roundTripCases[3]
+	x, y := tableData(30, c.inShape, c.out, 4)
+	a := buildCase(t, c, tensor.Float32, 8, nil)
+	if _, err := a.Fit(ctx, x, y, keras.Epochs(2), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "a.gokeras")
+	if err := a.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	b := keras.Sequential(
+		layers.Dense(16, layers.Activation("relu"), layers.InputShape(3), layers.Name("h1")),
+		layers.Dropout(0.3, layers.Name("d1")),
+		layers.Dense(8, layers.Activation("relu"), layers.Name("h2")),
+		layers.Dropout(0.25, layers.Seed(7), layers.Name("d2")),
+		layers.Dense(2, layers.Name("out")),
+	)
+	_ = b.SetSeed(8)
+	if err := b.Compile(keras.Loss("mse"), keras.Optimizer(optimizers.Adam(optimizers.LearningRate(0.01))), keras.Metrics("mae")); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.LoadState(path); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*keras.Model{a, b} {
+		if _, err := m.Fit(ctx, x, y, keras.Epochs(4), keras.InitialEpoch(2), keras.Verbose(0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameWeights(t, "renamed model after LoadState", a, b)
+}
+
+// TestSaveUncompiled: a model saved before Compile loads uncompiled.
+func TestSaveUncompiled(t *testing.T) {
+	ctx := context.Background()
+	c := roundTripCases[1]
+	m := keras.Sequential(c.layers()...)
+	path := filepath.Join(t.TempDir(), "u.gokeras")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	l, err := keras.LoadModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Optimizer() != nil || l.Seed() != m.Seed() {
+		t.Fatalf("optimizer %v, seed %d vs %d", l.Optimizer(), l.Seed(), m.Seed())
+	}
+	x, _ := tableData(4, c.inShape, c.out, 1)
+	pa, _ := m.Predict(ctx, x, keras.Verbose(0))
+	pb, _ := l.Predict(ctx, x, keras.Verbose(0))
+	sameBits(t, "uncompiled", pa, pb)
+	if err := l.LoadState(path); err == nil || !strings.Contains(err.Error(), "not compiled") {
+		t.Errorf("LoadState into an uncompiled model: %v", err)
+	}
+}
+
+// benchModel is an MNIST-size MLP (784-512-512-10, 669,706 parameters)
+// compiled with Adam, after one step so that it has slots.
+func benchModel(b *testing.B) *keras.Model {
+	m := keras.Sequential(
+		layers.Dense(512, layers.Activation("relu"), layers.InputShape(784)),
+		layers.Dense(512, layers.Activation("relu")),
+		layers.Dense(10, layers.Activation("softmax")),
+	)
+	_ = m.SetSeed(1)
+	if err := m.Compile(keras.Loss("categorical_crossentropy"), keras.Optimizer("adam")); err != nil {
+		b.Fatal(err)
+	}
+	x, y := tableData(32, []int{784}, 10, 1)
+	if _, err := m.Fit(context.Background(), x, y, keras.Epochs(1), keras.Verbose(0)); err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+func BenchmarkSave(b *testing.B) {
+	m := benchModel(b)
+	path := filepath.Join(b.TempDir(), "bench.gokeras")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := m.Save(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+	fi, _ := os.Stat(path)
+	b.ReportMetric(float64(fi.Size())/1e6, "MB")
+}
+
+func BenchmarkLoadModel(b *testing.B) {
+	m := benchModel(b)
+	path := filepath.Join(b.TempDir(), "bench.gokeras")
+	if err := m.Save(path); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := keras.LoadModel(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -25,4 +25,13 @@
 // Regularizer penalties are added to the model's loss in training and
 // evaluation graphs; constraints are attached to the weights and applied
 // by the optimizer after each update.
+//
+// # User-defined layers and saving
+//
+// A layer of your own embeds Base and implements Layer. For saved models
+// that use it to load, register a factory under its class name with
+// Register (LoadModel otherwise fails with "unknown layer type X:
+// register it with layers.Register"). A layer that keeps state outside
+// its weights which changes what training does next (its own random
+// stream, say) implements Stateful so that saved models keep it.
 package layers

@@ -12,7 +12,11 @@ import (
 
 // State is an optimizer's training state: what must be saved, beside the
 // weights and the hyperparameters (Config), for training to resume exactly
-// where it stopped.
+// where it stopped. StateOf captures it and RestoreState puts it back, for
+// every optimizer built on this package's shared state (which must
+// therefore hold all of an optimizer's mutable state: the learning rate,
+// the step count and the per-variable slots); user-defined optimizers can
+// implement Stateful.
 type State struct {
 	// Name is the optimizer's Keras name ("adam").
 	Name string `json:"name"`

@@ -1,5 +1,3 @@
-// Package atomicfile replaces files so that readers, and the file system
-// after a crash, see either the old content or the new, never a mix.
 package atomicfile
 
 import (
@@ -63,18 +61,4 @@ func WriteFile(path string, write func(w io.Writer) error) (err error) {
 		return errors.Wrapf(err, "renaming %s to %s", tmp, path)
 	}
 	return syncDir(dir)
-}
-
-// syncDir flushes a folder's entries (the rename) to disk. File systems
-// and platforms that cannot sync a folder are not an error.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return nil
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) && !isUnsupported(err) {
-		return errors.Wrapf(err, "flushing folder %s to disk", dir)
-	}
-	return nil
 }

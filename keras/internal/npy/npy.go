@@ -1,19 +1,10 @@
-// Package npy reads and writes NumPy's .npy format (versions 1.0 to 3.0)
-// for little-endian float32 and float64 arrays in C order: the subset
-// gokeras's saved models use. The reader is strict and never panics: any
-// other input gives an error that says what was wrong.
-//
-// Format reference: numpy/lib/format.py ("\x93NUMPY", major, minor, a
-// little-endian header length (2 bytes in 1.0, 4 in 2.0 and 3.0), an ASCII
-// (1.0, 2.0) or UTF-8 (3.0) Python dict literal with the keys descr,
-// fortran_order and shape, padded with spaces and a newline so that the
-// data starts at a multiple of 64 bytes).
 package npy
 
 import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -70,53 +61,80 @@ func (a Array) Float64s() []float64 {
 // array of the given shape. data must be []float32 or []float64 with
 // prod(shape) values.
 func Encode(shape []int, data interface{}) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := Write(&buf, shape, data); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Write writes the .npy (version 1.0) encoding of a float32 or float64
+// array of the given shape to w, in chunks (it never holds a second copy
+// of the data). data must be []float32 or []float64 with prod(shape)
+// values. The output is byte for byte what numpy.save writes.
+func Write(w io.Writer, shape []int, data interface{}) error {
 	var descr string
-	var n, size int
+	var n int
 	switch d := data.(type) {
 	case []float32:
-		descr, n, size = "<f4", len(d), 4
+		descr, n = "<f4", len(d)
 	case []float64:
-		descr, n, size = "<f8", len(d), 8
+		descr, n = "<f8", len(d)
 	default:
-		return nil, errors.Errorf("npy: unsupported data type %T", data)
+		return errors.Errorf("npy: unsupported data type %T", data)
 	}
 	want := 1
 	for _, s := range shape {
 		if s < 0 {
-			return nil, errors.Errorf("npy: negative dimension in shape %v", shape)
+			return errors.Errorf("npy: negative dimension in shape %v", shape)
 		}
 		want *= s
 	}
 	if want != n {
-		return nil, errors.Errorf("npy: shape %v needs %d values, got %d", shape, want, n)
+		return errors.Errorf("npy: shape %v needs %d values, got %d", shape, want, n)
 	}
 	header := fmt.Sprintf("{'descr': '%s', 'fortran_order': False, 'shape': %s, }", descr, shapeTuple(shape))
 	// magic(6) + version(2) + length(2) + header + padding + "\n" is a
 	// multiple of 64.
 	total := 10 + len(header) + 1
-	pad := (64 - total%64) % 64
-	header += strings.Repeat(" ", pad) + "\n"
-	var buf bytes.Buffer
-	buf.Grow(10 + len(header) + n*size)
-	buf.WriteString(Magic)
-	buf.Write([]byte{1, 0})
-	var hl [2]byte
-	binary.LittleEndian.PutUint16(hl[:], uint16(len(header)))
-	buf.Write(hl[:])
-	buf.WriteString(header)
-	out := buf.Bytes()
-	body := make([]byte, n*size)
+	header += strings.Repeat(" ", (64-total%64)%64) + "\n"
+	if len(header) > math.MaxUint16 {
+		return errors.Errorf("npy: shape %v has too many dimensions", shape)
+	}
+	head := make([]byte, 0, 10+len(header))
+	head = append(head, Magic...)
+	head = append(head, 1, 0, byte(len(header)), byte(len(header)>>8))
+	head = append(head, header...)
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	const chunk = 1 << 16
+	buf := make([]byte, chunk)
 	switch d := data.(type) {
 	case []float32:
-		for i, x := range d {
-			binary.LittleEndian.PutUint32(body[4*i:], math.Float32bits(x))
+		for len(d) > 0 {
+			k := min(len(d), chunk/4)
+			for i, x := range d[:k] {
+				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(x))
+			}
+			if _, err := w.Write(buf[:4*k]); err != nil {
+				return err
+			}
+			d = d[k:]
 		}
 	case []float64:
-		for i, x := range d {
-			binary.LittleEndian.PutUint64(body[8*i:], math.Float64bits(x))
+		for len(d) > 0 {
+			k := min(len(d), chunk/8)
+			for i, x := range d[:k] {
+				binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(x))
+			}
+			if _, err := w.Write(buf[:8*k]); err != nil {
+				return err
+			}
+			d = d[k:]
 		}
 	}
-	return append(out, body...), nil
+	return nil
 }
 
 // shapeTuple formats a shape as a Python tuple: (), (3,), (2, 3).
