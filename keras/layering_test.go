@@ -45,7 +45,7 @@ func rankOf(pkg string) (int, bool) {
 		return layer["examples"], true
 	}
 	if strings.HasPrefix(pkg, "keras/internal/") {
-		return 0, true
+		return -1, true // helpers below every package; they import nothing of ours
 	}
 	return 0, false
 }

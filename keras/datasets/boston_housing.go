@@ -5,6 +5,8 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/randomstate"
 )
 
 // BostonHousing loads the Boston housing prices from boston_housing.npz and
@@ -59,7 +61,7 @@ func loadBoston(ctx context.Context, opts []Option) (train, test Split, err erro
 		return train, test, errors.WithMessage(err, paths[0])
 	}
 	n := x.Shape()[0]
-	perm := newRandomState(cfg.seed).permutation(n)
+	perm := randomstate.New(cfg.seed).Permutation(n)
 	cut := int(float64(n) * (1 - cfg.testSplit))
 	xs, ys := x.Data().([]float64), y.Data().([]float64)
 	return bostonPart(xs, ys, perm[:cut]), bostonPart(xs, ys, perm[cut:]), nil

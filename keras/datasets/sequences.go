@@ -5,6 +5,8 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/randomstate"
 )
 
 // IMDB loads the IMDB movie review sentiment data from imdb.npz and processes
@@ -46,9 +48,9 @@ func loadIMDB(ctx context.Context, opts []Option) (train, test Sequences, err er
 	if test, err = readSequencesNPZ(paths[0], "x_test", "y_test"); err != nil {
 		return Sequences{}, test, err
 	}
-	rng := newRandomState(cfg.seed)
-	train = train.permute(rng.permutation(train.Len()))
-	test = test.permute(rng.permutation(test.Len()))
+	rng := randomstate.New(cfg.seed)
+	train = train.permute(rng.Permutation(train.Len()))
+	test = test.permute(rng.Permutation(test.Len()))
 	train.X = cfg.offset(train.X)
 	test.X = cfg.offset(test.X)
 	if cfg.maxLen > 0 {
@@ -96,7 +98,7 @@ func loadReuters(ctx context.Context, opts []Option) (train, test Sequences, err
 	if err != nil {
 		return train, test, err
 	}
-	all = all.permute(newRandomState(cfg.seed).permutation(all.Len()))
+	all = all.permute(randomstate.New(cfg.seed).Permutation(all.Len()))
 	all.X = cfg.offset(all.X)
 	if cfg.maxLen > 0 {
 		all = all.dropLong(cfg.maxLen)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/randomstate"
 )
 
 // Permutation returns 0..n-1 in the order NumPy's
@@ -18,7 +20,7 @@ func Permutation(n int, opts ...Option) ([]int, error) {
 	if n < 0 {
 		return nil, errors.Errorf("preprocessing: Permutation: n = %d, want >= 0", n)
 	}
-	return newRandomState(c.seed).permutation(n), nil
+	return randomstate.New(c.seed).Permutation(n), nil
 }
 
 // SplitIndices splits the row indices 0..n-1 into a train and a test part
@@ -50,7 +52,7 @@ func splitIndices(fn string, c *config, n int, testSize float64) (train, test []
 	if c.shuffleSet && !c.shuffle {
 		return seq(0, nTrain), seq(nTrain, n), nil
 	}
-	perm := newRandomState(c.seed).permutation(n)
+	perm := randomstate.New(c.seed).Permutation(n)
 	return perm[nTest:], perm[:nTest], nil
 }
 
@@ -155,7 +157,7 @@ func KFold(n, k int, opts ...Option) ([]Fold, error) {
 	}
 	order := seq(0, n)
 	if shuffle {
-		order = newRandomState(c.seed).permutation(n)
+		order = randomstate.New(c.seed).Permutation(n)
 	}
 	folds := make([]Fold, k)
 	start := 0
@@ -198,7 +200,7 @@ func ShuffleTogether(ts []*tensor.Dense, opts ...Option) (out []*tensor.Dense, e
 	if err != nil {
 		return nil, err
 	}
-	perm := newRandomState(c.seed).permutation(n)
+	perm := randomstate.New(c.seed).Permutation(n)
 	out = make([]*tensor.Dense, len(ts))
 	for i, t := range ts {
 		if out[i], err = takeRows(t, perm); err != nil {

@@ -7,7 +7,8 @@ RandomState); the tests themselves never need Python:
     KERAS_HOME=/path/to/keras-home /usr/bin/python3 gen_reference.py
 
 Writes:
-  randomstate.txt   permutations of np.arange(n) by RandomState(seed).shuffle,
+  ../../internal/randomstate/testdata/randomstate.txt
+                    permutations of np.arange(n) by RandomState(seed).shuffle,
                     including two shuffles in a row from one generator
                     (as imdb.load_data does for train then test).
   boston_rows.txt   rows of Keras's boston_housing split (only when the data
@@ -23,7 +24,7 @@ def digest(a):
     return hashlib.sha256(",".join(str(int(v)) for v in a).encode()).hexdigest()
 
 
-with open("randomstate.txt", "w") as out:
+with open("../../internal/randomstate/testdata/randomstate.txt", "w") as out:
     out.write("# seed n1[,n2] | full permutation of n1 (n1 <= 1000) or first 20 + sha256 of the csv\n")
     cases = [(113, [506]), (0, [506]), (1, [10]), (42, [1000]), (4294967295, [7]),
              (113, [2]), (113, [1]), (7, [70000]), (113, [25000, 25000]), (113, [11228])]

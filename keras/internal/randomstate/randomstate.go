@@ -1,17 +1,23 @@
-package datasets
+// Package randomstate reproduces the parts of NumPy's legacy
+// numpy.random.RandomState that Keras's data loaders and scikit-learn's
+// splitters use, so that gokeras picks the same rows as Python for the
+// same seed.
+package randomstate
 
-// randomState reproduces the parts of NumPy's legacy
+// RandomState reproduces the parts of NumPy's legacy
 // numpy.random.RandomState that Keras's loaders use: seeding with an integer
 // and shuffle of a one-dimensional array. The generator is MT19937 seeded by
 // init_genrand; shuffle is a Fisher-Yates pass from the last element down,
 // drawing each index in [0, i] with NumPy's legacy masked rejection sampler.
-type randomState struct {
+type RandomState struct {
 	mt  [624]uint32
 	pos int
 }
 
-func newRandomState(seed uint32) *randomState {
-	s := &randomState{}
+// New returns a generator seeded like RandomState(seed): MT19937's
+// init_genrand.
+func New(seed uint32) *RandomState {
+	s := &RandomState{}
 	s.mt[0] = seed
 	for i := 1; i < 624; i++ {
 		s.mt[i] = 1812433253*(s.mt[i-1]^(s.mt[i-1]>>30)) + uint32(i)
@@ -20,7 +26,8 @@ func newRandomState(seed uint32) *randomState {
 	return s
 }
 
-func (s *randomState) uint32() uint32 {
+// Uint32 returns the next 32-bit output of MT19937.
+func (s *RandomState) Uint32() uint32 {
 	const (
 		n         = 624
 		m         = 397
@@ -48,10 +55,10 @@ func (s *randomState) uint32() uint32 {
 	return y
 }
 
-// interval returns a uniform integer in [0, max] the way NumPy's legacy
+// Interval returns a uniform integer in [0, max] the way NumPy's legacy
 // random_interval does: mask to the smallest all-ones value >= max and
 // reject draws above max.
-func (s *randomState) interval(max uint64) uint64 {
+func (s *RandomState) Interval(max uint64) uint64 {
 	if max == 0 {
 		return 0
 	}
@@ -64,29 +71,29 @@ func (s *randomState) interval(max uint64) uint64 {
 	mask |= mask >> 32
 	if max <= 0xffffffff {
 		for {
-			if v := uint64(s.uint32()) & mask; v <= max {
+			if v := uint64(s.Uint32()) & mask; v <= max {
 				return v
 			}
 		}
 	}
 	for {
-		hi := uint64(s.uint32())
-		v := (hi<<32 | uint64(s.uint32())) & mask
+		hi := uint64(s.Uint32())
+		v := (hi<<32 | uint64(s.Uint32())) & mask
 		if v <= max {
 			return v
 		}
 	}
 }
 
-// permutation returns 0..n-1 shuffled in place as RandomState.shuffle
+// Permutation returns 0..n-1 shuffled in place as RandomState.shuffle
 // shuffles np.arange(n).
-func (s *randomState) permutation(n int) []int {
+func (s *RandomState) Permutation(n int) []int {
 	p := make([]int, n)
 	for i := range p {
 		p[i] = i
 	}
 	for i := n - 1; i > 0; i-- {
-		j := int(s.interval(uint64(i)))
+		j := int(s.Interval(uint64(i)))
 		p[i], p[j] = p[j], p[i]
 	}
 	return p

@@ -1,4 +1,4 @@
-package datasets
+package randomstate
 
 import (
 	"bufio"
@@ -18,7 +18,7 @@ func TestRandomStateMatchesNumPy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	rngs := map[string]*randomState{}
+	rngs := map[string]*RandomState{}
 	cases := 0
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
@@ -35,10 +35,10 @@ func TestRandomStateMatchesNumPy(t *testing.T) {
 		key := fs[0] + " " + fs[1]
 		rng, ok := rngs[key]
 		if !ok || k == 0 {
-			rng = newRandomState(uint32(seed))
+			rng = New(uint32(seed))
 			rngs[key] = rng
 		}
-		perm := rng.permutation(n)
+		perm := rng.Permutation(n)
 		switch fs[3] {
 		case "full":
 			want := fs[4:]
@@ -73,12 +73,23 @@ func TestRandomStateMatchesNumPy(t *testing.T) {
 }
 
 // TestRandomStateFirstOutputs pins MT19937's first outputs for seed 5489,
-// the reference implementation's default seed.
+// the reference implementation's default seed, and Interval's range.
 func TestRandomStateFirstOutputs(t *testing.T) {
-	rng := newRandomState(5489)
+	rng := New(5489)
 	for i, want := range []uint32{3499211612, 581869302, 3890346734, 3586334585, 545404204} {
-		if got := rng.uint32(); got != want {
+		if got := rng.Uint32(); got != want {
 			t.Fatalf("output %d = %d, want %d", i, got, want)
+		}
+	}
+	if got := rng.Interval(0); got != 0 {
+		t.Errorf("interval(0) = %d", got)
+	}
+	for i := 0; i < 1000; i++ {
+		if v := rng.Interval(5); v > 5 {
+			t.Fatalf("interval(5) = %d", v)
+		}
+		if v := rng.Interval(1 << 40); v > 1<<40 {
+			t.Fatalf("interval(2^40) = %d", v)
 		}
 	}
 }
