@@ -1,0 +1,111 @@
+package keras_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras"
+	"github.com/gokeras/gokeras/keras/datasets"
+	"github.com/gokeras/gokeras/keras/layers"
+	"github.com/gokeras/gokeras/keras/preprocessing"
+)
+
+// The reference workloads of ../shared/bench (W1 is
+// BenchmarkFashionMNISTEpoch in fashion_test.go); compare each with
+// torch_reference.py run on the same machine at the same time.
+
+func loadBoston(tb testing.TB) (xTrain, yTrain, xTest, yTest *tensor.Dense) {
+	tb.Helper()
+	home := os.Getenv("KERAS_HOME")
+	if _, err := os.Stat(filepath.Join(home, "datasets", "boston_housing.npz")); home == "" || err != nil {
+		tb.Skip("boston_housing.npz not under $KERAS_HOME/datasets: skipped")
+	}
+	train, test, err := datasets.BostonHousing(context.Background(), datasets.Download(false))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// W3 z-scores with numpy's default n standard deviation.
+	x, scaler, err := preprocessing.Standardize(train.X, preprocessing.DDOF(0))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	xt, err := scaler.Transform(test.X)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return x, train.Y, xt, test.Y
+}
+
+// BenchmarkBostonW3 is workload W3: the Boston model (64-64-1, RMSprop,
+// mse, mae metric), batch 32, validation_split 0.2, 500 epochs with
+// validation every epoch. It reports seconds per 500-epoch run and the
+// test MAE. Run: go test ./keras -run '^$' -bench BostonW3 -benchtime 3x
+func BenchmarkBostonW3(b *testing.B) {
+	x, y, xt, yt := loadBoston(b)
+	var mae float64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		m := keras.Sequential(
+			layers.Dense(64, layers.Activation("relu"), layers.InputShape(13)),
+			layers.Dense(64, layers.Activation("relu")),
+			layers.Dense(1),
+		)
+		_ = m.SetSeed(int64(i + 1))
+		if err := m.Compile(keras.Loss("mse"), keras.Optimizer("rmsprop"), keras.Metrics("mae")); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := m.Fit(context.Background(), x, y, keras.Epochs(500), keras.ValidationSplit(0.2), keras.Verbose(0)); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s, err := m.Evaluate(context.Background(), xt, yt, keras.Verbose(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		mae += s["mae"]
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+	b.ReportMetric(mae/float64(b.N), "test_mae")
+}
+
+// BenchmarkPredictW4 is workload W4: the Fashion-MNIST MLP predicting one
+// row (latency) and 10,000 rows in one call.
+func BenchmarkPredictW4(b *testing.B) {
+	_, test := loadFashion(b)
+	m := fashionModel(b)
+	one := rowsOfImages(test.X, 0, 1)
+	b.Run("one_row", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := m.Predict(context.Background(), one, keras.Verbose(0)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("10000_rows", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := m.Predict(context.Background(), test.X, keras.Verbose(0), keras.BatchSize(10000)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("10000_rows_batch_32", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := m.Predict(context.Background(), test.X, keras.Verbose(0)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// rowsOfImages copies images [from, to) of a float32 (N, 28, 28) tensor.
+func rowsOfImages(x *tensor.Dense, from, to int) *tensor.Dense {
+	data := x.Data().([]float32)[from*784 : to*784]
+	return tensor.New(tensor.WithShape(to-from, 28, 28), tensor.WithBacking(append([]float32(nil), data...)))
+}
