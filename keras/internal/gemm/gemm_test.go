@@ -1,0 +1,197 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// ref computes alpha*op(A)*op(B) + beta*C in float64 with a triple loop.
+func ref[T float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) (out []float64, bound []float64) {
+	out = make([]float64, m*n)
+	bound = make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s, abs float64
+			for l := 0; l < k; l++ {
+				var x, y float64
+				if tA {
+					x = float64(a[l*lda+i])
+				} else {
+					x = float64(a[i*lda+l])
+				}
+				if tB {
+					y = float64(b[j*ldb+l])
+				} else {
+					y = float64(b[l*ldb+j])
+				}
+				s += x * y
+				abs += math.Abs(x * y)
+			}
+			v := float64(alpha) * s
+			bound[i*n+j] = math.Abs(float64(alpha)) * abs
+			if beta != 0 {
+				v += float64(beta) * float64(c[i*ldc+j])
+				bound[i*n+j] += math.Abs(float64(beta) * float64(c[i*ldc+j]))
+			}
+			out[i*n+j] = v
+		}
+	}
+	return out, bound
+}
+
+type gemmCase struct {
+	tA, tB           bool
+	m, n, k          int
+	padA, padB, padC int
+	alpha, beta      float64
+}
+
+func (tc gemmCase) String() string {
+	return fmt.Sprintf("tA=%v tB=%v m=%d n=%d k=%d pads=%d,%d,%d alpha=%g beta=%g", tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.padA, tc.padB, tc.padC, tc.alpha, tc.beta)
+}
+
+// cases returns the shapes every implementation is checked on: small
+// exhaustive sizes, vectors, k = 1, sizes around the tile and block edges,
+// and random shapes with padded leading dimensions.
+func cases(rng *rand.Rand, short bool) []gemmCase {
+	var out []gemmCase
+	scalars := [][2]float64{{1, 0}, {1, 1}, {-0.5, 0}, {2.5, -1.5}, {0, 0.5}, {1, 0.5}, {0, 0}}
+	add := func(m, n, k int) {
+		for _, t := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
+			s := scalars[rng.Intn(len(scalars))]
+			if rng.Intn(3) == 0 {
+				s = scalars[0]
+			}
+			tc := gemmCase{tA: t[0], tB: t[1], m: m, n: n, k: k, alpha: s[0], beta: s[1]}
+			if rng.Intn(2) == 0 {
+				tc.padA, tc.padB, tc.padC = rng.Intn(5), rng.Intn(5), rng.Intn(5)
+			}
+			out = append(out, tc)
+		}
+	}
+	for m := 1; m <= 9; m++ {
+		for n := 1; n <= 9; n++ {
+			add(m, n, 1+rng.Intn(9))
+		}
+	}
+	for _, d := range []int{1, 2, 3, 5, 7, 11, 12, 13, 16, 17, 31, 32, 33, 63, 65} {
+		add(1, d, 1+rng.Intn(40))
+		add(d, 1, 1+rng.Intn(40))
+		add(d, d, 1)
+		add(d, 33, d)
+	}
+	add(32, 128, 784)
+	add(784, 128, 32)
+	add(32, 10, 128)
+	add(130, 70, 300)
+	n := 200
+	if short {
+		n = 40
+	}
+	for i := 0; i < n; i++ {
+		add(1+rng.Intn(70), 1+rng.Intn(70), 1+rng.Intn(70))
+	}
+	return out
+}
+
+// small returns a copy of p with tiny blocks, so that small products
+// still cross every kc, mc and nc boundary of the driver.
+func small[T float](p *impl[T]) *impl[T] {
+	return &impl[T]{name: p.name + "/small-blocks", mr: p.mr, nr: p.nr, kc: 7, mc: 2 * p.mr, nc: 3 * p.nr, kern: p.kern}
+}
+
+func runCase[T float](t *testing.T, p *impl[T], rng *rand.Rand, tc gemmCase, eps float64) {
+	t.Helper()
+	ar, ac := tc.m, tc.k
+	if tc.tA {
+		ar, ac = tc.k, tc.m
+	}
+	br, bc := tc.k, tc.n
+	if tc.tB {
+		br, bc = tc.n, tc.k
+	}
+	lda, ldb, ldc := ac+tc.padA, bc+tc.padB, tc.n+tc.padC
+	fill := func(rows, cols, ld int) []T {
+		s := make([]T, (rows-1)*ld+cols)
+		for i := range s {
+			s[i] = T(math.NaN()) // padding must never be read
+		}
+		for i := 0; i < rows; i++ {
+			for j := 0; j < cols; j++ {
+				s[i*ld+j] = T(rng.NormFloat64())
+			}
+		}
+		return s
+	}
+	a, b, c := fill(ar, ac, lda), fill(br, bc, ldb), fill(tc.m, tc.n, ldc)
+	if tc.beta == 0 {
+		for i := range c {
+			c[i] = T(math.NaN()) // beta = 0 must not read C
+		}
+	}
+	want, bound := ref(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), a, lda, b, ldb, T(tc.beta), c, ldc)
+	before := append([]T(nil), c...)
+	gemm(p, tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), a, lda, b, ldb, T(tc.beta), c, ldc)
+	for i := 0; i < tc.m; i++ {
+		for j := 0; j < tc.n; j++ {
+			got := float64(c[i*ldc+j])
+			w := want[i*tc.n+j]
+			tol := eps * float64(tc.k+2) * (bound[i*tc.n+j] + 1e-30)
+			if !(math.Abs(got-w) <= tol) {
+				t.Fatalf("%s: %v: C[%d,%d] = %v, want %v (tolerance %g)", p.name, tc, i, j, got, w, tol)
+			}
+		}
+		for j := tc.n; j < ldc && i*ldc+j < len(c); j++ {
+			if !math.IsNaN(float64(c[i*ldc+j])) || !math.IsNaN(float64(before[i*ldc+j])) {
+				t.Fatalf("%s: %v: padding C[%d,%d] written", p.name, tc, i, j)
+			}
+		}
+	}
+}
+
+func TestSgemm(t *testing.T) {
+	ss, _ := impls()
+	for _, par := range []bool{false, true} {
+		for _, p := range ss {
+			for _, q := range []*impl[float32]{p, small(p)} {
+				t.Run(fmt.Sprintf("%s/parallel=%v", q.name, par), func(t *testing.T) {
+					if par {
+						defer setParallel(0)()
+					}
+					rng := rand.New(rand.NewSource(1))
+					for _, tc := range cases(rng, testing.Short() || par) {
+						runCase(t, q, rng, tc, 1e-6)
+					}
+				})
+			}
+		}
+	}
+}
+
+func TestDgemm(t *testing.T) {
+	_, ds := impls()
+	for _, par := range []bool{false, true} {
+		for _, p := range ds {
+			for _, q := range []*impl[float64]{p, small(p)} {
+				t.Run(fmt.Sprintf("%s/parallel=%v", q.name, par), func(t *testing.T) {
+					if par {
+						defer setParallel(0)()
+					}
+					rng := rand.New(rand.NewSource(2))
+					for _, tc := range cases(rng, testing.Short() || par) {
+						runCase(t, q, rng, tc, 1e-15)
+					}
+				})
+			}
+		}
+	}
+}
+
+// setParallel sets the parallel threshold and returns a func restoring it.
+func setParallel(flops int) func() {
+	old := parallelFlops
+	parallelFlops = flops
+	return func() { parallelFlops = old }
+}

@@ -1,0 +1,80 @@
+package gemm
+
+import "sync"
+
+// parallelFlops is the smallest product (2·m·n·k floating-point
+// operations) split across goroutines; below it the hand-off costs more
+// than the second core saves. Measured on a 2-core AMD EPYC; see
+// docs/performance.md.
+var parallelFlops = 1 << 62
+
+// maxWorkers caps the goroutines of one product.
+var maxWorkers = 2
+
+// workers returns how many goroutines should share the product.
+func workers[T float](p *impl[T], m, n, k int) int {
+	if maxWorkers < 2 || 2*m*n*k < parallelFlops {
+		return 1
+	}
+	// Each worker needs at least one whole tile row or column.
+	if m < 2*p.mr && n < 2*p.nr {
+		return 1
+	}
+	return min(maxWorkers, 2)
+}
+
+// parallel splits C into w strips of whole tiles along its longer
+// dimension (in tiles) and computes them concurrently, each with its own
+// workspace. The strips do not overlap, so no result depends on timing.
+func parallel[T float](p *impl[T], pr *problem[T], w int) {
+	var wg sync.WaitGroup
+	splitRows := pr.m/p.mr >= pr.n/p.nr
+	unit, total := p.nr, pr.n
+	if splitRows {
+		unit, total = p.mr, pr.m
+	}
+	tiles := (total + unit - 1) / unit
+	start := 0
+	for q := 0; q < w; q++ {
+		end := min(total, (tiles*(q+1)/w)*unit)
+		if q == w-1 {
+			end = total
+		}
+		if end <= start {
+			continue
+		}
+		sub := *pr
+		if splitRows {
+			sub.m = end - start
+			sub.c = pr.c[start*pr.ldc:]
+			if pr.tA {
+				sub.a = pr.a[start:]
+			} else {
+				sub.a = pr.a[start*pr.lda:]
+			}
+		} else {
+			sub.n = end - start
+			sub.c = pr.c[start:]
+			if pr.tB {
+				sub.b = pr.b[start*pr.ldb:]
+			} else {
+				sub.b = pr.b[start:]
+			}
+		}
+		if q == w-1 {
+			ws := getWorkspace(p)
+			sub.run(p, ws)
+			p.pool.Put(ws)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := getWorkspace(p)
+			sub.run(p, ws)
+			p.pool.Put(ws)
+		}()
+		start = end
+	}
+	wg.Wait()
+}
