@@ -278,3 +278,8 @@ func merge[T float](t []T, ldt int, c []T, ldc, rows, cols int, beta T) {
 		}
 	}
 }
+
+// Accelerated reports whether Sgemm and Dgemm run an assembly kernel on
+// this CPU. When false they run the portable Go kernel, which is no faster
+// than gonum's BLAS (see docs/performance.md), so callers may prefer that.
+func Accelerated() bool { return sImpl.name != "generic" }

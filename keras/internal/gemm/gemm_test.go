@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"runtime"
 	"testing"
 )
 
@@ -159,6 +160,8 @@ func TestSgemm(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/parallel=%v", q.name, par), func(t *testing.T) {
 					if par {
 						defer setParallel(0)()
+						defer setWorkers(3)() // an uneven split
+						defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 					}
 					rng := rand.New(rand.NewSource(1))
 					for _, tc := range cases(rng, testing.Short() || par) {
@@ -178,6 +181,8 @@ func TestDgemm(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/parallel=%v", q.name, par), func(t *testing.T) {
 					if par {
 						defer setParallel(0)()
+						defer setWorkers(3)() // an uneven split
+						defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
 					}
 					rng := rand.New(rand.NewSource(2))
 					for _, tc := range cases(rng, testing.Short() || par) {

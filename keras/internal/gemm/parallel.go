@@ -1,26 +1,30 @@
 package gemm
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+)
 
 // parallelFlops is the smallest product (2·m·n·k floating-point
 // operations) split across goroutines; below it the hand-off costs more
 // than the second core saves. Measured on a 2-core AMD EPYC; see
 // docs/performance.md.
-var parallelFlops = 1 << 62
+var parallelFlops = 1 << 25
 
-// maxWorkers caps the goroutines of one product.
+// maxWorkers caps the goroutines of one product. Only two cores were
+// available to measure on, so larger machines get no more than two.
 var maxWorkers = 2
 
 // workers returns how many goroutines should share the product.
 func workers[T float](p *impl[T], m, n, k int) int {
-	if maxWorkers < 2 || 2*m*n*k < parallelFlops {
+	if maxWorkers < 2 || 2*float64(m)*float64(n)*float64(k) < float64(parallelFlops) {
 		return 1
 	}
 	// Each worker needs at least one whole tile row or column.
 	if m < 2*p.mr && n < 2*p.nr {
 		return 1
 	}
-	return min(maxWorkers, 2)
+	return min(maxWorkers, runtime.GOMAXPROCS(0))
 }
 
 // parallel splits C into w strips of whole tiles along its longer

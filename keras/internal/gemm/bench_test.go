@@ -1,0 +1,113 @@
+package gemm
+
+import (
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// benchShapes are the products of the gokeras workloads: the Fashion-MNIST
+// MLP (784-128-10) at batch 32 and 512, forward and backward, and the
+// im2col GEMMs of the MNIST CNN at batch 128.
+var benchShapes = []struct {
+	name    string
+	tA, tB  bool
+	m, n, k int
+}{
+	{"mlp32/fwd1_NN_32x128x784", false, false, 32, 128, 784},
+	{"mlp32/fwd2_NN_32x10x128", false, false, 32, 10, 128},
+	{"mlp32/dW1_TN_784x128x32", true, false, 784, 128, 32},
+	{"mlp32/dW2_TN_128x10x32", true, false, 128, 10, 32},
+	{"mlp32/dH_NT_32x128x10", false, true, 32, 128, 10},
+	{"mlp512/fwd1_NN_512x128x784", false, false, 512, 128, 784},
+	{"mlp512/dW1_TN_784x128x512", true, false, 784, 128, 512},
+	{"mlp512/dH_NT_512x128x10", false, true, 512, 128, 10},
+	{"cnn128/conv1_NN_86528x32x9", false, false, 128 * 26 * 26, 32, 9},
+	{"cnn128/conv2_NN_73728x64x288", false, false, 128 * 24 * 24, 64, 288},
+	{"cnn128/conv2dW_TN_288x64x73728", true, false, 288, 64, 128 * 24 * 24},
+	{"cnn128/conv2dX_NT_73728x288x64", false, true, 128 * 24 * 24, 288, 64},
+	{"square/NN_512x512x512", false, false, 512, 512, 512},
+}
+
+// BenchmarkSgemm times each shape with gonum's pure-Go Sgemm and with
+// every kernel of this package (one goroutine, and "auto": the kernel
+// Sgemm picks with its parallel split), reporting GFLOP/s.
+// Run: go test ./keras/internal/gemm -run '^$' -bench Sgemm -count 5
+func BenchmarkSgemm(b *testing.B) {
+	ss, _ := impls()
+	for _, sh := range benchShapes {
+		rng := rand.New(rand.NewSource(1))
+		ar, ac := sh.m, sh.k
+		if sh.tA {
+			ar, ac = sh.k, sh.m
+		}
+		br, bc := sh.k, sh.n
+		if sh.tB {
+			br, bc = sh.n, sh.k
+		}
+		a, bb, c := randSlice(rng, ar*ac), randSlice(rng, br*bc), make([]float32, sh.m*sh.n)
+		flops := 2 * float64(sh.m) * float64(sh.n) * float64(sh.k)
+		report := func(b *testing.B) {
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		}
+		b.Run(sh.name+"/gonum", func(b *testing.B) {
+			ta, tb := blas.NoTrans, blas.NoTrans
+			if sh.tA {
+				ta = blas.Trans
+			}
+			if sh.tB {
+				tb = blas.Trans
+			}
+			for i := 0; i < b.N; i++ {
+				gonum.Implementation{}.Sgemm(ta, tb, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
+			}
+			report(b)
+		})
+		for _, p := range ss {
+			if p.name == "generic" && flops > 1e9 {
+				continue // minutes per run, and never chosen on amd64
+			}
+			b.Run(fmt.Sprintf("%s/%s", sh.name, p.name), func(b *testing.B) {
+				defer setWorkers(1)()
+				for i := 0; i < b.N; i++ {
+					gemm(p, sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
+				}
+				report(b)
+			})
+		}
+		best := ss[len(ss)-1]
+		b.Run(sh.name+"/"+best.name+"x2", func(b *testing.B) {
+			defer setWorkers(2)()
+			defer setParallel(0)()
+			for i := 0; i < b.N; i++ {
+				gemm(best, sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
+			}
+			report(b)
+		})
+		b.Run(sh.name+"/auto", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				Sgemm(sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
+			}
+			report(b)
+		})
+	}
+}
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.NormFloat64())
+	}
+	return s
+}
+
+// setWorkers caps the goroutines per product and returns a func restoring
+// the old cap.
+func setWorkers(w int) func() {
+	old := maxWorkers
+	maxWorkers = w
+	return func() { maxWorkers = old }
+}
