@@ -25,6 +25,7 @@ type impl[T float] struct {
 	mc     int           // rows of A swept per B panel (a multiple of mr)
 	nc     int           // columns of B packed at once (a multiple of nr)
 	kern   kernelFunc[T] // the micro-kernel
+	edge   []kernelFunc[T] // edge[r]: kern cut to r < mr rows; nil: pad instead
 	pool   sync.Pool     // of *workspace[T] sized for this impl
 }
 
@@ -186,22 +187,25 @@ func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 					for ir := 0; ir < mc; ir += mr {
 						mrr := min(mr, mc-ir)
 						i := ic + ir
-						var asl []T
-						ai, ap := ai, ap
-						if mrr == mr {
-							asl = pr.a[i*ai+pc*ap:]
-						} else {
-							if jr == 0 {
-								packA(ws.a, pr.a, ai, ap, i, mrr, pc, kc, mr)
+						kern, asl, ai, ap := p.kern, pr.a[i*ai+pc*ap:], ai, ap
+						inPlace := nrr == nr // write straight into C
+						if mrr < mr {
+							if p.edge != nil {
+								kern = p.edge[mrr]
+							} else {
+								inPlace = false
+								if jr == 0 {
+									packA(ws.a, pr.a, ai, ap, i, mrr, pc, kc, mr)
+								}
+								asl, ai, ap = ws.a, 1, mr
 							}
-							asl, ai, ap = ws.a, 1, mr
 						}
 						ci := i*pr.ldc + jc + jr
-						if mrr == mr && nrr == nr {
-							p.kern(kc, asl, ai, ap, bsl, bp, pr.c[ci:], pr.ldc, pr.alpha, beta)
+						if inPlace {
+							kern(kc, asl, ai, ap, bsl, bp, pr.c[ci:], pr.ldc, pr.alpha, beta)
 							continue
 						}
-						p.kern(kc, asl, ai, ap, bsl, bp, ws.tmp, nr, pr.alpha, 0)
+						kern(kc, asl, ai, ap, bsl, bp, ws.tmp, nr, pr.alpha, 0)
 						merge(ws.tmp, nr, pr.c[ci:], pr.ldc, mrr, nrr, beta)
 					}
 				}

@@ -100,7 +100,24 @@ func cases(rng *rand.Rand, short bool) []gemmCase {
 // small returns a copy of p with tiny blocks, so that small products
 // still cross every kc, mc and nc boundary of the driver.
 func small[T float](p *impl[T]) *impl[T] {
-	return &impl[T]{name: p.name + "/small-blocks", mr: p.mr, nr: p.nr, kc: 7, mc: 2 * p.mr, nc: 3 * p.nr, kern: p.kern}
+	return &impl[T]{name: p.name + "/small-blocks", mr: p.mr, nr: p.nr, kc: 7, mc: 2 * p.mr, nc: 3 * p.nr, kern: p.kern, edge: p.edge}
+}
+
+// padded returns a copy of p with small blocks and without its edge
+// kernels, so the last rows are padded instead.
+func padded[T float](p *impl[T]) *impl[T] {
+	q := small(p)
+	q.name, q.edge = p.name+"/padded", nil
+	return q
+}
+
+// variants returns p as used, with small blocks, and padded when p has
+// edge kernels.
+func variants[T float](p *impl[T]) []*impl[T] {
+	if p.edge == nil {
+		return []*impl[T]{p, small(p)}
+	}
+	return []*impl[T]{p, small(p), padded(p)}
 }
 
 func runCase[T float](t *testing.T, p *impl[T], rng *rand.Rand, tc gemmCase, eps float64) {
@@ -156,7 +173,7 @@ func TestSgemm(t *testing.T) {
 	ss, _ := impls()
 	for _, par := range []bool{false, true} {
 		for _, p := range ss {
-			for _, q := range []*impl[float32]{p, small(p)} {
+			for _, q := range variants(p) {
 				t.Run(fmt.Sprintf("%s/parallel=%v", q.name, par), func(t *testing.T) {
 					if par {
 						defer setParallel(0)()
@@ -177,7 +194,7 @@ func TestDgemm(t *testing.T) {
 	_, ds := impls()
 	for _, par := range []bool{false, true} {
 		for _, p := range ds {
-			for _, q := range []*impl[float64]{p, small(p)} {
+			for _, q := range variants(p) {
 				t.Run(fmt.Sprintf("%s/parallel=%v", q.name, par), func(t *testing.T) {
 					if par {
 						defer setParallel(0)()

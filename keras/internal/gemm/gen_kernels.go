@@ -50,6 +50,9 @@ func main() {
 	fmt.Fprintf(&buf, "#include \"textflag.h\"\n")
 	for _, k := range kernels {
 		k.gen(&buf)
+		for _, e := range k.edges() {
+			e.gen(&buf)
+		}
 	}
 	if err := os.WriteFile("kernel_amd64.s", buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
@@ -65,6 +68,15 @@ func main() {
 		fmt.Fprintf(&g, "// %s computes one %d×%d tile with %s; see gen_kernels.go.\n//\n//go:noescape\n", k.name, k.mr, k.nr(), k.isa)
 		fmt.Fprintf(&g, "func %s(kc int, a *%s, ai, ap int, b *%s, bp int, c *%s, ldc int, alpha, beta %s)\n\n", k.name, t, t, t, t)
 		fmt.Fprintf(&g, "const (\n\t%sMR = %d\n\t%sNR = %d\n)\n\n", k.name, k.mr, k.name, k.nr())
+		for _, e := range k.edges() {
+			fmt.Fprintf(&g, "//go:noescape\nfunc %s(kc int, a *%s, ai, ap int, b *%s, bp int, c *%s, ldc int, alpha, beta %s)\n\n", e.name, t, t, t, t)
+		}
+		fmt.Fprintf(&g, "// %sEdge holds, at index r, %s cut to r rows, for the last rows of C.\n", k.name, k.name)
+		fmt.Fprintf(&g, "var %sEdge = [...]func(kc int, a *%s, ai, ap int, b *%s, bp int, c *%s, ldc int, alpha, beta %s){nil", k.name, t, t, t, t)
+		for _, e := range k.edges() {
+			fmt.Fprintf(&g, ", %s", e.name)
+		}
+		fmt.Fprintf(&g, "}\n\n")
 	}
 	src, err := format.Source(g.Bytes())
 	if err != nil {
@@ -73,6 +85,19 @@ func main() {
 	if err := os.WriteFile("kernel_decl_amd64.go", src, 0o644); err != nil {
 		log.Fatal(err)
 	}
+}
+
+// edges returns the kernel cut to 1..mr-1 rows: the last rows of C are
+// computed in place with them instead of being padded.
+func (k kernel) edges() []kernel {
+	var out []kernel
+	for r := 1; r < k.mr; r++ {
+		e := k
+		e.mr = r
+		e.name = fmt.Sprintf("%s_%d", k.name, r)
+		out = append(out, e)
+	}
+	return out
 }
 
 func (k kernel) lanes() int {

@@ -23,25 +23,17 @@ func init() {
 
 func avx512Impls() (*impl[float32], *impl[float64]) {
 	s := &impl[float32]{name: "avx512", mr: sgemmKernelAVX512MR, nr: sgemmKernelAVX512NR, kc: 256, mc: 240, nc: 2048,
-		kern: func(kc int, a []float32, ai, ap int, b []float32, bp int, c []float32, ldc int, alpha, beta float32) {
-			sgemmKernelAVX512(kc, &a[0], ai, ap, &b[0], bp, &c[0], ldc, alpha, beta)
-		}}
+		kern: wrap(sgemmKernelAVX512), edge: wrapAll(sgemmKernelAVX512Edge[:])}
 	d := &impl[float64]{name: "avx512", mr: dgemmKernelAVX512MR, nr: dgemmKernelAVX512NR, kc: 256, mc: 120, nc: 1024,
-		kern: func(kc int, a []float64, ai, ap int, b []float64, bp int, c []float64, ldc int, alpha, beta float64) {
-			dgemmKernelAVX512(kc, &a[0], ai, ap, &b[0], bp, &c[0], ldc, alpha, beta)
-		}}
+		kern: wrap(dgemmKernelAVX512), edge: wrapAll(dgemmKernelAVX512Edge[:])}
 	return s, d
 }
 
 func avx2Impls() (*impl[float32], *impl[float64]) {
 	s := &impl[float32]{name: "avx2", mr: sgemmKernelAVX2MR, nr: sgemmKernelAVX2NR, kc: 256, mc: 120, nc: 2048,
-		kern: func(kc int, a []float32, ai, ap int, b []float32, bp int, c []float32, ldc int, alpha, beta float32) {
-			sgemmKernelAVX2(kc, &a[0], ai, ap, &b[0], bp, &c[0], ldc, alpha, beta)
-		}}
+		kern: wrap(sgemmKernelAVX2), edge: wrapAll(sgemmKernelAVX2Edge[:])}
 	d := &impl[float64]{name: "avx2", mr: dgemmKernelAVX2MR, nr: dgemmKernelAVX2NR, kc: 256, mc: 120, nc: 1024,
-		kern: func(kc int, a []float64, ai, ap int, b []float64, bp int, c []float64, ldc int, alpha, beta float64) {
-			dgemmKernelAVX2(kc, &a[0], ai, ap, &b[0], bp, &c[0], ldc, alpha, beta)
-		}}
+		kern: wrap(dgemmKernelAVX2), edge: wrapAll(dgemmKernelAVX2Edge[:])}
 	return s, d
 }
 
@@ -58,4 +50,26 @@ func impls() ([]*impl[float32], []*impl[float64]) {
 		s, d = append(s, s1), append(d, d1)
 	}
 	return s, d
+}
+
+// asmKernel is the signature of the generated kernels.
+type asmKernel[T float] func(kc int, a *T, ai, ap int, b *T, bp int, c *T, ldc int, alpha, beta T)
+
+// wrap adapts an assembly kernel to kernelFunc. The driver only passes
+// slices whose first element starts the tile, so &x[0] is in bounds.
+func wrap[T float](f asmKernel[T]) kernelFunc[T] {
+	return func(kc int, a []T, ai, ap int, b []T, bp int, c []T, ldc int, alpha, beta T) {
+		f(kc, &a[0], ai, ap, &b[0], bp, &c[0], ldc, alpha, beta)
+	}
+}
+
+// wrapAll wraps every kernel of fs, keeping nil entries nil.
+func wrapAll[T float](fs []func(kc int, a *T, ai, ap int, b *T, bp int, c *T, ldc int, alpha, beta T)) []kernelFunc[T] {
+	out := make([]kernelFunc[T], len(fs))
+	for i, f := range fs {
+		if f != nil {
+			out[i] = wrap(asmKernel[T](f))
+		}
+	}
+	return out
 }

@@ -14,6 +14,42 @@ const (
 	sgemmKernelAVX512NR = 32
 )
 
+//go:noescape
+func sgemmKernelAVX512_1(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_2(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_3(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_4(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_5(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_6(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_7(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_8(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_9(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_10(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX512_11(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+// sgemmKernelAVX512Edge holds, at index r, sgemmKernelAVX512 cut to r rows, for the last rows of C.
+var sgemmKernelAVX512Edge = [...]func(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32){nil, sgemmKernelAVX512_1, sgemmKernelAVX512_2, sgemmKernelAVX512_3, sgemmKernelAVX512_4, sgemmKernelAVX512_5, sgemmKernelAVX512_6, sgemmKernelAVX512_7, sgemmKernelAVX512_8, sgemmKernelAVX512_9, sgemmKernelAVX512_10, sgemmKernelAVX512_11}
+
 // sgemmKernelAVX2 computes one 6×16 tile with avx2; see gen_kernels.go.
 //
 //go:noescape
@@ -23,6 +59,24 @@ const (
 	sgemmKernelAVX2MR = 6
 	sgemmKernelAVX2NR = 16
 )
+
+//go:noescape
+func sgemmKernelAVX2_1(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX2_2(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX2_3(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX2_4(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func sgemmKernelAVX2_5(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32)
+
+// sgemmKernelAVX2Edge holds, at index r, sgemmKernelAVX2 cut to r rows, for the last rows of C.
+var sgemmKernelAVX2Edge = [...]func(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32){nil, sgemmKernelAVX2_1, sgemmKernelAVX2_2, sgemmKernelAVX2_3, sgemmKernelAVX2_4, sgemmKernelAVX2_5}
 
 // dgemmKernelAVX512 computes one 12×16 tile with avx512; see gen_kernels.go.
 //
@@ -34,6 +88,42 @@ const (
 	dgemmKernelAVX512NR = 16
 )
 
+//go:noescape
+func dgemmKernelAVX512_1(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_2(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_3(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_4(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_5(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_6(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_7(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_8(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_9(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_10(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX512_11(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+// dgemmKernelAVX512Edge holds, at index r, dgemmKernelAVX512 cut to r rows, for the last rows of C.
+var dgemmKernelAVX512Edge = [...]func(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64){nil, dgemmKernelAVX512_1, dgemmKernelAVX512_2, dgemmKernelAVX512_3, dgemmKernelAVX512_4, dgemmKernelAVX512_5, dgemmKernelAVX512_6, dgemmKernelAVX512_7, dgemmKernelAVX512_8, dgemmKernelAVX512_9, dgemmKernelAVX512_10, dgemmKernelAVX512_11}
+
 // dgemmKernelAVX2 computes one 6×8 tile with avx2; see gen_kernels.go.
 //
 //go:noescape
@@ -43,3 +133,21 @@ const (
 	dgemmKernelAVX2MR = 6
 	dgemmKernelAVX2NR = 8
 )
+
+//go:noescape
+func dgemmKernelAVX2_1(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX2_2(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX2_3(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX2_4(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+//go:noescape
+func dgemmKernelAVX2_5(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64)
+
+// dgemmKernelAVX2Edge holds, at index r, dgemmKernelAVX2 cut to r rows, for the last rows of C.
+var dgemmKernelAVX2Edge = [...]func(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64){nil, dgemmKernelAVX2_1, dgemmKernelAVX2_2, dgemmKernelAVX2_3, dgemmKernelAVX2_4, dgemmKernelAVX2_5}
