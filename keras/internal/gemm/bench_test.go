@@ -30,6 +30,8 @@ var benchShapes = []struct {
 	{"cnn128/conv2dW_TN_288x64x73728", true, false, 288, 64, 128 * 24 * 24},
 	{"cnn128/conv2dX_NT_73728x288x64", false, true, 128 * 24 * 24, 288, 64},
 	{"square/NN_512x512x512", false, false, 512, 512, 512},
+	{"square/NN_1024x1024x1024", false, false, 1024, 1024, 1024},
+	{"square/NN_1000x1000x1000", false, false, 1000, 1000, 1000},
 }
 
 // BenchmarkSgemm times each shape with gonum's pure-Go Sgemm and with
@@ -72,6 +74,8 @@ func BenchmarkSgemm(b *testing.B) {
 			}
 			b.Run(fmt.Sprintf("%s/%s", sh.name, p.name), func(b *testing.B) {
 				defer setWorkers(1)()
+				tt := startThreadTimer()
+				defer func() { reportCPU(b, flops, tt.stop()) }()
 				for i := 0; i < b.N; i++ {
 					gemm(p, sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 				}
@@ -87,12 +91,31 @@ func BenchmarkSgemm(b *testing.B) {
 			}
 			report(b)
 		})
+		b.Run(sh.name+"/"+best.name+"-packB", func(b *testing.B) {
+			defer setWorkers(1)()
+			old := packBMinRows
+			packBMinRows = 1
+			defer func() { packBMinRows = old }()
+			tt := startThreadTimer()
+			defer func() { reportCPU(b, flops, tt.stop()) }()
+			for i := 0; i < b.N; i++ {
+				gemm(best, sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
+			}
+			report(b)
+		})
 		b.Run(sh.name+"/auto", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				Sgemm(sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 			}
 			report(b)
 		})
+	}
+}
+
+// reportCPU adds the GFLOP/s per CPU-second of the benchmark's thread.
+func reportCPU(b *testing.B, flops, cpuSeconds float64) {
+	if cpuSeconds > 0 {
+		b.ReportMetric(flops*float64(b.N)/cpuSeconds/1e9, "GFLOP/cpu-s")
 	}
 }
 

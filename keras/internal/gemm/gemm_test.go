@@ -171,6 +171,7 @@ func runCase[T float](t *testing.T, p *impl[T], rng *rand.Rand, tc gemmCase, eps
 
 func TestSgemm(t *testing.T) {
 	ss, _ := impls()
+	defer setPackB(0)()
 	for _, par := range []bool{false, true} {
 		for _, p := range ss {
 			for _, q := range variants(p) {
@@ -182,6 +183,7 @@ func TestSgemm(t *testing.T) {
 					}
 					rng := rand.New(rand.NewSource(1))
 					for _, tc := range cases(rng, testing.Short() || par) {
+						packBMinRows = rng.Intn(2) // default rule, or always pack B
 						runCase(t, q, rng, tc, 1e-6)
 					}
 				})
@@ -192,6 +194,7 @@ func TestSgemm(t *testing.T) {
 
 func TestDgemm(t *testing.T) {
 	_, ds := impls()
+	defer setPackB(0)()
 	for _, par := range []bool{false, true} {
 		for _, p := range ds {
 			for _, q := range variants(p) {
@@ -203,6 +206,7 @@ func TestDgemm(t *testing.T) {
 					}
 					rng := rand.New(rand.NewSource(2))
 					for _, tc := range cases(rng, testing.Short() || par) {
+						packBMinRows = rng.Intn(2)
 						runCase(t, q, rng, tc, 1e-15)
 					}
 				})
@@ -216,4 +220,12 @@ func setParallel(flops int) func() {
 	old := parallelFlops
 	parallelFlops = flops
 	return func() { parallelFlops = old }
+}
+
+// setPackB makes B packed for m >= rows and returns a func restoring the
+// default rule.
+func setPackB(rows int) func() {
+	old := packBMinRows
+	packBMinRows = rows
+	return func() { packBMinRows = old }
 }
