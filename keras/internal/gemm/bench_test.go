@@ -17,27 +17,31 @@ var benchShapes = []struct {
 	tA, tB  bool
 	m, n, k int
 }{
-	{"mlp32/fwd1_NN_32x128x784", false, false, 32, 128, 784},
-	{"mlp32/fwd2_NN_32x10x128", false, false, 32, 10, 128},
-	{"mlp32/dW1_TN_784x128x32", true, false, 784, 128, 32},
-	{"mlp32/dW2_TN_128x10x32", true, false, 128, 10, 32},
-	{"mlp32/dH_NT_32x128x10", false, true, 32, 128, 10},
-	{"mlp512/fwd1_NN_512x128x784", false, false, 512, 128, 784},
-	{"mlp512/dW1_TN_784x128x512", true, false, 784, 128, 512},
-	{"mlp512/dH_NT_512x128x10", false, true, 512, 128, 10},
-	{"cnn128/conv1_NN_86528x32x9", false, false, 128 * 26 * 26, 32, 9},
-	{"cnn128/conv2_NN_73728x64x288", false, false, 128 * 24 * 24, 64, 288},
-	{"cnn128/conv2dW_TN_288x64x73728", true, false, 288, 64, 128 * 24 * 24},
-	{"cnn128/conv2dX_NT_73728x288x64", false, true, 128 * 24 * 24, 288, 64},
-	{"square/NN_512x512x512", false, false, 512, 512, 512},
-	{"square/NN_1024x1024x1024", false, false, 1024, 1024, 1024},
-	{"square/NN_1000x1000x1000", false, false, 1000, 1000, 1000},
+	{"mlp32_fwd1_NN_32x128x784", false, false, 32, 128, 784},
+	{"mlp32_fwd2_NN_32x10x128", false, false, 32, 10, 128},
+	{"mlp32_dW1_TN_784x128x32", true, false, 784, 128, 32},
+	{"mlp32_dW2_TN_128x10x32", true, false, 128, 10, 32},
+	{"mlp32_dH_NT_32x128x10", false, true, 32, 128, 10},
+	{"mlp512_fwd1_NN_512x128x784", false, false, 512, 128, 784},
+	{"mlp512_dW1_TN_784x128x512", true, false, 784, 128, 512},
+	{"mlp512_dH_NT_512x128x10", false, true, 512, 128, 10},
+	{"cnn128_conv1_NN_86528x32x9", false, false, 128 * 26 * 26, 32, 9},
+	{"cnn128_conv2_NN_73728x64x288", false, false, 128 * 24 * 24, 64, 288},
+	{"cnn128_conv2dW_TN_288x64x73728", true, false, 288, 64, 128 * 24 * 24},
+	{"cnn128_conv2dX_NT_73728x288x64", false, true, 128 * 24 * 24, 288, 64},
+	{"square_NN_512x512x512", false, false, 512, 512, 512},
+	{"square_NN_1024x1024x1024", false, false, 1024, 1024, 1024},
+	{"square_NN_1000x1000x1000", false, false, 1000, 1000, 1000},
 }
 
 // BenchmarkSgemm times each shape with gonum's pure-Go Sgemm and with
 // every kernel of this package (one goroutine, and "auto": the kernel
 // Sgemm picks with its parallel split), reporting GFLOP/s.
-// Run: go test ./keras/internal/gemm -run '^$' -bench Sgemm -count 5
+// "avx512x2" forces the two-goroutine split, "avx512-packB" forces B to be
+// packed. Run (see docs/performance.md):
+//
+//	go test ./keras/internal/gemm -run '^$' -bench Sgemm -count 5 > new.txt
+//	go run golang.org/x/perf/cmd/benchstat@latest -col /impl -row /shape new.txt
 func BenchmarkSgemm(b *testing.B) {
 	ss, _ := impls()
 	for _, sh := range benchShapes {
@@ -55,7 +59,7 @@ func BenchmarkSgemm(b *testing.B) {
 		report := func(b *testing.B) {
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		}
-		b.Run(sh.name+"/gonum", func(b *testing.B) {
+		b.Run("shape="+sh.name+"/impl=gonum", func(b *testing.B) {
 			ta, tb := blas.NoTrans, blas.NoTrans
 			if sh.tA {
 				ta = blas.Trans
@@ -72,7 +76,7 @@ func BenchmarkSgemm(b *testing.B) {
 			if p.name == "generic" && flops > 1e9 {
 				continue // minutes per run, and never chosen on amd64
 			}
-			b.Run(fmt.Sprintf("%s/%s", sh.name, p.name), func(b *testing.B) {
+			b.Run(fmt.Sprintf("shape=%s/impl=%s", sh.name, p.name), func(b *testing.B) {
 				defer setWorkers(1)()
 				tt := startThreadTimer()
 				defer func() { reportCPU(b, flops, tt.stop()) }()
@@ -83,7 +87,7 @@ func BenchmarkSgemm(b *testing.B) {
 			})
 		}
 		best := ss[len(ss)-1]
-		b.Run(sh.name+"/"+best.name+"x2", func(b *testing.B) {
+		b.Run("shape="+sh.name+"/impl="+best.name+"x2", func(b *testing.B) {
 			defer setWorkers(2)()
 			defer setParallel(0)()
 			for i := 0; i < b.N; i++ {
@@ -91,7 +95,7 @@ func BenchmarkSgemm(b *testing.B) {
 			}
 			report(b)
 		})
-		b.Run(sh.name+"/"+best.name+"-packB", func(b *testing.B) {
+		b.Run("shape="+sh.name+"/impl="+best.name+"-packB", func(b *testing.B) {
 			defer setWorkers(1)()
 			old := packBMinRows
 			packBMinRows = 1
@@ -103,7 +107,7 @@ func BenchmarkSgemm(b *testing.B) {
 			}
 			report(b)
 		})
-		b.Run(sh.name+"/auto", func(b *testing.B) {
+		b.Run("shape="+sh.name+"/impl=auto", func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				Sgemm(sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 			}
@@ -133,4 +137,53 @@ func setWorkers(w int) func() {
 	old := maxWorkers
 	maxWorkers = w
 	return func() { maxWorkers = old }
+}
+
+// BenchmarkDgemm compares Dgemm with gonum's Dgemm on three MLP shapes.
+func BenchmarkDgemm(b *testing.B) {
+	for _, sh := range benchShapes {
+		switch sh.name {
+		case "mlp32_fwd1_NN_32x128x784", "mlp32_dW1_TN_784x128x32", "square_NN_512x512x512":
+		default:
+			continue
+		}
+		rng := rand.New(rand.NewSource(1))
+		ar, ac := sh.m, sh.k
+		if sh.tA {
+			ar, ac = sh.k, sh.m
+		}
+		br, bc := sh.k, sh.n
+		if sh.tB {
+			br, bc = sh.n, sh.k
+		}
+		a, bb, c := randSlice64(rng, ar*ac), randSlice64(rng, br*bc), make([]float64, sh.m*sh.n)
+		flops := 2 * float64(sh.m) * float64(sh.n) * float64(sh.k)
+		b.Run("shape="+sh.name+"/impl=gonum", func(b *testing.B) {
+			ta, tb := blas.NoTrans, blas.NoTrans
+			if sh.tA {
+				ta = blas.Trans
+			}
+			if sh.tB {
+				tb = blas.Trans
+			}
+			for i := 0; i < b.N; i++ {
+				gonum.Implementation{}.Dgemm(ta, tb, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+		b.Run("shape="+sh.name+"/impl=auto", func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				Dgemm(sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
+			}
+			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}
+
+func randSlice64(rng *rand.Rand, n int) []float64 {
+	s := make([]float64, n)
+	for i := range s {
+		s[i] = rng.NormFloat64()
+	}
+	return s
 }
