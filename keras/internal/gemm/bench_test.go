@@ -56,7 +56,13 @@ func BenchmarkSgemm(b *testing.B) {
 		}
 		a, bb, c := randSlice(rng, ar*ac), randSlice(rng, br*bc), make([]float32, sh.m*sh.n)
 		flops := 2 * float64(sh.m) * float64(sh.n) * float64(sh.k)
+		var cpu cpuTimer
+		start := func(b *testing.B) {
+			b.ResetTimer()
+			cpu = startCPUTimer()
+		}
 		report := func(b *testing.B) {
+			reportCPU(b, flops, cpu.stop())
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		}
 		b.Run("shape="+sh.name+"/impl=gonum", func(b *testing.B) {
@@ -67,6 +73,7 @@ func BenchmarkSgemm(b *testing.B) {
 			if sh.tB {
 				tb = blas.Trans
 			}
+			start(b)
 			for i := 0; i < b.N; i++ {
 				gonum.Implementation{}.Sgemm(ta, tb, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 			}
@@ -78,8 +85,7 @@ func BenchmarkSgemm(b *testing.B) {
 			}
 			b.Run(fmt.Sprintf("shape=%s/impl=%s", sh.name, p.name), func(b *testing.B) {
 				defer setWorkers(1)()
-				tt := startThreadTimer()
-				defer func() { reportCPU(b, flops, tt.stop()) }()
+				start(b)
 				for i := 0; i < b.N; i++ {
 					gemm(p, sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 				}
@@ -90,6 +96,7 @@ func BenchmarkSgemm(b *testing.B) {
 		b.Run("shape="+sh.name+"/impl="+best.name+"x2", func(b *testing.B) {
 			defer setWorkers(2)()
 			defer setParallel(0)()
+			start(b)
 			for i := 0; i < b.N; i++ {
 				gemm(best, sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 			}
@@ -100,14 +107,14 @@ func BenchmarkSgemm(b *testing.B) {
 			old := packBMinRows
 			packBMinRows = 1
 			defer func() { packBMinRows = old }()
-			tt := startThreadTimer()
-			defer func() { reportCPU(b, flops, tt.stop()) }()
+			start(b)
 			for i := 0; i < b.N; i++ {
 				gemm(best, sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 			}
 			report(b)
 		})
 		b.Run("shape="+sh.name+"/impl=auto", func(b *testing.B) {
+			start(b)
 			for i := 0; i < b.N; i++ {
 				Sgemm(sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 			}
@@ -116,7 +123,7 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
-// reportCPU adds the GFLOP/s per CPU-second of the benchmark's thread.
+// reportCPU adds the GFLOP per CPU-second of the process.
 func reportCPU(b *testing.B, flops, cpuSeconds float64) {
 	if cpuSeconds > 0 {
 		b.ReportMetric(flops*float64(b.N)/cpuSeconds/1e9, "GFLOP/cpu-s")
@@ -158,6 +165,7 @@ func BenchmarkDgemm(b *testing.B) {
 		}
 		a, bb, c := randSlice64(rng, ar*ac), randSlice64(rng, br*bc), make([]float64, sh.m*sh.n)
 		flops := 2 * float64(sh.m) * float64(sh.n) * float64(sh.k)
+		var cpu cpuTimer
 		b.Run("shape="+sh.name+"/impl=gonum", func(b *testing.B) {
 			ta, tb := blas.NoTrans, blas.NoTrans
 			if sh.tA {
@@ -166,15 +174,21 @@ func BenchmarkDgemm(b *testing.B) {
 			if sh.tB {
 				tb = blas.Trans
 			}
+			b.ResetTimer()
+			cpu = startCPUTimer()
 			for i := 0; i < b.N; i++ {
 				gonum.Implementation{}.Dgemm(ta, tb, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 			}
+			reportCPU(b, flops, cpu.stop())
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 		b.Run("shape="+sh.name+"/impl=auto", func(b *testing.B) {
+			b.ResetTimer()
+			cpu = startCPUTimer()
 			for i := 0; i < b.N; i++ {
 				Dgemm(sh.tA, sh.tB, sh.m, sh.n, sh.k, 1, a, ac, bb, bc, 0, c, sh.n)
 			}
+			reportCPU(b, flops, cpu.stop())
 			b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}

@@ -2,8 +2,8 @@
 
 package gemm
 
-type threadTimer struct{}
+type cpuTimer struct{}
 
-func startThreadTimer() threadTimer { return threadTimer{} }
+func startCPUTimer() cpuTimer { return cpuTimer{} }
 
-func (threadTimer) stop() float64 { return 0 }
+func (cpuTimer) stop() float64 { return 0 }
