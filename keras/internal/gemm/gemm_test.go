@@ -120,8 +120,15 @@ func variants[T float](p *impl[T]) []*impl[T] {
 	return []*impl[T]{p, small(p), padded(p)}
 }
 
-func runCase[T float](t *testing.T, p *impl[T], rng *rand.Rand, tc gemmCase, eps float64) {
-	t.Helper()
+// testCase is one product with its inputs and the reference result.
+type testCase[T float] struct {
+	gemmCase
+	a, b, c       []T
+	lda, ldb, ldc int
+	want, bound   []float64
+}
+
+func newTestCase[T float](rng *rand.Rand, tc gemmCase) *testCase[T] {
 	ar, ac := tc.m, tc.k
 	if tc.tA {
 		ar, ac = tc.k, tc.m
@@ -130,7 +137,7 @@ func runCase[T float](t *testing.T, p *impl[T], rng *rand.Rand, tc gemmCase, eps
 	if tc.tB {
 		br, bc = tc.n, tc.k
 	}
-	lda, ldb, ldc := ac+tc.padA, bc+tc.padB, tc.n+tc.padC
+	x := &testCase[T]{gemmCase: tc, lda: ac + tc.padA, ldb: bc + tc.padB, ldc: tc.n + tc.padC}
 	fill := func(rows, cols, ld int) []T {
 		s := make([]T, (rows-1)*ld+cols)
 		for i := range s {
@@ -143,27 +150,60 @@ func runCase[T float](t *testing.T, p *impl[T], rng *rand.Rand, tc gemmCase, eps
 		}
 		return s
 	}
-	a, b, c := fill(ar, ac, lda), fill(br, bc, ldb), fill(tc.m, tc.n, ldc)
+	x.a, x.b, x.c = fill(ar, ac, x.lda), fill(br, bc, x.ldb), fill(tc.m, tc.n, x.ldc)
 	if tc.beta == 0 {
-		for i := range c {
-			c[i] = T(math.NaN()) // beta = 0 must not read C
+		for i := range x.c {
+			x.c[i] = T(math.NaN()) // beta = 0 must not read C
 		}
 	}
-	want, bound := ref(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), a, lda, b, ldb, T(tc.beta), c, ldc)
-	before := append([]T(nil), c...)
-	gemm(p, tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), a, lda, b, ldb, T(tc.beta), c, ldc)
-	for i := 0; i < tc.m; i++ {
-		for j := 0; j < tc.n; j++ {
-			got := float64(c[i*ldc+j])
-			w := want[i*tc.n+j]
-			tol := eps * float64(tc.k+2) * (bound[i*tc.n+j] + 1e-30)
+	x.want, x.bound = ref(tc.tA, tc.tB, tc.m, tc.n, tc.k, T(tc.alpha), x.a, x.lda, x.b, x.ldb, T(tc.beta), x.c, x.ldc)
+	return x
+}
+
+// run computes the case with p on a copy of C and checks every element of
+// C against the reference and that the padding of C is untouched.
+func (x *testCase[T]) run(t *testing.T, p *impl[T], what string, eps float64) {
+	t.Helper()
+	c := append([]T(nil), x.c...)
+	gemm(p, x.tA, x.tB, x.m, x.n, x.k, T(x.alpha), x.a, x.lda, x.b, x.ldb, T(x.beta), c, x.ldc)
+	for i := 0; i < x.m; i++ {
+		for j := 0; j < x.n; j++ {
+			got := float64(c[i*x.ldc+j])
+			w := x.want[i*x.n+j]
+			tol := eps * float64(x.k+2) * (x.bound[i*x.n+j] + 1e-30)
 			if !(math.Abs(got-w) <= tol) {
-				t.Fatalf("%s: %v: C[%d,%d] = %v, want %v (tolerance %g)", p.name, tc, i, j, got, w, tol)
+				t.Fatalf("%s: %v: C[%d,%d] = %v, want %v (tolerance %g)", what, x.gemmCase, i, j, got, w, tol)
 			}
 		}
-		for j := tc.n; j < ldc && i*ldc+j < len(c); j++ {
-			if !math.IsNaN(float64(c[i*ldc+j])) || !math.IsNaN(float64(before[i*ldc+j])) {
-				t.Fatalf("%s: %v: padding C[%d,%d] written", p.name, tc, i, j)
+		for j := x.n; j < x.ldc && i*x.ldc+j < len(c); j++ {
+			if !math.IsNaN(float64(c[i*x.ldc+j])) {
+				t.Fatalf("%s: %v: padding C[%d,%d] written", what, x.gemmCase, i, j)
+			}
+		}
+	}
+}
+
+// testGemm checks every implementation this CPU runs (each as used, with
+// small blocks, and without edge kernels), on one goroutine and split
+// three ways, with B packed by the default rule or always, on every case.
+// The reference is computed once per case.
+func testGemm[T float](t *testing.T, ps []*impl[T], seed int64, eps float64) {
+	defer setPackB(0)()
+	defer setParallel(0)()
+	defer setWorkers(1)()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3)) // allow an uneven 3-way split
+	var all []*impl[T]
+	for _, p := range ps {
+		all = append(all, variants(p)...)
+	}
+	rng := rand.New(rand.NewSource(seed))
+	for ci, tc := range cases(rng, testing.Short()) {
+		x := newTestCase[T](rng, tc)
+		for pi, p := range all {
+			for _, w := range []int{1, 3} {
+				maxWorkers = w
+				packBMinRows = (ci + pi + w) % 2 // default rule, or always pack B
+				x.run(t, p, fmt.Sprintf("%s workers=%d packB=%d", p.name, w, packBMinRows), eps)
 			}
 		}
 	}
@@ -171,48 +211,12 @@ func runCase[T float](t *testing.T, p *impl[T], rng *rand.Rand, tc gemmCase, eps
 
 func TestSgemm(t *testing.T) {
 	ss, _ := impls()
-	defer setPackB(0)()
-	for _, par := range []bool{false, true} {
-		for _, p := range ss {
-			for _, q := range variants(p) {
-				t.Run(fmt.Sprintf("%s/parallel=%v", q.name, par), func(t *testing.T) {
-					if par {
-						defer setParallel(0)()
-						defer setWorkers(3)() // an uneven split
-						defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
-					}
-					rng := rand.New(rand.NewSource(1))
-					for _, tc := range cases(rng, testing.Short() || par) {
-						packBMinRows = rng.Intn(2) // default rule, or always pack B
-						runCase(t, q, rng, tc, 1e-6)
-					}
-				})
-			}
-		}
-	}
+	testGemm(t, ss, 1, 1e-6)
 }
 
 func TestDgemm(t *testing.T) {
 	_, ds := impls()
-	defer setPackB(0)()
-	for _, par := range []bool{false, true} {
-		for _, p := range ds {
-			for _, q := range variants(p) {
-				t.Run(fmt.Sprintf("%s/parallel=%v", q.name, par), func(t *testing.T) {
-					if par {
-						defer setParallel(0)()
-						defer setWorkers(3)() // an uneven split
-						defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(3))
-					}
-					rng := rand.New(rand.NewSource(2))
-					for _, tc := range cases(rng, testing.Short() || par) {
-						packBMinRows = rng.Intn(2)
-						runCase(t, q, rng, tc, 1e-15)
-					}
-				})
-			}
-		}
-	}
+	testGemm(t, ds, 2, 1e-15)
 }
 
 // setParallel sets the parallel threshold and returns a func restoring it.
