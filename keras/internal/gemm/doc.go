@@ -19,10 +19,11 @@
 // copied into panels. Kernels cut to 1..MR-1 rows handle the last rows of C
 // in place; the last columns go through a small tile buffer.
 //
-// Products of at least 2^25 flops are split into two strips of C computed
-// by two goroutines (at most GOMAXPROCS). Each element of C is computed by
-// one goroutine in a fixed order, so results do not depend on timing or on
-// the split.
+// Products of at least 2^25 flops (2^21 with the portable kernel) are
+// split into two strips of C computed by two goroutines (never more than
+// GOMAXPROCS). Each element of C is computed by one goroutine in a fixed
+// order, so results do not depend on timing, on the split or on
+// GOMAXPROCS.
 //
 // The package imports nothing of gokeras; keras/backend's MatMul calls it.
 // Figures and how to reproduce them are in docs/performance.md.

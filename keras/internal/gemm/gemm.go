@@ -19,14 +19,15 @@ type kernelFunc[T float] func(kc int, a []T, ai, ap int, b []T, bp int, c []T, l
 
 // impl is one micro-kernel with the block sizes the driver uses around it.
 type impl[T float] struct {
-	name   string          // "avx512", "avx2" or "generic"
-	mr, nr int             // tile shape of kern
-	kc     int             // depth of one pass over k (A and B panels fit L1/L2)
-	mc     int             // rows of A swept per B panel (a multiple of mr)
-	nc     int             // columns of B packed at once (a multiple of nr)
-	kern   kernelFunc[T]   // the micro-kernel
-	edge   []kernelFunc[T] // edge[r]: kern cut to r < mr rows; nil: pad instead
-	pool   sync.Pool       // of *workspace[T] sized for this impl
+	name     string          // "avx512", "avx2" or "generic"
+	mr, nr   int             // tile shape of kern
+	kc       int             // depth of one pass over k (A and B panels fit L1/L2)
+	mc       int             // rows of A swept per B panel (a multiple of mr)
+	nc       int             // columns of B packed at once (a multiple of nr)
+	kern     kernelFunc[T]   // the micro-kernel
+	edge     []kernelFunc[T] // edge[r]: kern cut to r < mr rows; nil: pad instead
+	parFlops int             // smallest product split across goroutines
+	pool     sync.Pool       // of *workspace[T] sized for this impl
 }
 
 // The implementations in use; kernel_amd64.go replaces the generic ones

@@ -100,7 +100,7 @@ func cases(rng *rand.Rand, short bool) []gemmCase {
 // small returns a copy of p with tiny blocks, so that small products
 // still cross every kc, mc and nc boundary of the driver.
 func small[T float](p *impl[T]) *impl[T] {
-	return &impl[T]{name: p.name + "/small-blocks", mr: p.mr, nr: p.nr, kc: 7, mc: 2 * p.mr, nc: 3 * p.nr, kern: p.kern, edge: p.edge}
+	return &impl[T]{name: p.name + "/small-blocks", mr: p.mr, nr: p.nr, kc: 7, mc: 2 * p.mr, nc: 3 * p.nr, kern: p.kern, edge: p.edge, parFlops: p.parFlops}
 }
 
 // padded returns a copy of p with small blocks and without its edge

@@ -2,7 +2,7 @@ package gemm
 
 // genericImpl returns the portable micro-kernel with its block sizes.
 func genericImpl[T float]() *impl[T] {
-	return &impl[T]{name: "generic", mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kern: kernelGeneric[T]}
+	return &impl[T]{name: "generic", mr: 4, nr: 4, kc: 256, mc: 128, nc: 1024, kern: kernelGeneric[T], parFlops: genericParallelFlops}
 }
 
 // kernelGeneric is the portable 4×4 micro-kernel: sixteen accumulators

@@ -23,17 +23,17 @@ func init() {
 
 func avx512Impls() (*impl[float32], *impl[float64]) {
 	s := &impl[float32]{name: "avx512", mr: sgemmKernelAVX512MR, nr: sgemmKernelAVX512NR, kc: 256, mc: 240, nc: 2048,
-		kern: wrap(sgemmKernelAVX512), edge: wrapAll(sgemmKernelAVX512Edge[:])}
+		kern: wrap(sgemmKernelAVX512), edge: wrapAll(sgemmKernelAVX512Edge[:]), parFlops: asmParallelFlops}
 	d := &impl[float64]{name: "avx512", mr: dgemmKernelAVX512MR, nr: dgemmKernelAVX512NR, kc: 256, mc: 120, nc: 1024,
-		kern: wrap(dgemmKernelAVX512), edge: wrapAll(dgemmKernelAVX512Edge[:])}
+		kern: wrap(dgemmKernelAVX512), edge: wrapAll(dgemmKernelAVX512Edge[:]), parFlops: asmParallelFlops}
 	return s, d
 }
 
 func avx2Impls() (*impl[float32], *impl[float64]) {
 	s := &impl[float32]{name: "avx2", mr: sgemmKernelAVX2MR, nr: sgemmKernelAVX2NR, kc: 256, mc: 120, nc: 2048,
-		kern: wrap(sgemmKernelAVX2), edge: wrapAll(sgemmKernelAVX2Edge[:])}
+		kern: wrap(sgemmKernelAVX2), edge: wrapAll(sgemmKernelAVX2Edge[:]), parFlops: asmParallelFlops}
 	d := &impl[float64]{name: "avx2", mr: dgemmKernelAVX2MR, nr: dgemmKernelAVX2NR, kc: 256, mc: 120, nc: 1024,
-		kern: wrap(dgemmKernelAVX2), edge: wrapAll(dgemmKernelAVX2Edge[:])}
+		kern: wrap(dgemmKernelAVX2), edge: wrapAll(dgemmKernelAVX2Edge[:]), parFlops: asmParallelFlops}
 	return s, d
 }
 

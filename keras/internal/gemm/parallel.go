@@ -5,11 +5,19 @@ import (
 	"sync"
 )
 
-// parallelFlops is the smallest product (2·m·n·k floating-point
-// operations) split across goroutines; below it the hand-off costs more
-// than the second core saves. Measured on a 2-core AMD EPYC; see
-// docs/performance.md.
-var parallelFlops = 1 << 25
+// Products of at least this many floating-point operations (2·m·n·k) are
+// split across goroutines; below it the hand-off and the cold caches of
+// the second core cost more than it saves. Measured on a 2-core AMD EPYC
+// (docs/performance.md): with the AVX-512 kernel 26 Mflop run 6% slower
+// split, 51 Mflop 4-11% faster, 100 Mflop and more 40-90% faster. The
+// portable kernel is 40 times slower, so it splits much smaller products.
+const (
+	asmParallelFlops     = 1 << 25
+	genericParallelFlops = 1 << 21
+)
+
+// parallelFlops, when not negative, overrides impl.parFlops (tests).
+var parallelFlops = -1
 
 // maxWorkers caps the goroutines of one product. Only two cores were
 // available to measure on, so larger machines get no more than two.
@@ -17,7 +25,11 @@ var maxWorkers = 2
 
 // workers returns how many goroutines should share the product.
 func workers[T float](p *impl[T], m, n, k int) int {
-	if maxWorkers < 2 || 2*float64(m)*float64(n)*float64(k) < float64(parallelFlops) {
+	threshold := p.parFlops
+	if parallelFlops >= 0 {
+		threshold = parallelFlops
+	}
+	if maxWorkers < 2 || 2*float64(m)*float64(n)*float64(k) < float64(threshold) {
 		return 1
 	}
 	// Each worker needs at least one whole tile row or column.
