@@ -162,7 +162,7 @@ func newTestCase[T float](rng *rand.Rand, tc gemmCase) *testCase[T] {
 
 // run computes the case with p on a copy of C and checks every element of
 // C against the reference and that the padding of C is untouched.
-func (x *testCase[T]) run(t *testing.T, p *impl[T], what string, eps float64) {
+func (x *testCase[T]) run(t *testing.T, p *impl[T], what string, eps float64) []T {
 	t.Helper()
 	c := append([]T(nil), x.c...)
 	gemm(p, x.tA, x.tB, x.m, x.n, x.k, T(x.alpha), x.a, x.lda, x.b, x.ldb, T(x.beta), c, x.ldc)
@@ -181,6 +181,7 @@ func (x *testCase[T]) run(t *testing.T, p *impl[T], what string, eps float64) {
 			}
 		}
 	}
+	return c
 }
 
 // testGemm checks every implementation this CPU runs (each as used, with
@@ -200,10 +201,22 @@ func testGemm[T float](t *testing.T, ps []*impl[T], seed int64, eps float64) {
 	for ci, tc := range cases(rng, testing.Short()) {
 		x := newTestCase[T](rng, tc)
 		for pi, p := range all {
+			var first []T
 			for _, w := range []int{1, 3} {
 				maxWorkers = w
 				packBMinRows = (ci + pi + w) % 2 // default rule, or always pack B
-				x.run(t, p, fmt.Sprintf("%s workers=%d packB=%d", p.name, w, packBMinRows), eps)
+				what := fmt.Sprintf("%s workers=%d packB=%d", p.name, w, packBMinRows)
+				c := x.run(t, p, what, eps)
+				if first == nil {
+					first = c
+					continue
+				}
+				// The split and the packing must not change a single bit.
+				for i := range c {
+					if c[i] != first[i] && !(c[i] != c[i] && first[i] != first[i]) {
+						t.Fatalf("%s: %v: C[%d] = %v, one goroutine gave %v", what, x.gemmCase, i, c[i], first[i])
+					}
+				}
 			}
 		}
 	}
