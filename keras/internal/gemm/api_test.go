@@ -1,6 +1,10 @@
 package gemm
 
 import (
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -100,5 +104,27 @@ func TestEmpty(t *testing.T) {
 	Sgemm(false, false, 2, 2, 2, 0, c, 2, c, 2, 0, c, 2)
 	if !equal(c, []float32{0, 0, 0, 0}) {
 		t.Errorf("alpha = beta = 0 must clear C without reading it: %v", c)
+	}
+}
+
+// TestImportsAreLeaves keeps the package free of gokeras imports: the
+// standard library and golang.org/x/sys/cpu only.
+func TestImportsAreLeaves(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		af, err := parser.ParseFile(fset, f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range af.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.Contains(strings.Split(p, "/")[0], ".") && p != "golang.org/x/sys/cpu" {
+				t.Errorf("%s imports %s; package gemm may import only the standard library and golang.org/x/sys/cpu", f, p)
+			}
+		}
 	}
 }
