@@ -6,12 +6,16 @@ import "golang.org/x/sys/cpu"
 
 //go:generate go run gen_kernels.go
 
-// useAsm reports whether the CPU and OS support the assembly kernels.
+// Whether the CPU and the OS (saved vector state) support each family of
+// assembly kernels; x/sys/cpu checks both. The AVX-512 kernels use only
+// AVX-512F instructions; the AVX2 ones need FMA as well.
 var (
 	hasAVX512 = cpu.X86.HasAVX512F
 	hasAVX2   = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 )
 
+// init picks the widest kernels this CPU runs; otherwise the portable
+// ones set in gemm.go stay.
 func init() {
 	switch {
 	case hasAVX512:
