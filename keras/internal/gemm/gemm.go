@@ -163,8 +163,12 @@ func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 	}
 	for jc := 0; jc < pr.n; jc += p.nc {
 		nc := min(p.nc, pr.n-jc)
-		for pc := 0; pc < pr.k; pc += p.kc {
-			kc := min(p.kc, pr.k-pc)
+		// Passes over k of equal depth (at most p.kc): 784 = 4×196, not
+		// 3×256+16, whose last pass would mostly load and store C.
+		passes := (pr.k + p.kc - 1) / p.kc
+		step := (pr.k + passes - 1) / passes
+		for pc := 0; pc < pr.k; pc += step {
+			kc := min(step, pr.k-pc)
 			beta := pr.beta
 			if pc > 0 {
 				beta = 1
