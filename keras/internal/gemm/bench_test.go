@@ -10,8 +10,9 @@ import (
 )
 
 // benchShapes are the products of the gokeras workloads: the Fashion-MNIST
-// MLP (784-128-10) at batch 32 and 512, forward and backward, and the
-// im2col GEMMs of the MNIST CNN at batch 128.
+// MLP (784-128-10) at batch 32 and 512, forward and backward, predicting
+// one row with it, the Boston-housing regression MLP (13-64-64-1) at batch
+// 32, and the im2col GEMMs of the MNIST CNN at batch 128.
 var benchShapes = []struct {
 	name    string
 	tA, tB  bool
@@ -29,6 +30,14 @@ var benchShapes = []struct {
 	{"cnn128_conv2_NN_73728x64x288", false, false, 128 * 24 * 24, 64, 288},
 	{"cnn128_conv2dW_TN_288x64x73728", true, false, 288, 64, 128 * 24 * 24},
 	{"cnn128_conv2dX_NT_73728x288x64", false, true, 128 * 24 * 24, 288, 64},
+	{"predict1_NN_1x128x784", false, false, 1, 128, 784},
+	{"predict1_NN_1x10x128", false, false, 1, 10, 128},
+	{"reg32_fwd1_NN_32x64x13", false, false, 32, 64, 13},
+	{"reg32_fwd2_NN_32x64x64", false, false, 32, 64, 64},
+	{"reg32_fwd3_NN_32x1x64", false, false, 32, 1, 64},
+	{"reg32_dW1_TN_13x64x32", true, false, 13, 64, 32},
+	{"reg32_dW3_TN_64x1x32", true, false, 64, 1, 32},
+	{"reg32_dH2_NT_32x64x1", false, true, 32, 64, 1},
 	{"square_NN_512x512x512", false, false, 512, 512, 512},
 	{"square_NN_1024x1024x1024", false, false, 1024, 1024, 1024},
 	{"square_NN_1000x1000x1000", false, false, 1000, 1000, 1000},

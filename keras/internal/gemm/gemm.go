@@ -17,6 +17,11 @@ type float interface{ ~float32 | ~float64 }
 // guarantees every element addressed is inside them.
 type kernelFunc[T float] func(kc int, a []T, ai, ap int, b []T, bp int, c []T, ldc int, alpha, beta T)
 
+// maskedFunc is a kernelFunc limited to the columns j whose bit j is set
+// in mask (the low bits, one per column of the tile); it neither reads
+// nor writes the other columns of B and C.
+type maskedFunc[T float] func(kc int, a []T, ai, ap int, b []T, bp int, c []T, ldc int, alpha, beta T, mask uint64)
+
 // impl is one micro-kernel with the block sizes the driver uses around it.
 type impl[T float] struct {
 	name     string          // "avx512", "avx2" or "generic"
@@ -26,6 +31,7 @@ type impl[T float] struct {
 	nc       int             // columns of B packed at once (a multiple of nr)
 	kern     kernelFunc[T]   // the micro-kernel
 	edge     []kernelFunc[T] // edge[r]: kern cut to r < mr rows; nil: pad instead
+	masked   []maskedFunc[T] // masked[r]: r <= mr rows, columns by mask; nil: pad
 	parFlops int             // smallest product split across goroutines
 	pool     sync.Pool       // of *workspace[T] sized for this impl
 }
@@ -183,7 +189,7 @@ func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 			}
 			if packedB {
 				packB(ws.b, pr.b, pr.ldb, pr.tB, pc, kc, jc, nc, nr)
-			} else if nc%nr != 0 {
+			} else if nc%nr != 0 && p.masked == nil {
 				// Only the last panel is partial: pack it alone.
 				j0 := nc - nc%nr
 				packB(ws.b[j0*kc:], pr.b, pr.ldb, false, pc, kc, jc+j0, nc-j0, nr)
@@ -194,7 +200,7 @@ func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 					nrr := min(nr, nc-jr)
 					var bsl []T
 					bp := nr
-					if packedB || nrr < nr {
+					if packedB || nrr < nr && p.masked == nil {
 						bsl = ws.b[jr*kc:]
 					} else {
 						bsl = pr.b[pc*pr.ldb+jc+jr:]
@@ -217,6 +223,10 @@ func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 							}
 						}
 						ci := i*pr.ldc + jc + jr
+						if nrr < nr && p.masked != nil && (mrr == mr || p.edge != nil) {
+							p.masked[mrr](kc, asl, ai, ap, bsl, bp, pr.c[ci:], pr.ldc, pr.alpha, beta, 1<<nrr-1)
+							continue
+						}
 						if inPlace {
 							kern(kc, asl, ai, ap, bsl, bp, pr.c[ci:], pr.ldc, pr.alpha, beta)
 							continue

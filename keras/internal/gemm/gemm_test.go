@@ -100,24 +100,35 @@ func cases(rng *rand.Rand, short bool) []gemmCase {
 // small returns a copy of p with tiny blocks, so that small products
 // still cross every kc, mc and nc boundary of the driver.
 func small[T float](p *impl[T]) *impl[T] {
-	return &impl[T]{name: p.name + "/small-blocks", mr: p.mr, nr: p.nr, kc: 7, mc: 2 * p.mr, nc: 3 * p.nr, kern: p.kern, edge: p.edge, parFlops: p.parFlops}
+	return &impl[T]{name: p.name + "/small-blocks", mr: p.mr, nr: p.nr, kc: 7, mc: 2 * p.mr, nc: 3 * p.nr, kern: p.kern, edge: p.edge, masked: p.masked, parFlops: p.parFlops}
 }
 
-// padded returns a copy of p with small blocks and without its edge
-// kernels, so the last rows are padded instead.
+// padded returns a copy of p with small blocks and without its edge and
+// masked kernels, so the last rows and columns are padded instead.
 func padded[T float](p *impl[T]) *impl[T] {
 	q := small(p)
-	q.name, q.edge = p.name+"/padded", nil
+	q.name, q.edge, q.masked = p.name+"/padded", nil, nil
+	return q
+}
+
+// unmasked returns a copy of p with small blocks and without its masked
+// kernels: the last columns are padded, the last rows use edge kernels.
+func unmasked[T float](p *impl[T]) *impl[T] {
+	q := small(p)
+	q.name, q.masked = p.name+"/unmasked", nil
 	return q
 }
 
 // variants returns p as used, with small blocks, and padded when p has
 // edge kernels.
 func variants[T float](p *impl[T]) []*impl[T] {
-	if p.edge == nil {
+	switch {
+	case p.edge == nil:
 		return []*impl[T]{p, small(p)}
+	case p.masked == nil:
+		return []*impl[T]{p, small(p), padded(p)}
 	}
-	return []*impl[T]{p, small(p), padded(p)}
+	return []*impl[T]{p, small(p), padded(p), unmasked(p)}
 }
 
 // testCase is one product with its inputs and the reference result.

@@ -34,6 +34,7 @@ type kernel struct {
 	mr    int    // rows of the tile
 	nrv   int    // vector registers per row of the tile
 	bcast bool   // avx512 only: fold the broadcast into the FMA (m32bcst)
+	mask  bool   // avx512 only: columns limited by a lane mask (the last argument)
 }
 
 var kernels = []kernel{
@@ -51,6 +52,9 @@ func main() {
 	for _, k := range kernels {
 		k.gen(&buf)
 		for _, e := range k.edges() {
+			e.gen(&buf)
+		}
+		for _, e := range k.masked() {
 			e.gen(&buf)
 		}
 	}
@@ -77,6 +81,17 @@ func main() {
 			fmt.Fprintf(&g, ", %s", e.name)
 		}
 		fmt.Fprintf(&g, "}\n\n")
+		if ms := k.masked(); ms != nil {
+			for _, e := range ms {
+				fmt.Fprintf(&g, "//go:noescape\nfunc %s(kc int, a *%s, ai, ap int, b *%s, bp int, c *%s, ldc int, alpha, beta %s, mask uint64)\n\n", e.name, t, t, t, t)
+			}
+			fmt.Fprintf(&g, "// %sMasked holds, at index r, %s cut to r rows and to the columns\n// whose bits are set in its last argument, for the last columns of C.\n", k.name, k.name)
+			fmt.Fprintf(&g, "var %sMasked = [...]func(kc int, a *%s, ai, ap int, b *%s, bp int, c *%s, ldc int, alpha, beta %s, mask uint64){nil", k.name, t, t, t, t)
+			for _, e := range ms {
+				fmt.Fprintf(&g, ", %s", e.name)
+			}
+			fmt.Fprintf(&g, "}\n\n")
+		}
 	}
 	src, err := format.Source(g.Bytes())
 	if err != nil {
@@ -99,6 +114,29 @@ func (k kernel) edges() []kernel {
 	}
 	return out
 }
+
+// masked returns, for avx512 kernels, copies with 1..mr rows whose loads
+// of B and loads and stores of C are limited to the columns set in a
+// mask, one bit per column: the last columns of C are computed in place
+// and B is read in place there too (masked-out lanes are never accessed,
+// so they cannot fault).
+func (k kernel) masked() []kernel {
+	if k.isa != "avx512" {
+		return nil
+	}
+	var out []kernel
+	for r := 1; r <= k.mr; r++ {
+		e := k
+		e.mr = r
+		e.mask = true
+		e.name = fmt.Sprintf("%s_m%d", k.name, r)
+		out = append(out, e)
+	}
+	return out
+}
+
+// kreg returns the mask register of vector v of a row.
+func (k kernel) kreg(v int) string { return fmt.Sprintf("K%d", v+1) }
 
 func (k kernel) lanes() int {
 	if k.isa == "avx512" {
@@ -167,10 +205,24 @@ func (k kernel) gen(w *bytes.Buffer) {
 		shift = 3
 	}
 	argSize := 64 + 2*k.elem
-	fmt.Fprintf(w, "\n// func %s(kc int, a *T, ai, ap int, b *T, bp int, c *T, ldc int, alpha, beta T)\n", k.name)
+	sig := ""
+	if k.mask {
+		argSize += 8
+		sig = ", mask uint64"
+	}
+	fmt.Fprintf(w, "\n// func %s(kc int, a *T, ai, ap int, b *T, bp int, c *T, ldc int, alpha, beta T%s)\n", k.name, sig)
 	fmt.Fprintf(w, "// %d×%d tile, %s.\n", k.mr, k.nr(), k.isa)
 	fmt.Fprintf(w, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", k.name, argSize)
 	p("MOVQ kc+0(FP), CX")
+	if k.mask {
+		p("MOVQ mask+%d(FP), AX", 64+2*k.elem)
+		for v := 0; v < k.nrv; v++ {
+			if v > 0 {
+				p("SHRQ $%d, AX", k.lanes())
+			}
+			p("KMOVW AX, %s", k.kreg(v))
+		}
+	}
 	p("MOVQ a+8(FP), R8")
 	p("MOVQ ai+16(FP), R9")
 	p("SHLQ $%d, R9", shift)
@@ -231,6 +283,12 @@ func (k kernel) gen(w *bytes.Buffer) {
 			r := k.acc(i, v)
 			off := v * k.lanes() * k.elem
 			p("VMULP%s %s, %s, %s", s, alpha, r, r)
+			if k.mask {
+				p("VMOVUP%s.Z %d(DX), %s, %s", s, off, k.kreg(v), k.reg(2))
+				p("VFMADD231P%s %s, %s, %s", s, k.reg(2), beta, r)
+				p("VMOVUP%s %s, %s, %d(DX)", s, r, k.kreg(v), off)
+				continue
+			}
 			p("VFMADD231P%s %d(DX), %s, %s", s, off, beta, r)
 			p("VMOVUP%s %s, %d(DX)", s, r, off)
 		}
@@ -246,6 +304,10 @@ func (k kernel) gen(w *bytes.Buffer) {
 			r := k.acc(i, v)
 			off := v * k.lanes() * k.elem
 			p("VMULP%s %s, %s, %s", s, alpha, r, r)
+			if k.mask {
+				p("VMOVUP%s %s, %s, %d(DX)", s, r, k.kreg(v), off)
+				continue
+			}
 			p("VMOVUP%s %s, %d(DX)", s, r, off)
 		}
 		if i < k.mr-1 {
@@ -261,6 +323,10 @@ func (k kernel) gen(w *bytes.Buffer) {
 func (k kernel) step(p func(string, ...any)) {
 	s := k.suffix()
 	for v := 0; v < k.nrv; v++ {
+		if k.mask {
+			p("VMOVUP%s.Z %d(DI), %s, %s", s, v*k.lanes()*k.elem, k.kreg(v), k.reg(v))
+			continue
+		}
 		p("VMOVUP%s %d(DI), %s", s, v*k.lanes()*k.elem, k.reg(v))
 	}
 	t := 0

@@ -32,9 +32,9 @@ func init() {
 // 480 kB (float32), for L2.
 func avx512Impls() (*impl[float32], *impl[float64]) {
 	s := &impl[float32]{name: "avx512", mr: sgemmKernelAVX512MR, nr: sgemmKernelAVX512NR, kc: 512, mc: 240, nc: 1024,
-		kern: wrap(sgemmKernelAVX512), edge: wrapAll(sgemmKernelAVX512Edge[:]), parFlops: asmParallelFlops}
+		kern: wrap(sgemmKernelAVX512), edge: wrapAll(sgemmKernelAVX512Edge[:]), masked: wrapMasked(sgemmKernelAVX512Masked[:]), parFlops: asmParallelFlops}
 	d := &impl[float64]{name: "avx512", mr: dgemmKernelAVX512MR, nr: dgemmKernelAVX512NR, kc: 512, mc: 120, nc: 512,
-		kern: wrap(dgemmKernelAVX512), edge: wrapAll(dgemmKernelAVX512Edge[:]), parFlops: asmParallelFlops}
+		kern: wrap(dgemmKernelAVX512), edge: wrapAll(dgemmKernelAVX512Edge[:]), masked: wrapMasked(dgemmKernelAVX512Masked[:]), parFlops: asmParallelFlops}
 	return s, d
 }
 
@@ -78,6 +78,21 @@ func wrapAll[T float](fs []func(kc int, a *T, ai, ap int, b *T, bp int, c *T, ld
 	for i, f := range fs {
 		if f != nil {
 			out[i] = wrap(asmKernel[T](f))
+		}
+	}
+	return out
+}
+
+// wrapMasked adapts the column-masked assembly kernels, keeping nil
+// entries nil. B's slice may end inside the tile's row: the kernels never
+// touch masked-out lanes, so &b[0] is the only element that must exist.
+func wrapMasked[T float](fs []func(kc int, a *T, ai, ap int, b *T, bp int, c *T, ldc int, alpha, beta T, mask uint64)) []maskedFunc[T] {
+	out := make([]maskedFunc[T], len(fs))
+	for i, f := range fs {
+		if f != nil {
+			out[i] = func(kc int, a []T, ai, ap int, b []T, bp int, c []T, ldc int, alpha, beta T, mask uint64) {
+				f(kc, &a[0], ai, ap, &b[0], bp, &c[0], ldc, alpha, beta, mask)
+			}
 		}
 	}
 	return out

@@ -50,6 +50,46 @@ func sgemmKernelAVX512_11(kc int, a *float32, ai, ap int, b *float32, bp int, c 
 // sgemmKernelAVX512Edge holds, at index r, sgemmKernelAVX512 cut to r rows, for the last rows of C.
 var sgemmKernelAVX512Edge = [...]func(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32){nil, sgemmKernelAVX512_1, sgemmKernelAVX512_2, sgemmKernelAVX512_3, sgemmKernelAVX512_4, sgemmKernelAVX512_5, sgemmKernelAVX512_6, sgemmKernelAVX512_7, sgemmKernelAVX512_8, sgemmKernelAVX512_9, sgemmKernelAVX512_10, sgemmKernelAVX512_11}
 
+//go:noescape
+func sgemmKernelAVX512_m1(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m2(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m3(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m4(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m5(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m6(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m7(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m8(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m9(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m10(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m11(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+//go:noescape
+func sgemmKernelAVX512_m12(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64)
+
+// sgemmKernelAVX512Masked holds, at index r, sgemmKernelAVX512 cut to r rows and to the columns
+// whose bits are set in its last argument, for the last columns of C.
+var sgemmKernelAVX512Masked = [...]func(kc int, a *float32, ai, ap int, b *float32, bp int, c *float32, ldc int, alpha, beta float32, mask uint64){nil, sgemmKernelAVX512_m1, sgemmKernelAVX512_m2, sgemmKernelAVX512_m3, sgemmKernelAVX512_m4, sgemmKernelAVX512_m5, sgemmKernelAVX512_m6, sgemmKernelAVX512_m7, sgemmKernelAVX512_m8, sgemmKernelAVX512_m9, sgemmKernelAVX512_m10, sgemmKernelAVX512_m11, sgemmKernelAVX512_m12}
+
 // sgemmKernelAVX2 computes one 6×16 tile with avx2; see gen_kernels.go.
 //
 //go:noescape
@@ -123,6 +163,46 @@ func dgemmKernelAVX512_11(kc int, a *float64, ai, ap int, b *float64, bp int, c 
 
 // dgemmKernelAVX512Edge holds, at index r, dgemmKernelAVX512 cut to r rows, for the last rows of C.
 var dgemmKernelAVX512Edge = [...]func(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64){nil, dgemmKernelAVX512_1, dgemmKernelAVX512_2, dgemmKernelAVX512_3, dgemmKernelAVX512_4, dgemmKernelAVX512_5, dgemmKernelAVX512_6, dgemmKernelAVX512_7, dgemmKernelAVX512_8, dgemmKernelAVX512_9, dgemmKernelAVX512_10, dgemmKernelAVX512_11}
+
+//go:noescape
+func dgemmKernelAVX512_m1(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m2(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m3(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m4(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m5(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m6(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m7(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m8(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m9(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m10(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m11(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+//go:noescape
+func dgemmKernelAVX512_m12(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64)
+
+// dgemmKernelAVX512Masked holds, at index r, dgemmKernelAVX512 cut to r rows and to the columns
+// whose bits are set in its last argument, for the last columns of C.
+var dgemmKernelAVX512Masked = [...]func(kc int, a *float64, ai, ap int, b *float64, bp int, c *float64, ldc int, alpha, beta float64, mask uint64){nil, dgemmKernelAVX512_m1, dgemmKernelAVX512_m2, dgemmKernelAVX512_m3, dgemmKernelAVX512_m4, dgemmKernelAVX512_m5, dgemmKernelAVX512_m6, dgemmKernelAVX512_m7, dgemmKernelAVX512_m8, dgemmKernelAVX512_m9, dgemmKernelAVX512_m10, dgemmKernelAVX512_m11, dgemmKernelAVX512_m12}
 
 // dgemmKernelAVX2 computes one 6×8 tile with avx2; see gen_kernels.go.
 //
