@@ -15,9 +15,11 @@
 // reports; the build tag purego, or any other GOARCH, leaves only the
 // portable kernel. Kernels take row and column strides for A, so A is
 // read in place whether it is transposed or not, and B in place when it is
-// not transposed; only transposed B and the right-hand edge of B are
-// copied into panels. Kernels cut to 1..MR-1 rows handle the last rows of C
-// in place; the last columns go through a small tile buffer.
+// not transposed; only transposed B is copied into panels (and B that many
+// row blocks reuse). Kernels cut to 1..MR-1 rows handle the last rows of C
+// in place; with AVX-512, kernels whose loads and stores are limited by a
+// lane mask handle the last columns in place too, while the AVX2 and
+// portable kernels pad them (copied B panel, small tile buffer for C).
 //
 // Products of at least 2^25 flops (2^21 with the portable kernel) are
 // split into two strips of C computed by two goroutines (never more than

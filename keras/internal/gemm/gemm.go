@@ -155,11 +155,13 @@ func getWorkspace[T float](p *impl[T]) *workspace[T] {
 var packBMinRows = 0
 
 // run computes the product on one goroutine, blocked as in BLIS: columns
-// of C in blocks of nc, the k dimension in passes of kc, rows in blocks of
-// mc, then mr×nr tiles. An operand is packed only when the kernel cannot
-// read it in place: B when transposed (its rows are not contiguous) and
-// partial panels at the right and bottom edges (padded with zeros). A is
-// read in place both ways, since the kernel takes row and column strides.
+// of C in blocks of nc, the k dimension in passes of at most kc, rows in
+// blocks of mc, then mr×nr tiles. A is read in place both ways, since the
+// kernels take row and column strides. B is packed into nr-wide panels
+// when transposed (its rows are not contiguous) or reused by several row
+// blocks. The last rows of C use the edge kernels (or a zero-padded copy
+// of A); the last columns use the masked kernels (or a zero-padded panel
+// of B and the tile buffer).
 func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 	mr, nr := p.mr, p.nr
 	// Strides of A(i, l) and B(l, j) in the stored slices.
