@@ -135,19 +135,26 @@ type problem[T float] struct {
 // workspace holds the packing buffers of one goroutine.
 type workspace[T float] struct {
 	a   []T // one A panel of mr×kc, for rows past the last whole panel
-	b   []T // a kc×nc block of B in nr-wide panels
+	b   []T // a kc×nc block of B in nr-wide panels, or its last panel alone
 	tmp []T // one mr×nr tile, for tiles past the edges of C
 }
 
+// getWorkspace returns a pooled workspace. Its buffers grow to what a
+// product needs (most MLP products need none), so a pool emptied by the
+// garbage collector costs no large allocation on the next small product.
 func getWorkspace[T float](p *impl[T]) *workspace[T] {
 	if ws, ok := p.pool.Get().(*workspace[T]); ok {
 		return ws
 	}
-	return &workspace[T]{
-		a:   make([]T, p.mr*p.kc),
-		b:   make([]T, p.kc*p.nc),
-		tmp: make([]T, p.mr*p.nr),
+	return &workspace[T]{}
+}
+
+// grow returns (*buf)[:n], reallocating *buf when it is too small.
+func grow[T float](buf *[]T, n int) []T {
+	if cap(*buf) < n {
+		*buf = make([]T, n)
 	}
+	return (*buf)[:n]
 }
 
 // packBMinRows, when positive, overrides the rule for packing a B that
@@ -190,11 +197,11 @@ func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 				packedB = pr.tB || pr.m >= packBMinRows
 			}
 			if packedB {
-				packB(ws.b, pr.b, pr.ldb, pr.tB, pc, kc, jc, nc, nr)
+				packB(grow(&ws.b, kc*((nc+nr-1)/nr*nr)), pr.b, pr.ldb, pr.tB, pc, kc, jc, nc, nr)
 			} else if nc%nr != 0 && p.masked == nil {
 				// Only the last panel is partial: pack it alone.
 				j0 := nc - nc%nr
-				packB(ws.b[j0*kc:], pr.b, pr.ldb, false, pc, kc, jc+j0, nc-j0, nr)
+				packB(grow(&ws.b, kc*nr), pr.b, pr.ldb, false, pc, kc, jc+j0, nc-j0, nr)
 			}
 			for ic := 0; ic < pr.m; ic += p.mc {
 				mc := min(p.mc, pr.m-ic)
@@ -202,8 +209,10 @@ func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 					nrr := min(nr, nc-jr)
 					var bsl []T
 					bp := nr
-					if packedB || nrr < nr && p.masked == nil {
+					if packedB {
 						bsl = ws.b[jr*kc:]
+					} else if nrr < nr && p.masked == nil {
+						bsl = ws.b // the last panel, packed alone
 					} else {
 						bsl = pr.b[pc*pr.ldb+jc+jr:]
 						bp = pr.ldb
@@ -219,7 +228,7 @@ func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 							} else {
 								inPlace = false
 								if jr == 0 {
-									packA(ws.a, pr.a, ai, ap, i, mrr, pc, kc, mr)
+									packA(grow(&ws.a, mr*kc), pr.a, ai, ap, i, mrr, pc, kc, mr)
 								}
 								asl, ai, ap = ws.a, 1, mr
 							}
@@ -233,8 +242,9 @@ func (pr *problem[T]) run(p *impl[T], ws *workspace[T]) {
 							kern(kc, asl, ai, ap, bsl, bp, pr.c[ci:], pr.ldc, pr.alpha, beta)
 							continue
 						}
-						kern(kc, asl, ai, ap, bsl, bp, ws.tmp, nr, pr.alpha, 0)
-						merge(ws.tmp, nr, pr.c[ci:], pr.ldc, mrr, nrr, beta)
+						tmp := grow(&ws.tmp, mr*nr)
+						kern(kc, asl, ai, ap, bsl, bp, tmp, nr, pr.alpha, 0)
+						merge(tmp, nr, pr.c[ci:], pr.ldc, mrr, nrr, beta)
 					}
 				}
 			}
