@@ -8,16 +8,23 @@ import (
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/blas/gonum"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/gemm"
 )
 
 // MatMul returns op(a)·op(b) for matrices a and b, where op transposes
-// when transA / transB is set. It calls the BLAS registered with gonum's
-// blas32.Use / blas64.Use (gonum's pure-Go BLAS by default; register
-// OpenBLAS through gonum.org/v1/netlib for cgo speed), writes into a
-// buffer it reuses every run, and its gradient is two more MatMuls.
-// Gorgonia's own Mul allocates and zeroes its output every step.
+// when transA / transB is set. It writes into a buffer it reuses every
+// run, and its gradient is two more MatMuls. Gorgonia's own Mul allocates
+// and zeroes its output every step.
+//
+// The product is computed by gokeras's own GEMM (AVX-512 or AVX2+FMA
+// assembly kernels chosen at run time, no cgo), unless a BLAS has been
+// registered with gonum's blas32.Use (float32) or blas64.Use (float64),
+// e.g. OpenBLAS through gonum.org/v1/netlib: a registered BLAS is always
+// called. On CPUs without AVX2 and FMA gonum's default BLAS is used.
 func MatMul(a, b *G.Node, transA, transB bool) (*G.Node, error) {
 	if a.Dims() != 2 || b.Dims() != 2 {
 		return nil, errors.Errorf("backend: MatMul needs matrices, got %v and %v", a.Shape(), b.Shape())
@@ -131,9 +138,26 @@ func (op *matMulOp) Do(inputs ...G.Value) (G.Value, error) {
 	lda, ldb := a.Shape()[1], b.Shape()[1]
 	switch ad := a.Data().(type) {
 	case []float32:
-		blas32.Implementation().Sgemm(ta, tb, m, n, k, 1, ad, lda, b.Data().([]float32), ldb, 0, out.Data().([]float32), n)
+		if impl := blas32.Implementation(); !ownGEMM(impl) {
+			impl.Sgemm(ta, tb, m, n, k, 1, ad, lda, b.Data().([]float32), ldb, 0, out.Data().([]float32), n)
+			break
+		}
+		gemm.Sgemm(op.ta, op.tb, m, n, k, 1, ad, lda, b.Data().([]float32), ldb, 0, out.Data().([]float32), n)
 	case []float64:
-		blas64.Implementation().Dgemm(ta, tb, m, n, k, 1, ad, lda, b.Data().([]float64), ldb, 0, out.Data().([]float64), n)
+		if impl := blas64.Implementation(); !ownGEMM(impl) {
+			impl.Dgemm(ta, tb, m, n, k, 1, ad, lda, b.Data().([]float64), ldb, 0, out.Data().([]float64), n)
+			break
+		}
+		gemm.Dgemm(op.ta, op.tb, m, n, k, 1, ad, lda, b.Data().([]float64), ldb, 0, out.Data().([]float64), n)
 	}
 	return out, nil
+}
+
+// ownGEMM reports whether MatMul should use package gemm rather than the
+// BLAS that gonum holds: only while that is gonum's default (nothing was
+// registered with blas32.Use / blas64.Use) and gemm has an assembly
+// kernel for this CPU.
+func ownGEMM(registered any) bool {
+	_, isDefault := registered.(gonum.Implementation)
+	return isDefault && gemm.Accelerated()
 }

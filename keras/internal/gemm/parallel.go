@@ -1,0 +1,96 @@
+package gemm
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Products of at least this many floating-point operations (2·m·n·k) are
+// split across goroutines; below it the hand-off and the cold caches of
+// the second core cost more than it saves. Measured on a 2-core AMD EPYC
+// (docs/performance.md): with the AVX-512 kernel 26 Mflop run 6% slower
+// split, 51 Mflop 4-11% faster, 100 Mflop and more 40-90% faster. The
+// portable kernel is 40 times slower, so it splits much smaller products.
+const (
+	asmParallelFlops     = 1 << 25
+	genericParallelFlops = 1 << 21
+)
+
+// parallelFlops, when not negative, overrides impl.parFlops (tests).
+var parallelFlops = -1
+
+// maxWorkers caps the goroutines of one product. Only two cores were
+// available to measure on, so larger machines get no more than two.
+var maxWorkers = 2
+
+// workers returns how many goroutines should share the product.
+func workers[T float](p *impl[T], m, n, k int) int {
+	threshold := p.parFlops
+	if parallelFlops >= 0 {
+		threshold = parallelFlops
+	}
+	if maxWorkers < 2 || 2*float64(m)*float64(n)*float64(k) < float64(threshold) {
+		return 1
+	}
+	// Each worker needs at least one whole tile row or column.
+	if m < 2*p.mr && n < 2*p.nr {
+		return 1
+	}
+	return min(maxWorkers, runtime.GOMAXPROCS(0))
+}
+
+// parallel splits C into w strips of whole tiles along its longer
+// dimension (in tiles) and computes them concurrently, each with its own
+// workspace. The strips do not overlap, so no result depends on timing.
+func parallel[T float](p *impl[T], pr *problem[T], w int) {
+	var wg sync.WaitGroup
+	splitRows := pr.m/p.mr >= pr.n/p.nr
+	unit, total := p.nr, pr.n
+	if splitRows {
+		unit, total = p.mr, pr.m
+	}
+	tiles := (total + unit - 1) / unit
+	start := 0
+	for q := 0; q < w; q++ {
+		end := min(total, (tiles*(q+1)/w)*unit)
+		if q == w-1 {
+			end = total
+		}
+		if end <= start {
+			continue
+		}
+		sub := *pr
+		if splitRows {
+			sub.m = end - start
+			sub.c = pr.c[start*pr.ldc:]
+			if pr.tA {
+				sub.a = pr.a[start:]
+			} else {
+				sub.a = pr.a[start*pr.lda:]
+			}
+		} else {
+			sub.n = end - start
+			sub.c = pr.c[start:]
+			if pr.tB {
+				sub.b = pr.b[start*pr.ldb:]
+			} else {
+				sub.b = pr.b[start:]
+			}
+		}
+		if q == w-1 {
+			ws := getWorkspace(p)
+			sub.run(p, ws)
+			p.pool.Put(ws)
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws := getWorkspace(p)
+			sub.run(p, ws)
+			p.pool.Put(ws)
+		}()
+		start = end
+	}
+	wg.Wait()
+}
