@@ -414,3 +414,15 @@ func TestCSV(t *testing.T) {
 	_, err = preprocessing.ReadCSV(strings.NewReader("a"), preprocessing.Comma('"'))
 	wantErr(t, "bad comma", err, "not a valid separator")
 }
+
+// BenchmarkRescaleImages rescales a Fashion-MNIST-sized uint8 tensor
+// (60000x28x28) to float32, the walkthrough's first preprocessing step.
+func BenchmarkRescaleImages(b *testing.B) {
+	x := tensor.New(tensor.WithShape(60000, 28, 28), tensor.Of(tensor.Uint8))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		if _, err := preprocessing.Rescale(x, 1.0/255); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -234,16 +234,45 @@ func Rescale(x *tensor.Dense, scale float64, opts ...Option) (out *tensor.Dense,
 	} else if c.dtype != (tensor.Dtype{}) && c.dtype != tensor.Float32 {
 		return nil, errors.Errorf("preprocessing: Rescale: Dtype(%v): want float32 or float64", c.dtype)
 	}
-	data, err := float64s(x)
+	x, err = contiguous(x)
 	if err != nil {
 		return nil, errors.WithMessage(err, "preprocessing: Rescale")
-	}
-	for i := range data {
-		data[i] *= scale
 	}
 	shape := x.Shape()
 	if x.IsScalar() {
 		shape = tensor.Shape{1}
 	}
-	return fromFloat64s(data, dt, shape...), nil
+	// Convert straight into the result's dtype: a 60000x28x28 uint8 image
+	// set would otherwise pass through a 376 MB float64 copy.
+	var data interface{}
+	switch d := x.Data().(type) {
+	case []uint8:
+		data = rescale(d, scale, dt)
+	case []float32:
+		data = rescale(d, scale, dt)
+	default:
+		f, err := float64s(x)
+		if err != nil {
+			return nil, errors.WithMessage(err, "preprocessing: Rescale")
+		}
+		data = rescale(f, scale, dt)
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data)), nil
+}
+
+// rescale returns float64(v)*scale for every v, as []float32 or []float64
+// (the product is taken in float64 either way, as R's x / 255 is).
+func rescale[S number](src []S, scale float64, dt tensor.Dtype) interface{} {
+	if dt == tensor.Float32 {
+		out := make([]float32, len(src))
+		for i, v := range src {
+			out[i] = float32(float64(v) * scale)
+		}
+		return out
+	}
+	out := make([]float64, len(src))
+	for i, v := range src {
+		out[i] = float64(v) * scale
+	}
+	return out
 }
