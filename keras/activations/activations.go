@@ -2,10 +2,11 @@ package activations
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/gokeras/gokeras/keras/internal/names"
 )
 
 // Activation is an elementwise (or, for softmax, per-row) function applied
@@ -117,23 +118,13 @@ func FromConfig(c Config) (Activation, error) {
 	}
 	make, ok := registry[name]
 	if !ok {
-		return nil, errors.Errorf("activations: unknown activation %q (known: %s)", c.Name, strings.Join(Names(), ", "))
+		return nil, names.Unknown("activations", "activation", c.Name, Names())
 	}
 	return make(c.Params)
 }
 
 // Names returns the known activation names and aliases, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry)+len(aliases))
-	for n := range registry {
-		names = append(names, n)
-	}
-	for a := range aliases {
-		names = append(names, a)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return names.Sorted(names.Keys(registry), names.Keys(aliases)) }
 
 // Resolve turns a Keras name (string) or an Activation into an Activation.
 // nil means linear. An Activation built with an invalid parameter (see

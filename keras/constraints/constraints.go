@@ -9,6 +9,8 @@ import (
 	"github.com/pkg/errors"
 
 	"github.com/gokeras/gokeras/keras/backend"
+
+	"github.com/gokeras/gokeras/keras/internal/names"
 )
 
 // epsilon is Keras's backend.epsilon().
@@ -396,21 +398,11 @@ func FromConfig(c Config) (Constraint, error) {
 			return con, nil
 		}
 	}
-	return nil, errors.Errorf("constraints: unknown constraint %q (known: %s)", c.Name, strings.Join(Names(), ", "))
+	return nil, names.Unknown("constraints", "constraint", c.Name, Names())
 }
 
 // Names returns the known constraint names, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry)+len(custom))
-	for n := range registry {
-		names = append(names, n)
-	}
-	for n := range custom {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return names.Sorted(names.Keys(registry), names.Keys(custom)) }
 
 // Resolve turns a Keras name or a Constraint into a Constraint. A
 // Constraint built with an invalid option gives its error.

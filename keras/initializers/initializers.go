@@ -3,10 +3,11 @@ package initializers
 import (
 	"math"
 	"math/rand"
-	"sort"
 	"strings"
 
 	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/internal/names"
 )
 
 // Initializer produces initial values for a weight of the given shape.
@@ -134,7 +135,7 @@ func Get(name string) (Initializer, error) { return FromConfig(Config{Name: name
 func FromConfig(c Config) (Initializer, error) {
 	f, ok := lookup(c.Name)
 	if !ok {
-		return nil, errors.Errorf("initializers: unknown initializer %q (known: %s)", c.Name, strings.Join(Names(), ", "))
+		return nil, names.Unknown("initializers", "initializer", c.Name, Names())
 	}
 	if f.custom != nil {
 		return f.custom(c.Params)
@@ -147,14 +148,7 @@ func FromConfig(c Config) (Initializer, error) {
 }
 
 // Names returns the known initializer names, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return names.Sorted(names.Keys(registry)) }
 
 // Resolve turns a Keras name or an Initializer into an Initializer. An
 // Initializer built with invalid options gives its error.

@@ -11,6 +11,8 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
+
+	"github.com/gokeras/gokeras/keras/internal/names"
 )
 
 // Loss is a training objective.
@@ -130,23 +132,13 @@ func FromConfig(c Config) (Loss, error) {
 	}
 	make, ok := registry[name]
 	if !ok {
-		return nil, errors.Errorf("losses: unknown loss %q (known: %s)", c.Name, strings.Join(Names(), ", "))
+		return nil, names.Unknown("losses", "loss", c.Name, Names())
 	}
 	return make(c.Params)
 }
 
 // Names returns the known loss names and aliases, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry)+len(aliases))
-	for n := range registry {
-		names = append(names, n)
-	}
-	for a := range aliases {
-		names = append(names, a)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return names.Sorted(names.Keys(registry), names.Keys(aliases)) }
 
 // Resolve turns a Keras name or a Loss into a Loss. A Loss built with an
 // invalid option gives that error here (Compile reports it).

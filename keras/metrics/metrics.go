@@ -1,10 +1,11 @@
 package metrics
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/internal/names"
 )
 
 // Batch is one batch of targets and predictions, row-major, on the host.
@@ -171,22 +172,14 @@ func Get(name string) (Metric, error) {
 	}
 	make, ok := registry[key]
 	if !ok {
-		return nil, errors.Errorf("metrics: unknown metric %q (known: %s)", name, strings.Join(Names(), ", "))
+		return nil, names.Unknown("metrics", "metric", name, Names())
 	}
 	return make(name), nil
 }
 
 // Names returns the known metric names and aliases, sorted.
 func Names() []string {
-	names := []string{"accuracy", "acc"}
-	for n := range registry {
-		names = append(names, n)
-	}
-	for a := range canonical {
-		names = append(names, a)
-	}
-	sort.Strings(names)
-	return names
+	return names.Sorted([]string{"accuracy", "acc"}, names.Keys(registry), names.Keys(canonical))
 }
 
 // IsAccuracy reports whether name is Keras's loss-dependent "accuracy"

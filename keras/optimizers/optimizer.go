@@ -1,12 +1,13 @@
 package optimizers
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/pkg/errors"
 
 	"github.com/gokeras/gokeras/keras/backend"
+
+	"github.com/gokeras/gokeras/keras/internal/names"
 )
 
 // Optimizer updates trainable variables from their gradients.
@@ -84,7 +85,7 @@ func Get(name string) (Optimizer, error) { return FromConfig(Config{Name: name})
 func FromConfig(c Config) (Optimizer, error) {
 	f, ok := registry[strings.ToLower(c.Name)]
 	if !ok {
-		return nil, errors.Errorf("optimizers: unknown optimizer %q (known: %s)", c.Name, strings.Join(Names(), ", "))
+		return nil, names.Unknown("optimizers", "optimizer", c.Name, Names())
 	}
 	if f.custom != nil {
 		if c.Schedule != nil {
@@ -112,14 +113,7 @@ func FromConfig(c Config) (Optimizer, error) {
 }
 
 // Names returns the known optimizer names, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry))
-	for n := range registry {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return names.Sorted(names.Keys(registry)) }
 
 // Resolve turns a Keras name or an Optimizer into an Optimizer.
 func Resolve(o interface{}) (Optimizer, error) {

@@ -3,13 +3,14 @@ package regularizers
 import (
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gokeras/gokeras/keras/backend"
+
+	"github.com/gokeras/gokeras/keras/internal/names"
 )
 
 // Regularizer computes a penalty of a weight or activation tensor.
@@ -202,21 +203,11 @@ func FromConfig(c Config) (Regularizer, error) {
 		}
 		return r, nil
 	}
-	return nil, errors.Errorf("regularizers: unknown regularizer %q (known: %s)", c.Name, strings.Join(Names(), ", "))
+	return nil, names.Unknown("regularizers", "regularizer", c.Name, Names())
 }
 
 // Names returns the known regularizer names, sorted.
-func Names() []string {
-	names := make([]string, 0, len(registry)+len(custom))
-	for n := range registry {
-		names = append(names, n)
-	}
-	for n := range custom {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func Names() []string { return names.Sorted(names.Keys(registry), names.Keys(custom)) }
 
 // Resolve turns a Keras name or a Regularizer into a Regularizer. A
 // Regularizer built with an invalid factor gives its error.
