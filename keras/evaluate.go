@@ -95,7 +95,6 @@ func (m *Model) evaluateData(ctx context.Context, d dataset, bs int, cl *callbac
 	eb := m.newBatcher(backend.Eval, bs, true)
 	defer eb.release()
 	n := d.n()
-	idx := make([]int, 0, bs)
 	var lossSum float64
 	logs := func(seen int) Logs {
 		l := Logs{"loss": lossSum / float64(seen)}
@@ -104,37 +103,31 @@ func (m *Model) evaluateData(ctx context.Context, d dataset, bs int, cl *callbac
 		}
 		return l
 	}
-	for b, lo := 0, 0; lo < n; b, lo = b+1, lo+bs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		hi := min(lo+bs, n)
-		idx = idx[:0]
-		for r := lo; r < hi; r++ {
-			idx = append(idx, r)
-		}
+	err := inOrder(ctx, n, bs, func(b int, idx []int) error {
 		if cl.uses(OnTestBatchBegin) {
 			if err := cl.call(OnTestBatchBegin, b, Logs{}); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		p, err := eb.program(len(idx))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		m.fill(p, d, idx, eb.hostY)
 		if err := m.run(p); err != nil {
-			return nil, err
+			return err
 		}
 		lossSum += p.Loss() * float64(len(idx))
 		if err := eb.updateMetrics(mets, p, d, idx); err != nil {
-			return nil, err
+			return err
 		}
 		if cl.uses(OnTestBatchEnd) {
-			if err := cl.call(OnTestBatchEnd, b, logs(hi)); err != nil {
-				return nil, err
-			}
+			return cl.call(OnTestBatchEnd, b, logs(idx[len(idx)-1]+1))
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := logs(n)
 	if err := cl.call(OnTestEnd, 0, out); err != nil {
@@ -193,29 +186,21 @@ func (m *Model) Predict(ctx context.Context, x tensor.Tensor, opts ...Option) (o
 	pb := m.newBatcher(backend.Predict, bs, false)
 	defer pb.release()
 	d := dataset{x: xs}
-	idx := make([]int, 0, bs)
-	for b, lo := 0, 0; lo < n; b, lo = b+1, lo+bs {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		hi := min(lo+bs, n)
-		idx = idx[:0]
-		for r := lo; r < hi; r++ {
-			idx = append(idx, r)
-		}
+	err = inOrder(ctx, n, bs, func(b int, idx []int) error {
 		if cl.uses(OnPredictBatchBegin) {
 			if err := cl.call(OnPredictBatchBegin, b, Logs{}); err != nil {
-				return nil, errors.Wrap(err, "keras: Predict")
+				return err
 			}
 		}
 		p, err := pb.program(len(idx))
 		if err != nil {
-			return nil, errors.Wrap(err, "keras: Predict")
+			return err
 		}
 		m.fill(p, d, idx, nil)
 		if err := m.run(p); err != nil {
-			return nil, errors.Wrap(err, "keras: Predict")
+			return err
 		}
+		lo, hi := idx[0], idx[len(idx)-1]+1
 		switch o := out.Data().(type) {
 		case []float32:
 			copy(o[lo*width:hi*width], p.Output().Data().([]float32))
@@ -223,13 +208,35 @@ func (m *Model) Predict(ctx context.Context, x tensor.Tensor, opts ...Option) (o
 			copy(o[lo*width:hi*width], p.Output().Data().([]float64))
 		}
 		if cl.uses(OnPredictBatchEnd) {
-			if err := cl.call(OnPredictBatchEnd, b, Logs{}); err != nil {
-				return nil, errors.Wrap(err, "keras: Predict")
-			}
+			return cl.call(OnPredictBatchEnd, b, Logs{})
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, errors.Wrap(err, "keras: Predict")
 	}
 	if err := cl.call(OnPredictEnd, 0, Logs{}); err != nil {
 		return nil, errors.Wrap(err, "keras: Predict")
 	}
 	return out, nil
+}
+
+// inOrder calls step for the batches of rows 0..n-1 in order, bs rows at a
+// time (the last batch smaller), with the batch's index and row indices;
+// it stops at the first error or when ctx is cancelled.
+func inOrder(ctx context.Context, n, bs int, step func(b int, idx []int) error) error {
+	idx := make([]int, 0, bs)
+	for b, lo := 0, 0; lo < n; b, lo = b+1, lo+bs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		idx = idx[:0]
+		for r := lo; r < min(lo+bs, n); r++ {
+			idx = append(idx, r)
+		}
+		if err := step(b, idx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
