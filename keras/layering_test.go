@@ -16,6 +16,7 @@ const module = "github.com/gokeras/gokeras/"
 // packages of a lower rank (docs/architecture.md draws the arrows). A new
 // package must be added here.
 var layer = map[string]int{
+	"keras/kerrors":            -2,
 	"keras/backend":            0,
 	"keras/internal/gradcheck": 1,
 	"keras/datasets":           0,
