@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/pkg/errors"
+	"gorgonia.org/tensor"
 )
 
 // Logs holds the named values of an epoch or batch that callbacks see:
@@ -96,6 +97,15 @@ type PredictBatchBeginHook interface {
 // PredictBatchEndHook is called after each prediction batch.
 type PredictBatchEndHook interface {
 	OnPredictBatchEnd(batch int, logs Logs) error
+}
+
+// PredictOutputsHook is called after each prediction batch with the
+// batch's outputs, one tensor per model output, (batch rows, ...) (Keras
+// passes them as logs["outputs"] to on_predict_batch_end). The tensors are
+// reused by the next batch: copy what you keep. A callback implementing
+// it gets this call instead of OnPredictBatchEnd.
+type PredictOutputsHook interface {
+	OnPredictBatchOutputs(batch int, outputs []*tensor.Dense) error
 }
 
 // Hook names one callback hook.
@@ -224,6 +234,9 @@ func implements(cb Callback, h Hook) bool {
 		_, ok = cb.(PredictBatchBeginHook)
 	case OnPredictBatchEnd:
 		_, ok = cb.(PredictBatchEndHook)
+		if !ok {
+			_, ok = cb.(PredictOutputsHook)
+		}
 	}
 	return ok
 }
@@ -233,8 +246,9 @@ func implements(cb Callback, h Hook) bool {
 func (cl *callbackList) uses(h Hook) bool { return len(cl.hooks[h]) > 0 }
 
 // call runs hook h (with the epoch or batch index i, ignored by the
-// begin/end hooks) on every listening callback.
-func (cl *callbackList) call(h Hook, i int, logs Logs) error {
+// begin/end hooks) on every listening callback; outputs are the batch's
+// outputs for OnPredictBatchEnd.
+func (cl *callbackList) call(h Hook, i int, logs Logs, outputs ...*tensor.Dense) error {
 	for _, cb := range cl.hooks[h] {
 		var err error
 		switch h {
@@ -265,7 +279,11 @@ func (cl *callbackList) call(h Hook, i int, logs Logs) error {
 		case OnPredictBatchBegin:
 			err = cb.(PredictBatchBeginHook).OnPredictBatchBegin(i, logs)
 		case OnPredictBatchEnd:
-			err = cb.(PredictBatchEndHook).OnPredictBatchEnd(i, logs)
+			if oh, ok := cb.(PredictOutputsHook); ok {
+				err = oh.OnPredictBatchOutputs(i, outputs)
+			} else {
+				err = cb.(PredictBatchEndHook).OnPredictBatchEnd(i, logs)
+			}
 		}
 		if err != nil {
 			return errors.Wrapf(err, "callback %T failed in %v", cb, h)

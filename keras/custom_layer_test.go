@@ -18,15 +18,33 @@ import (
 )
 
 // scaleLayer is a user-defined layer: it multiplies each feature by a
-// trained factor.
+// trained factor. It takes the Common options and one of its own.
 type scaleLayer struct {
 	layers.Base
+	init  initializers.Initializer
 	scale *backend.Variable
 }
 
-func newScale(opts ...layers.Option) *scaleLayer {
-	l := &scaleLayer{}
-	l.Init("Scale", opts)
+// scaleOption is an option of the user-defined layer: the compiler
+// rejects options of other layers.
+type scaleOption interface{ applyScale(*scaleLayer) }
+
+// scaleCommon lets the layer take the options every layer takes.
+type scaleCommon struct{ layers.Common }
+
+func (c scaleCommon) applyScale(l *scaleLayer) { c.ApplyTo(&l.Base) }
+
+// scaleInit is the layer's own option: how its factors start.
+type scaleInit struct{ init initializers.Initializer }
+
+func (o scaleInit) applyScale(l *scaleLayer) { l.init = o.init }
+
+func newScale(opts ...scaleOption) *scaleLayer {
+	l := &scaleLayer{init: initializers.GlorotUniform()}
+	l.Init(l, "Scale")
+	for _, o := range opts {
+		o.applyScale(l)
+	}
 	return l
 }
 
@@ -36,12 +54,12 @@ func (l *scaleLayer) Build(ctx *layers.BuildContext, in []int) ([]int, error) {
 	if done, err := l.StartBuild(in); done || err != nil {
 		return l.OutputShape(), err
 	}
-	v, err := ctx.NewVariable(l.Name(), "scale", []int{in[len(in)-1]}, initializers.GlorotUniform(), true)
+	v, err := l.AddWeight(ctx, "scale", []int{in[len(in)-1]}, layers.WeightSpec{Initializer: l.init})
 	if err != nil {
 		return nil, err
 	}
 	l.scale = v
-	return l.FinishBuild(in, in, v), nil
+	return l.FinishBuild(in, in), nil
 }
 
 func (l *scaleLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
@@ -56,18 +74,20 @@ func (l *scaleLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 	return G.BroadcastHadamardProd(x, row, nil, []byte{0})
 }
 
-func (l *scaleLayer) Config() interface{} {
-	return layers.BaseConfig{Name: l.Name(), InputShape: l.DeclaredInputShape()}
-}
+func (l *scaleLayer) Config() any { return l.BaseConfig() }
 
 func scaleFromConfig(raw json.RawMessage) (layers.Layer, error) {
 	var c layers.BaseConfig
 	if err := json.Unmarshal(raw, &c); err != nil {
 		return nil, errors.Wrap(err, "Scale config")
 	}
-	opts := []layers.Option{layers.Name(c.Name)}
-	if len(c.InputShape) > 0 {
-		opts = append(opts, layers.InputShape(c.InputShape...))
+	common, err := c.Common()
+	if err != nil {
+		return nil, err
+	}
+	var opts []scaleOption
+	for _, o := range common {
+		opts = append(opts, scaleCommon{o})
 	}
 	return newScale(opts...), nil
 }
@@ -78,7 +98,7 @@ func scaleFromConfig(raw json.RawMessage) (layers.Layer, error) {
 // identically.
 func TestCustomLayerNeedsRegistering(t *testing.T) {
 	ctx := context.Background()
-	m := keras.Sequential(newScale(layers.InputShape(3)), layers.Dense(2))
+	m := keras.Sequential(newScale(scaleCommon{layers.InputShape(3)}, scaleInit{initializers.Ones()}), layers.Dense(2))
 	_ = m.SetSeed(3)
 	if err := m.Compile(keras.Loss("mse"), keras.Optimizer("adam")); err != nil {
 		t.Fatal(err)
@@ -97,12 +117,12 @@ func TestCustomLayerNeedsRegistering(t *testing.T) {
 	}
 	if !registered { // (not on a second -count run)
 		_, err := keras.LoadModel(path)
-		want := "keras: LoadModel: " + path + ": layer 0 (scale): layers: unknown layer type Scale: register it with layers.Register"
-		if err == nil || !strings.HasPrefix(err.Error(), want) {
-			t.Fatalf("loading an unregistered layer:\n got %v\nwant %s...", err, want)
+		var ue *keras.UnknownNameError
+		if !errors.As(err, &ue) || ue.Name != "Scale" || ue.Hint != "register it with layers.Register" || !strings.Contains(err.Error(), path) {
+			t.Fatalf("loading an unregistered layer: %v", err)
 		}
 		js, _ := m.ToJSON()
-		if _, err := keras.ModelFromJSON(js); err == nil || !strings.Contains(err.Error(), "register it with layers.Register") {
+		if _, err := keras.ModelFromJSON(js); !errors.As(err, &ue) {
 			t.Fatalf("ModelFromJSON with an unregistered layer: %v", err)
 		}
 		if err := layers.Register("Scale", scaleFromConfig); err != nil {

@@ -3,19 +3,20 @@ package keras
 import (
 	"fmt"
 	"math"
-	"strings"
+	"sort"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/layers"
 )
 
 // columns is a row-major numeric table viewed as n rows of width values,
 // possibly restricted to a range of rows (for validation_split).
 type columns struct {
-	data  interface{} // []float32, []float64, []uint8, ...
+	data  any // []float32, []float64, []uint8, ...
 	n     int
 	width int
 	shape []int // per-sample shape
@@ -25,14 +26,19 @@ type columns struct {
 func shapeString(s []int) string { return layers.ShapeString(s) }
 
 // asColumns checks that t is a numeric tensor with at least one axis and
-// returns it as a table of rows.
+// returns it as a table of rows. Views (transposes, slices) are
+// materialised first, so the table always reads the values the tensor
+// shows.
 func asColumns(what string, t tensor.Tensor) (columns, error) {
 	if t == nil {
-		return columns{}, errors.Errorf("%s is nil", what)
+		return columns{}, errors.Wrapf(ErrNil, "%s is nil", what)
 	}
 	d, ok := t.(*tensor.Dense)
 	if !ok {
 		return columns{}, errors.Errorf("%s is a %T, want a *tensor.Dense", what, t)
+	}
+	if d == nil {
+		return columns{}, errors.Wrapf(ErrNil, "%s is a nil *tensor.Dense", what)
 	}
 	if d.IsMaterializable() {
 		d = d.Materialize().(*tensor.Dense)
@@ -42,25 +48,57 @@ func asColumns(what string, t tensor.Tensor) (columns, error) {
 		return columns{}, errors.Errorf("%s is a scalar, want a tensor whose first axis is the sample axis", what)
 	}
 	if shape.TotalSize() == 0 {
-		return columns{}, errors.Errorf("%s is empty (shape %v)", what, shape)
+		return columns{}, &ShapeError{Arg: what, Got: shape, Msg: "the tensor is empty"}
 	}
 	data := d.Data()
 	if !isNumeric(data) {
 		return columns{}, errors.Errorf("%s has dtype %v, want a numeric dtype", what, d.Dtype())
 	}
-	n := shape[0]
-	c := columns{data: data, n: n, shape: append([]int(nil), shape[1:]...)}
+	if n := lenOf(data); n != shape.TotalSize() {
+		return columns{}, &ShapeError{Arg: what, Got: shape, Msg: fmt.Sprintf("the tensor's backing data holds %d values, its shape %d", n, shape.TotalSize())}
+	}
+	c := columns{data: data, n: shape[0], shape: append([]int(nil), shape[1:]...)}
 	c.width = prod(c.shape)
 	return c, nil
 }
 
 // isNumeric reports whether data is a slice of a numeric type.
-func isNumeric(data interface{}) bool {
+func isNumeric(data any) bool {
 	switch data.(type) {
 	case []float32, []float64, []uint8, []int8, []uint16, []int16, []uint32, []int32, []uint64, []int64, []int, []uint:
 		return true
 	}
 	return false
+}
+
+func lenOf(data any) int {
+	switch d := data.(type) {
+	case []float32:
+		return len(d)
+	case []float64:
+		return len(d)
+	case []uint8:
+		return len(d)
+	case []int8:
+		return len(d)
+	case []uint16:
+		return len(d)
+	case []int16:
+		return len(d)
+	case []uint32:
+		return len(d)
+	case []int32:
+		return len(d)
+	case []uint64:
+		return len(d)
+	case []int64:
+		return len(d)
+	case []int:
+		return len(d)
+	case []uint:
+		return len(d)
+	}
+	return -1
 }
 
 // rows returns the sub-table of rows [from, to).
@@ -70,27 +108,55 @@ func (c columns) rows(from, to int) columns {
 	return c
 }
 
-// checkFinite returns an error naming the first NaN or Inf.
-func (c columns) checkFinite(what string) error {
-	check := func(i int, v float64) error {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			row, col := i/c.width, i%c.width
-			return errors.Errorf("%s[%d] has %v at position %d", what, row, v, col)
-		}
-		return nil
-	}
+// present reports whether the table holds data (targets of outputs
+// without a loss do not).
+func (c columns) present() bool { return c.data != nil }
+
+// checkFinite returns a DataError for the first NaN or Inf and, for a
+// float32 model, the first float64 value beyond float32's range.
+func (c columns) checkFinite(what string, dt tensor.Dtype) error {
 	lo, hi := c.from*c.width, (c.from+c.n)*c.width
+	bad := func(i int, v float64, msg string) error {
+		return &DataError{Arg: what, Row: i / c.width, Col: i % c.width, Value: v, Msg: msg}
+	}
 	switch d := c.data.(type) {
 	case []float32:
 		for i, v := range d[lo:hi] {
-			if err := check(lo+i, float64(v)); err != nil {
-				return err
+			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
+				return bad(lo+i, f, "data must be finite")
 			}
 		}
 	case []float64:
+		limit := math.MaxFloat64
+		if dt == tensor.Float32 {
+			limit = math.MaxFloat32
+		}
 		for i, v := range d[lo:hi] {
-			if err := check(lo+i, v); err != nil {
-				return err
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return bad(lo+i, v, "data must be finite")
+			}
+			if v > limit || v < -limit {
+				return bad(lo+i, v, "beyond float32's range, the model's dtype")
+			}
+		}
+	}
+	return nil
+}
+
+// checkIntegers returns a DataError for the first value that is not an
+// integer exactly representable in dt (an input declared with an integer
+// InputDtype).
+func (c columns) checkIntegers(what string, dt tensor.Dtype) error {
+	limit := float64(1 << 53)
+	if dt == tensor.Float32 {
+		limit = 1 << 24
+	}
+	for r := 0; r < c.n; r++ {
+		for j := 0; j < c.width; j++ {
+			v := c.value(r, j)
+			if v != math.Trunc(v) || math.Abs(v) > limit {
+				return &DataError{Arg: what, Row: c.from + r, Col: j, Value: v,
+					Msg: fmt.Sprintf("an integer input needs integers of magnitude <= %.0f (exact in %v)", limit, dt)}
 			}
 		}
 	}
@@ -131,7 +197,7 @@ func (c columns) value(r, j int) float64 {
 
 // gather copies the rows idx (relative to from) into dst, a []float32 or
 // []float64 of len(idx)*width, converting the element type.
-func (c columns) gather(dst interface{}, idx []int) {
+func (c columns) gather(dst any, idx []int) {
 	switch d := dst.(type) {
 	case []float32:
 		gatherInto(d, c, idx)
@@ -179,81 +245,259 @@ func gatherRows[D backend.Float, S backend.Number](dst []D, src []S, idx []int, 
 	}
 }
 
-// dataset is a checked (x, y, sample weight) triple for training or
-// evaluation.
+// dataset is checked data for training or evaluation: one table per
+// input, one per output (absent for outputs without a loss, and in
+// prediction), and per output the sample weights.
 type dataset struct {
-	x      columns
-	y      columns
-	sw     []float64 // per row (absolute index from 0 of the full data), or nil
+	xs     []columns
+	ys     []columns
+	sw     [][]float64 // per output: per row (absolute index from 0 of the full data), or nil
 	swFrom int
 }
 
-func (d dataset) n() int { return d.x.n }
+func (d dataset) n() int { return d.xs[0].n }
 
 func (d dataset) rows(from, to int) dataset {
-	out := dataset{x: d.x.rows(from, to), y: d.y.rows(from, to), sw: d.sw, swFrom: d.swFrom + from}
+	out := dataset{sw: d.sw, swFrom: d.swFrom + from}
+	for _, x := range d.xs {
+		out.xs = append(out.xs, x.rows(from, to))
+	}
+	for _, y := range d.ys {
+		if y.present() {
+			y = y.rows(from, to)
+		}
+		out.ys = append(out.ys, y)
+	}
 	return out
 }
 
-func (d dataset) weight(r int) float64 {
-	if d.sw == nil {
+// weight returns row r's sample weight for output k.
+func (d dataset) weight(k, r int) float64 {
+	if k >= len(d.sw) || d.sw[k] == nil {
 		return 1
 	}
-	return d.sw[d.swFrom+r]
+	return d.sw[k][d.swFrom+r]
 }
 
-// checkX validates model input data.
-func (m *Model) checkX(what string, x tensor.Tensor) (columns, error) {
-	c, err := asColumns(what, x)
-	if err != nil {
-		return c, err
+// shapes returns the per-sample shape of every input.
+func (d dataset) shapes() [][]int {
+	out := make([][]int, len(d.xs))
+	for i, x := range d.xs {
+		out[i] = x.shape
 	}
-	if !equalInts(c.shape, m.inShape) {
-		want := strings.Replace(shapeString(m.inShape), "None", "N", 1)
-		hint := ""
-		if len(c.shape) == len(m.inShape)-1 && c.n*c.width == prod(m.inShape) {
-			hint = fmt.Sprintf("; a single sample must be shaped %s", strings.Replace(shapeString(m.inShape), "None", "1", 1))
-		}
-		return c, errors.Errorf("%s has shape %v, want %s: one row per sample, each %v as the model's input%s", what,
-			append([]int{c.n}, c.shape...), want, m.inShape, hint)
-	}
-	if err := c.checkFinite(what); err != nil {
-		return c, err
-	}
-	return c, nil
+	return out
 }
 
-// checkY validates targets against the compiled loss and the output shape.
-func (m *Model) checkY(what string, y tensor.Tensor, n int) (columns, error) {
-	c, err := asColumns(what, y)
-	if err != nil {
-		return c, err
-	}
-	if c.n != n {
-		return c, errors.Errorf("x has %d samples but %s has %d", n, what, c.n)
-	}
-	if err := c.checkFinite(what); err != nil {
-		return c, err
-	}
-	comp := m.compiled
-	if comp.sparse {
-		if c.width != 1 {
-			return c, errors.Errorf("%s has shape %v: %s wants one class index per sample, shape (%d) or (%d, 1)",
-				what, append([]int{c.n}, c.shape...), comp.loss.Name(), n, n)
+// splitData returns one tensor per slot (inputs or outputs, named names)
+// from x: a tensor.Tensor for a single slot, a []tensor.Tensor by
+// position, or a map[string]tensor.Tensor by name. optional marks slots
+// that may be left empty (outputs without a loss).
+func splitData(what string, x Data, names []string, optional []bool) ([]tensor.Tensor, error) {
+	out := make([]tensor.Tensor, len(names))
+	required := 0
+	for i := range names {
+		if optional == nil || !optional[i] {
+			required++
 		}
-		for r := 0; r < c.n; r++ {
-			v := c.value(r, 0)
-			if v != math.Trunc(v) || v < 0 || v >= float64(comp.classes) {
-				return c, errors.Errorf("%s[%d] = %v is not a class index in [0, %d)", what, r, v, comp.classes)
+	}
+	switch v := x.(type) {
+	case nil:
+		if required == 0 {
+			return out, nil
+		}
+		return nil, errors.Wrapf(ErrNil, "%s is nil", what)
+	case tensor.Tensor:
+		if required == 1 {
+			for i := range names {
+				if optional == nil || !optional[i] {
+					out[i] = v
+				}
+			}
+			return out, nil
+		}
+		return nil, errors.Errorf("%s is one tensor but the model has %d %s %v: pass a []tensor.Tensor or a map[string]tensor.Tensor", what, required, plural(what), requiredNames(names, optional))
+	case []tensor.Tensor:
+		switch {
+		case len(v) == len(names):
+			copy(out, v)
+		case len(v) == required:
+			j := 0
+			for i := range names {
+				if optional == nil || !optional[i] {
+					out[i] = v[j]
+					j++
+				}
+			}
+		default:
+			return nil, errors.Errorf("%s holds %d tensors for the model's %d %s %v", what, len(v), len(names), plural(what), names)
+		}
+	case map[string]tensor.Tensor:
+		for name, t := range v {
+			i := indexOf(names, name)
+			if i < 0 {
+				return nil, errors.Errorf("%s names %q; the model's %s are %v", what, name, plural(what), names)
+			}
+			out[i] = t
+		}
+	default:
+		return nil, errors.Errorf("%s is a %T: want a tensor.Tensor, a []tensor.Tensor or a map[string]tensor.Tensor", what, x)
+	}
+	for i, t := range out {
+		if t == nil && (optional == nil || !optional[i]) {
+			return nil, errors.Wrapf(ErrNil, "%s: no tensor for %s", what, names[i])
+		}
+	}
+	return out, nil
+}
+
+func plural(what string) string {
+	if len(what) > 0 && what[len(what)-1] == 'y' {
+		return "outputs"
+	}
+	return "inputs"
+}
+
+func requiredNames(names []string, optional []bool) []string {
+	var out []string
+	for i, n := range names {
+		if optional == nil || !optional[i] {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// checkInputs validates model input data: one table per input, each with
+// the input's shape (a -1 dimension takes any size), the same number of
+// rows, finite values in range.
+func (m *Model) checkInputs(what string, x Data) ([]columns, error) {
+	names := make([]string, len(m.inSpecs))
+	for i, s := range m.inSpecs {
+		names[i] = s.Name
+	}
+	ts, err := splitData(what, x, names, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]columns, len(ts))
+	dtypes := m.g.Inputs()
+	for i, t := range ts {
+		label := what
+		if len(ts) > 1 {
+			label = fmt.Sprintf("%s[%s]", what, names[i])
+		}
+		c, err := asColumns(label, t)
+		if err != nil {
+			return nil, err
+		}
+		want := m.inSpecs[i].Shape
+		if !compatible(want, c.shape) {
+			msg := fmt.Sprintf("one row per sample, each shaped like the input %s", names[i])
+			if len(c.shape) == len(want)-1 && c.n*c.width == prod(want) {
+				msg += "; a single sample must be shaped " + kerrors.FormatShape(append([]int{1}, want...))
+			}
+			return nil, &ShapeError{Arg: label, Got: append([]int{c.n}, c.shape...), Want: append([]int{-1}, want...), Msg: msg}
+		}
+		if i > 0 && c.n != out[0].n {
+			return nil, errors.Errorf("%s has %d samples but %s has %d", label, c.n, names[0], out[0].n)
+		}
+		if err := c.checkFinite(label, m.dtype); err != nil {
+			return nil, err
+		}
+		if dt := dtypes[i].Dtype(); isIntegerDtype(dt) {
+			if err := c.checkIntegers(label, m.dtype); err != nil {
+				return nil, err
 			}
 		}
-		return c, nil
+		out[i] = c
 	}
-	if !equalInts(c.shape, m.outShape) && !(c.width == 1 && prod(m.outShape) == 1) {
-		return c, errors.Errorf("%s has shape %v: each target is %s but the model's output is %s", what,
-			append([]int{c.n}, c.shape...), shapeString(c.shape), shapeString(m.outShape))
+	return out, nil
+}
+
+func isIntegerDtype(dt tensor.Dtype) bool {
+	switch dt {
+	case tensor.Int, tensor.Int8, tensor.Int16, tensor.Int32, tensor.Int64,
+		tensor.Uint, tensor.Uint8, tensor.Uint16, tensor.Uint32, tensor.Uint64:
+		return true
 	}
-	return c, nil
+	return false
+}
+
+// checkTargets validates targets against each output's loss and shape.
+func (m *Model) checkTargets(what string, y Data, c *compiled, n int) ([]columns, error) {
+	names := make([]string, len(c.outputs))
+	optional := make([]bool, len(c.outputs))
+	for k, o := range c.outputs {
+		names[k], optional[k] = o.name, o.loss == nil
+	}
+	ts, err := splitData(what, y, names, optional)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]columns, len(ts))
+	for k, t := range ts {
+		o := c.outputs[k]
+		if t == nil || o.loss == nil {
+			continue
+		}
+		label := what
+		if len(ts) > 1 {
+			label = fmt.Sprintf("%s[%s]", what, o.name)
+		}
+		col, err := asColumns(label, t)
+		if err != nil {
+			return nil, err
+		}
+		if col.n != n {
+			return nil, errors.Errorf("x has %d samples but %s has %d", n, label, col.n)
+		}
+		if err := col.checkFinite(label, m.dtype); err != nil {
+			return nil, err
+		}
+		if err := m.checkTargetShape(label, col, o, m.outs[k].shape); err != nil {
+			return nil, err
+		}
+		out[k] = col
+	}
+	return out, nil
+}
+
+// checkTargetShape checks one output's targets: class indices shaped like
+// the output without its class axis for sparse losses, else the output's
+// shape (or (N) for an output of width 1).
+func (m *Model) checkTargetShape(what string, c columns, o compiledOutput, outShape []int) error {
+	got := append([]int{c.n}, c.shape...)
+	if o.sparse {
+		lead := outShape[:len(outShape)-1]
+		okShape := compatible(lead, c.shape) || (len(c.shape) == len(lead)+1 && c.shape[len(c.shape)-1] == 1 && compatible(lead, c.shape[:len(lead)]))
+		if !okShape {
+			return &ShapeError{Arg: what, Got: got, Want: append([]int{-1}, lead...),
+				Msg: fmt.Sprintf("%s wants one class index per sample (and time step)", o.loss.Name())}
+		}
+		for r := 0; r < c.n; r++ {
+			for j := 0; j < c.width; j++ {
+				v := c.value(r, j)
+				if v != math.Trunc(v) || v < 0 || v >= float64(o.classes) {
+					return &DataError{Arg: what, Row: r, Col: j, Value: v, Msg: fmt.Sprintf("not a class index in [0, %d)", o.classes)}
+				}
+			}
+		}
+		return nil
+	}
+	if compatible(outShape, c.shape) || (c.width == 1 && prod(outShape) == 1) {
+		return nil
+	}
+	return &ShapeError{Arg: what, Got: got, Want: append([]int{-1}, outShape...),
+		Msg: fmt.Sprintf("each target is %s but output %s is %s", shapeString(c.shape), o.name, shapeString(outShape))}
 }
 
 // checkWeights validates per-sample weights.
@@ -263,17 +507,30 @@ func checkWeights(what string, w tensor.Tensor, n int) ([]float64, error) {
 		return nil, err
 	}
 	if c.width != 1 || c.n != n {
-		return nil, errors.Errorf("%s has shape %v, want (%d): one weight per sample", what, append([]int{c.n}, c.shape...), n)
+		return nil, &ShapeError{Arg: what, Got: append([]int{c.n}, c.shape...), Want: []int{n}, Msg: "one weight per sample"}
 	}
 	out := make([]float64, n)
 	for r := range out {
 		v := c.value(r, 0)
 		if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
-			return nil, errors.Errorf("%s[%d] = %v: weights must be finite and >= 0", what, r, v)
+			return nil, &DataError{Arg: what, Row: r, Col: -1, Value: v, Msg: "weights must be finite and >= 0"}
 		}
 		out[r] = v
 	}
 	return out, nil
+}
+
+// classCount returns the number of classes class_weight keys may name for
+// output o with targets y: the class axis of sparse and one-hot targets,
+// 2 for a single binary target.
+func classCount(o compiledOutput, y columns) int {
+	if o.sparse {
+		return o.classes
+	}
+	if y.width == 1 {
+		return 2
+	}
+	return y.width
 }
 
 // classOf returns the class of target row r for class_weight: the index
@@ -292,49 +549,107 @@ func classOf(y columns, r int) int {
 	return best
 }
 
+// applyClassWeight multiplies sw (one weight per row, nil: all 1) by each
+// row's class weight; keys must be classes of the output.
+func applyClassWeight(what string, cw map[int]float64, o compiledOutput, y columns, sw []float64) ([]float64, error) {
+	if cw == nil {
+		return sw, nil
+	}
+	if y.width != 1 && o.sparse {
+		return nil, errors.Errorf("%s: class_weight needs one class per sample; output %s has several targets per sample", what, o.name)
+	}
+	classes := classCount(o, y)
+	keys := make([]int, 0, len(cw))
+	for k := range cw {
+		keys = append(keys, k)
+	}
+	sort.Ints(keys)
+	for _, k := range keys {
+		w := cw[k]
+		if k < 0 || k >= classes {
+			return nil, &OptionError{Call: "Fit", Option: "class_weight", Value: fmt.Sprint(k), Msg: fmt.Sprintf("is not a class of output %s (classes 0 to %d)", o.name, classes-1)}
+		}
+		if !(w >= 0) || math.IsInf(w, 0) {
+			return nil, &OptionError{Call: "Fit", Option: "class_weight", Value: fmt.Sprintf("%d: %v", k, w), Msg: "weights must be finite and >= 0"}
+		}
+	}
+	if sw == nil {
+		sw = make([]float64, y.from+y.n)
+		for i := range sw {
+			sw[i] = 1
+		}
+	}
+	for r := 0; r < y.n; r++ {
+		if w, ok := cw[classOf(y, r)]; ok {
+			sw[y.from+r] *= w
+		}
+	}
+	return sw, nil
+}
+
 // fill writes batch idx of d into a program's input, target and weight
-// buffers, and the host copy of targets for metrics.
-func (m *Model) fill(p *backend.Program, d dataset, idx []int, hostY []float64) {
-	d.x.gather(p.Input().Data(), idx)
-	if y := p.Target(); y != nil {
-		if m.compiled.sparse {
-			oneHot(y.Data(), d.y, idx, m.compiled.classes)
+// buffers, and the host copies of the targets for metrics.
+func (m *Model) fill(p *backend.Program, c *compiled, d dataset, idx []int, hostY [][]float64) {
+	for i, x := range d.xs {
+		x.gather(p.Inputs()[i].Data(), idx)
+	}
+	targets := p.Targets()
+	for k, y := range d.ys {
+		if targets == nil || targets[k] == nil || !y.present() {
+			continue
+		}
+		if c.outputs[k].sparse {
+			oneHot(targets[k].Data(), y, idx, c.outputs[k].classes)
 		} else {
-			d.y.gather(y.Data(), idx)
+			y.gather(targets[k].Data(), idx)
 		}
-	}
-	if sw := p.SampleWeight(); sw != nil {
-		switch s := sw.Data().(type) {
-		case []float32:
-			for k, r := range idx {
-				s[k] = float32(d.weight(r))
-			}
-		case []float64:
-			for k, r := range idx {
-				s[k] = d.weight(r)
+		if sw := p.SampleWeights()[k]; sw != nil {
+			per := sw.Shape()[0] / len(idx) // rows of the loss per sample
+			switch s := sw.Data().(type) {
+			case []float32:
+				for j, r := range idx {
+					w := float32(d.weight(k, r))
+					for t := 0; t < per; t++ {
+						s[j*per+t] = w
+					}
+				}
+			case []float64:
+				for j, r := range idx {
+					w := d.weight(k, r)
+					for t := 0; t < per; t++ {
+						s[j*per+t] = w
+					}
+				}
 			}
 		}
-	}
-	if hostY != nil {
-		for k, r := range idx {
-			for j := 0; j < d.y.width; j++ {
-				hostY[k*d.y.width+j] = d.y.value(r, j)
+		if hostY != nil && hostY[k] != nil {
+			h := hostY[k]
+			for j, r := range idx {
+				for col := 0; col < y.width; col++ {
+					h[j*y.width+col] = y.value(r, col)
+				}
 			}
 		}
 	}
 }
 
-func oneHot(dst interface{}, y columns, idx []int, classes int) {
+// oneHot writes class indices as one-hot rows: y holds one index per
+// (sample, time step); dst is (rows, classes).
+func oneHot(dst any, y columns, idx []int, classes int) {
 	switch d := dst.(type) {
 	case []float32:
 		clear(d)
-		for k, r := range idx {
-			d[k*classes+int(y.value(r, 0))] = 1
+		for j, r := range idx {
+			for t := 0; t < y.width; t++ {
+				d[(j*y.width+t)*classes+int(y.value(r, t))] = 1
+			}
 		}
 	case []float64:
 		clear(d)
-		for k, r := range idx {
-			d[k*classes+int(y.value(r, 0))] = 1
+		for j, r := range idx {
+			for t := 0; t < y.width; t++ {
+				d[(j*y.width+t)*classes+int(y.value(r, t))] = 1
+			}
 		}
 	}
 }

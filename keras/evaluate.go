@@ -7,11 +7,12 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/metrics"
 )
 
-// Scores are the results of Evaluate: "loss" and each compiled metric by
-// the name given in Compile.
+// Scores are the results of Evaluate: "loss", for models with several
+// losses each "<output>_loss", and each compiled metric by its history key.
 type Scores map[string]float64
 
 // Get returns the score for key, also under the other spellings Keras
@@ -30,80 +31,73 @@ func (s Scores) Get(key string) (float64, bool) {
 }
 
 // Evaluate returns the loss and metrics of the model on x and y, in
-// inference mode (Keras: evaluate). Options: BatchSize (32), Verbose (1),
-// SampleWeight, Callbacks, ProgressOutput.
+// inference mode (Keras: evaluate). x and y are as for Fit. Options:
+// BatchSize (32), Verbose (1), SampleWeight, OutputSampleWeight,
+// Callbacks, ProgressOutput. It returns ErrNotCompiled before Compile. It
+// may run while the model trains, and from its callbacks.
 //
 // The loss is sum(loss_i * w_i) / N over all samples, which with equal
 // weights is the mean loss. It can differ from the last epoch's training
 // loss, which Fit averages over batches while the weights change and
 // dropout is active.
-func (m *Model) Evaluate(ctx context.Context, x, y tensor.Tensor, opts ...Option) (s Scores, err error) {
+func (m *Model) Evaluate(ctx context.Context, x, y Data, opts ...EvaluateOption) (s Scores, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("keras: Evaluate panicked: %v", r)
+			err = kerrors.Recovered("keras: Evaluate", r)
 		}
 	}()
-	cfg, err := collect("Evaluate", opts, "batch_size", "verbose", "sample_weight", "callbacks", "progress_output")
-	if err != nil {
-		return nil, err
+	cfg := defaultRunConfig()
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.Wrap(ErrNil, "keras: Evaluate: nil option")
+		}
+		o.applyEvaluate(cfg)
+	}
+	if len(cfg.errs) > 0 {
+		return nil, errors.Wrap(cfg.errs[0], "keras")
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if m.compiled == nil {
-		return nil, errors.New("keras: Evaluate: the model is not compiled; call Compile first")
+	if err := m.buildFor(x); err != nil {
+		return nil, err
 	}
-	if err := checkRunConfig(cfg); err != nil {
-		return nil, errors.Wrap(err, "keras: Evaluate")
+	c := m.compiled.Load()
+	if c == nil {
+		return nil, errors.Wrap(ErrNotCompiled, "keras: Evaluate")
 	}
-	xs, err := m.checkX("x", x)
+	d, err := m.checkData(c, "x", "y", x, y, cfg.sampleWeight, cfg.outSampleWeight)
 	if err != nil {
 		return nil, errors.Wrap(err, "keras: Evaluate")
 	}
-	ys, err := m.checkY("y", y, xs.n)
-	if err != nil {
-		return nil, errors.Wrap(err, "keras: Evaluate")
-	}
-	d := dataset{x: xs, y: ys}
-	if cfg.sampleWeight != nil {
-		if d.sw, err = checkWeights("sample_weight", cfg.sampleWeight, xs.n); err != nil {
-			return nil, errors.Wrap(err, "keras: Evaluate")
-		}
-	}
-	steps := (xs.n + cfg.batchSize - 1) / cfg.batchSize
-	params := Params{Epochs: 1, Steps: steps, BatchSize: cfg.batchSize, Samples: xs.n, Verbose: cfg.verbose}
+	bs := min(cfg.batchSize, d.n())
+	steps := (d.n() + bs - 1) / bs
+	params := Params{Epochs: 1, Steps: steps, BatchSize: bs, Samples: d.n(), Verbose: cfg.verbose}
 	cl := newCallbackList(m, params, m.runCallbacks(cfg, nil))
-	logs, err := m.evaluateData(ctx, d, cfg.batchSize, cl)
+	logs, err := m.evaluateData(ctx, c, d, bs, cl)
 	if err != nil {
 		return nil, errors.Wrap(err, "keras: Evaluate")
 	}
 	return Scores(logs), nil
 }
 
-// evaluateData runs d through eval graphs and returns "loss" and the
-// metrics. Fit's validation uses it too.
-func (m *Model) evaluateData(ctx context.Context, d dataset, bs int, cl *callbackList) (Logs, error) {
-	m.evalMu.Lock()
-	defer m.evalMu.Unlock()
-	mets := m.compiled.evalMets
-	for _, met := range mets {
-		met.Reset()
+// evaluateData runs d through eval graphs and returns "loss", the
+// per-output losses and the metrics. Fit's validation uses it too. Each
+// call has metric instances of its own, so evaluations may run at the
+// same time (a callback evaluating during Fit's validation, say).
+func (m *Model) evaluateData(ctx context.Context, c *compiled, d dataset, bs int, cl *callbackList) (Logs, error) {
+	mets, err := freshMetrics(c)
+	if err != nil {
+		return nil, err
 	}
 	if err := cl.call(OnTestBegin, 0, Logs{}); err != nil {
 		return nil, err
 	}
-	eb := m.newBatcher(backend.Eval, bs, true)
+	eb := m.newBatcher(c, backend.Eval, c.engine, d.shapes())
 	defer eb.release()
 	n := d.n()
-	var lossSum float64
-	logs := func(seen int) Logs {
-		l := Logs{"loss": lossSum / float64(seen)}
-		for _, met := range mets {
-			l[met.Name()] = met.Result()
-		}
-		return l
-	}
-	err := inOrder(ctx, n, bs, func(b int, idx []int) error {
+	means := &lossMeans{c: c}
+	err = inOrder(ctx, n, min(bs, n), func(b int, idx []int) error {
 		if cl.uses(OnTestBatchBegin) {
 			if err := cl.call(OnTestBatchBegin, b, Logs{}); err != nil {
 				return err
@@ -113,23 +107,24 @@ func (m *Model) evaluateData(ctx context.Context, d dataset, bs int, cl *callbac
 		if err != nil {
 			return err
 		}
-		m.fill(p, d, idx, eb.hostY)
+		eb.prepare(p)
+		m.fill(p, c, d, idx, eb.hostY)
 		if err := m.run(p); err != nil {
 			return err
 		}
-		lossSum += p.Loss() * float64(len(idx))
+		means.add(p, len(idx))
 		if err := eb.updateMetrics(mets, p, d, idx); err != nil {
 			return err
 		}
 		if cl.uses(OnTestBatchEnd) {
-			return cl.call(OnTestBatchEnd, b, logs(idx[len(idx)-1]+1))
+			return cl.call(OnTestBatchEnd, b, means.logs(mets))
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := logs(n)
+	out := means.logs(mets)
 	if err := cl.call(OnTestEnd, 0, out); err != nil {
 		return nil, err
 	}
@@ -143,49 +138,71 @@ func (m *Model) run(p *backend.Program) error {
 	return p.Run(nil)
 }
 
-// Predict returns the model's output for every row of x, shape (N, output
-// shape...), in the model's dtype (Keras: predict). It needs no Compile
-// and works for any N, including 1. Options: BatchSize (32), Verbose (1,
-// Keras's default: pass Verbose(0) in servers), Callbacks, ProgressOutput.
+// Predict returns the output of a model with one output for every row of
+// x, shape (N, output shape...), in the model's dtype (Keras: predict).
+// x is as for Fit. It needs no Compile and works for any N, including 1.
+// Options: BatchSize (32), Verbose (1, Keras's default: pass Verbose(0)
+// in servers), Callbacks, ProgressOutput. A model with several outputs
+// gives an error: use PredictAll.
 //
 // Predict is safe to call from many goroutines at once, also while the
 // model trains: each call runs its own compiled graph on the shared
 // weights, and each batch sees the weights between two training steps.
-func (m *Model) Predict(ctx context.Context, x tensor.Tensor, opts ...Option) (out *tensor.Dense, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			out, err = nil, errors.Errorf("keras: Predict panicked: %v", r)
-		}
-	}()
-	cfg, err := collect("Predict", opts, "batch_size", "verbose", "callbacks", "progress_output")
+func (m *Model) Predict(ctx context.Context, x Data, opts ...PredictOption) (*tensor.Dense, error) {
+	outs, err := m.predict(ctx, "Predict", x, opts)
 	if err != nil {
 		return nil, err
+	}
+	if len(outs) != 1 {
+		return nil, errors.Errorf("keras: Predict: the model has %d outputs; use PredictAll", len(outs))
+	}
+	return outs[0], nil
+}
+
+// PredictAll returns every output of the model for every row of x, in the
+// order of OutputNames (Keras: predict on a model with several outputs).
+// See Predict.
+func (m *Model) PredictAll(ctx context.Context, x Data, opts ...PredictOption) ([]*tensor.Dense, error) {
+	return m.predict(ctx, "PredictAll", x, opts)
+}
+
+func (m *Model) predict(ctx context.Context, call string, x Data, opts []PredictOption) (outs []*tensor.Dense, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			outs, err = nil, kerrors.Recovered("keras: "+call, r)
+		}
+	}()
+	cfg := defaultRunConfig()
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.Wrapf(ErrNil, "keras: %s: nil option", call)
+		}
+		o.applyPredict(cfg)
+	}
+	if len(cfg.errs) > 0 {
+		return nil, errors.Wrap(cfg.errs[0], "keras")
 	}
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := m.Build(); err != nil {
+	if err := m.buildFor(x); err != nil {
 		return nil, err
 	}
-	if err := checkRunConfig(cfg); err != nil {
-		return nil, errors.Wrap(err, "keras: Predict")
-	}
-	xs, err := m.checkX("x", x)
+	xs, err := m.checkInputs("x", x)
 	if err != nil {
-		return nil, errors.Wrap(err, "keras: Predict")
+		return nil, errors.Wrap(err, "keras: "+call)
 	}
-	n, bs := xs.n, cfg.batchSize
+	d := dataset{xs: xs}
+	n := d.n()
+	bs := min(cfg.batchSize, n)
 	steps := (n + bs - 1) / bs
 	params := Params{Epochs: 1, Steps: steps, BatchSize: bs, Samples: n, Verbose: cfg.verbose}
 	cl := newCallbackList(m, params, m.runCallbacks(cfg, nil))
 	if err := cl.call(OnPredictBegin, 0, Logs{}); err != nil {
-		return nil, errors.Wrap(err, "keras: Predict")
+		return nil, errors.Wrap(err, "keras: "+call)
 	}
-	out = tensor.New(tensor.WithShape(append([]int{n}, m.outShape...)...), tensor.Of(m.dtype))
-	width := prod(m.outShape)
-	pb := m.newBatcher(backend.Predict, bs, false)
+	pb := m.newBatcher(nil, backend.Predict, m.infer, d.shapes())
 	defer pb.release()
-	d := dataset{x: xs}
 	err = inOrder(ctx, n, bs, func(b int, idx []int) error {
 		if cl.uses(OnPredictBatchBegin) {
 			if err := cl.call(OnPredictBatchBegin, b, Logs{}); err != nil {
@@ -196,29 +213,38 @@ func (m *Model) Predict(ctx context.Context, x tensor.Tensor, opts ...Option) (o
 		if err != nil {
 			return err
 		}
-		m.fill(p, d, idx, nil)
+		m.fill(p, nil, d, idx, nil)
 		if err := m.run(p); err != nil {
 			return err
 		}
+		if outs == nil {
+			for _, o := range p.Outputs() {
+				shape := append([]int{n}, o.Shape()[1:]...)
+				outs = append(outs, tensor.New(tensor.WithShape(shape...), tensor.Of(m.dtype)))
+			}
+		}
 		lo, hi := idx[0], idx[len(idx)-1]+1
-		switch o := out.Data().(type) {
-		case []float32:
-			copy(o[lo*width:hi*width], p.Output().Data().([]float32))
-		case []float64:
-			copy(o[lo*width:hi*width], p.Output().Data().([]float64))
+		for k, o := range p.Outputs() {
+			width := o.Shape().TotalSize() / len(idx)
+			switch dst := outs[k].Data().(type) {
+			case []float32:
+				copy(dst[lo*width:hi*width], o.Data().([]float32))
+			case []float64:
+				copy(dst[lo*width:hi*width], o.Data().([]float64))
+			}
 		}
 		if cl.uses(OnPredictBatchEnd) {
-			return cl.call(OnPredictBatchEnd, b, Logs{})
+			return cl.call(OnPredictBatchEnd, b, Logs{}, p.Outputs()...)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, errors.Wrap(err, "keras: Predict")
+		return nil, errors.Wrap(err, "keras: "+call)
 	}
 	if err := cl.call(OnPredictEnd, 0, Logs{}); err != nil {
-		return nil, errors.Wrap(err, "keras: Predict")
+		return nil, errors.Wrap(err, "keras: "+call)
 	}
-	return out, nil
+	return outs, nil
 }
 
 // inOrder calls step for the batches of rows 0..n-1 in order, bs rows at a

@@ -41,7 +41,7 @@ func regressionModel(t testing.TB, seed int64, metricsList ...interface{}) *kera
 	if err := m.SetSeed(seed); err != nil {
 		t.Fatal(err)
 	}
-	opts := []keras.Option{keras.Loss("mse"), keras.Optimizer(optimizers.Adam(optimizers.LearningRate(0.01)))}
+	opts := []keras.CompileOption{keras.Loss("mse"), keras.Optimizer(optimizers.Adam(optimizers.LearningRate(0.01)))}
 	if len(metricsList) > 0 {
 		opts = append(opts, keras.Metrics(metricsList...))
 	}

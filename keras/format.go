@@ -11,6 +11,7 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
+	"github.com/gokeras/gokeras/keras/backend"
 	"github.com/gokeras/gokeras/keras/internal/npy"
 	"github.com/gokeras/gokeras/keras/layers"
 	"github.com/gokeras/gokeras/keras/losses"
@@ -25,7 +26,7 @@ const (
 	FormatName = "gokeras"
 	// FormatVersion is the version of the file format this code writes,
 	// and the newest it reads.
-	FormatVersion = 1
+	FormatVersion = 2
 )
 
 const (
@@ -53,25 +54,77 @@ type fileMetadata struct {
 	Created        string `json:"created"`
 }
 
-// layerJSON is one layer of a model's configuration.
+// layerJSON is one layer of a model's configuration. In a functional
+// model's configuration it also lists the layer's applications: for each,
+// the tensors it was applied to.
 type layerJSON struct {
-	ClassName string          `json:"class_name"`
-	Config    json.RawMessage `json:"config"`
+	ClassName    string          `json:"class_name"`
+	Config       json.RawMessage `json:"config"`
+	InboundNodes [][]tensorRef   `json:"inbound_nodes,omitempty"`
 }
 
-// sequentialConfig is the configuration of a Sequential model.
-type sequentialConfig struct {
-	Name   string      `json:"name"`
-	Seed   int64       `json:"seed"`
-	Dtype  string      `json:"dtype"`
-	Layers []layerJSON `json:"layers"`
+// tensorRef names a tensor of a functional model as Keras does: the layer
+// producing it, which application of that layer (node index within the
+// model) and which of its outputs. It is written as [layer, node, tensor].
+type tensorRef struct {
+	Layer  string
+	Node   int
+	Tensor int
 }
 
-// compileConfig records what Compile was given.
-type compileConfig struct {
-	Loss      losses.Config     `json:"loss"`
-	Optimizer optimizers.Config `json:"optimizer"`
-	Metrics   []string          `json:"metrics,omitempty"`
+func (r tensorRef) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{r.Layer, r.Node, r.Tensor})
+}
+
+func (r *tensorRef) UnmarshalJSON(data []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil || len(raw) != 3 {
+		return errors.Errorf("a tensor reference is [layer, node index, tensor index], got %s", truncate(data))
+	}
+	if err := json.Unmarshal(raw[0], &r.Layer); err != nil {
+		return errors.Errorf("tensor reference %s: layer name: %v", truncate(data), err)
+	}
+	if err := json.Unmarshal(raw[1], &r.Node); err != nil || r.Node < 0 {
+		return errors.Errorf("tensor reference %s: invalid node index", truncate(data))
+	}
+	if err := json.Unmarshal(raw[2], &r.Tensor); err != nil || r.Tensor < 0 {
+		return errors.Errorf("tensor reference %s: invalid tensor index", truncate(data))
+	}
+	return nil
+}
+
+func truncate(b []byte) string {
+	if len(b) > 80 {
+		return string(b[:80]) + "..."
+	}
+	return string(b)
+}
+
+// architectureJSON is the configuration of a model: for a Sequential
+// model its layers in order; for a functional model every layer with its
+// inbound nodes, and the tensors that are the model's inputs and
+// outputs.
+type architectureJSON struct {
+	Name         string      `json:"name"`
+	Seed         int64       `json:"seed"`
+	Dtype        string      `json:"dtype"`
+	Layers       []layerJSON `json:"layers"`
+	InputLayers  []tensorRef `json:"input_layers,omitempty"`
+	OutputLayers []tensorRef `json:"output_layers,omitempty"`
+	OutputNames  []string    `json:"output_names,omitempty"`
+}
+
+// compileJSON records what Compile was given.
+type compileJSON struct {
+	// Loss is the loss of every output (models whose outputs share one).
+	Loss *losses.Config `json:"loss,omitempty"`
+	// Losses holds each output's loss by output name when they differ;
+	// outputs without a loss are absent.
+	Losses        map[string]losses.Config `json:"losses,omitempty"`
+	LossWeights   []float64                `json:"loss_weights,omitempty"`
+	Optimizer     optimizers.Config        `json:"optimizer"`
+	Metrics       []string                 `json:"metrics,omitempty"`
+	OutputMetrics map[string][]string      `json:"output_metrics,omitempty"`
 }
 
 // modelJSON is ToJSON's output and config.json.
@@ -80,8 +133,8 @@ type modelJSON struct {
 	FormatVersion  int              `json:"format_version"`
 	GokerasVersion string           `json:"gokeras_version"`
 	ClassName      string           `json:"class_name"`
-	Config         sequentialConfig `json:"config"`
-	CompileConfig  *compileConfig   `json:"compile_config,omitempty"`
+	Config         architectureJSON `json:"config"`
+	CompileConfig  *compileJSON     `json:"compile_config,omitempty"`
 }
 
 // weightEntry is one tensor in weights.json.
@@ -152,18 +205,186 @@ func (m *Model) metadata(kind string) fileMetadata {
 // architecture returns the model's configuration (without compile
 // config). The model must be built.
 func (m *Model) architecture() (*modelJSON, error) {
-	mj := &modelJSON{
-		Format: FormatName, FormatVersion: FormatVersion, GokerasVersion: Version, ClassName: "Sequential",
-		Config: sequentialConfig{Name: m.name, Seed: m.seed, Dtype: m.dtype.String()},
+	cfg, err := m.architectureConfig()
+	if err != nil {
+		return nil, err
 	}
-	for _, l := range m.layers {
+	return &modelJSON{
+		Format: FormatName, FormatVersion: FormatVersion, GokerasVersion: Version, ClassName: m.ClassName(),
+		Config: cfg,
+	}, nil
+}
+
+// architectureConfig describes the model's graph (built).
+func (m *Model) architectureConfig() (architectureJSON, error) {
+	cfg := architectureJSON{Name: m.Name(), Seed: m.seed, Dtype: m.dtype.String()}
+	enc := func(l layers.Layer) (layerJSON, error) {
 		raw, err := json.Marshal(l.Config())
 		if err != nil {
-			return nil, errors.Wrapf(err, "layer %s: encoding its config", l.Name())
+			return layerJSON{}, errors.Wrapf(err, "layer %s: encoding its config", l.Name())
 		}
-		mj.Config.Layers = append(mj.Config.Layers, layerJSON{ClassName: l.ClassName(), Config: raw})
+		return layerJSON{ClassName: l.ClassName(), Config: raw}, nil
 	}
-	return mj, nil
+	if m.sequential {
+		for _, l := range m.configLayers() {
+			lj, err := enc(l)
+			if err != nil {
+				return cfg, err
+			}
+			cfg.Layers = append(cfg.Layers, lj)
+		}
+		return cfg, nil
+	}
+	ref := func(t *layers.Tensor) tensorRef {
+		return tensorRef{Layer: t.Layer().Name(), Node: m.g.NodeIndex(t.Node()), Tensor: t.Index()}
+	}
+	for _, l := range m.g.Layers() {
+		lj, err := enc(l)
+		if err != nil {
+			return cfg, err
+		}
+		for _, n := range l.LayerBase().Nodes() {
+			if !m.g.Contains(n) || len(n.Inputs()) == 0 {
+				continue
+			}
+			var in []tensorRef
+			for _, t := range n.Inputs() {
+				in = append(in, ref(t))
+			}
+			lj.InboundNodes = append(lj.InboundNodes, in)
+		}
+		cfg.Layers = append(cfg.Layers, lj)
+	}
+	for _, t := range m.g.Inputs() {
+		cfg.InputLayers = append(cfg.InputLayers, ref(t))
+	}
+	for _, t := range m.g.Outputs() {
+		cfg.OutputLayers = append(cfg.OutputLayers, ref(t))
+	}
+	cfg.OutputNames = m.outputNamesList()
+	return cfg, nil
+}
+
+// configLayers returns the layers a saved configuration lists, in order:
+// for a Sequential model the layers as added (without the input layer
+// Build made from the first layer's input shape), for a functional model
+// every layer.
+func (m *Model) configLayers() []layers.Layer {
+	if !m.sequential {
+		return m.g.Layers()
+	}
+	var out []layers.Layer
+	for _, l := range m.g.Layers() {
+		if _, isInput := l.(*layers.InputLayer); isInput && m.seq[0] != l {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// layerConfig is the model's configuration as a layer of another model.
+func (m *Model) layerConfig() any {
+	if err := m.Build(); err != nil {
+		return map[string]string{"error": err.Error()}
+	}
+	cfg, err := m.architectureConfig()
+	if err != nil {
+		return map[string]string{"error": err.Error()}
+	}
+	return cfg
+}
+
+// compileRecord describes what Compile was given, for saving.
+func (c *compiled) record() *compileJSON {
+	oc := optimizers.Config{Name: c.optimizer.Name()}
+	if cf, ok := c.optimizer.(optimizers.Configurable); ok {
+		oc = cf.Config()
+	}
+	cj := &compileJSON{Optimizer: oc, Metrics: c.metricSpecs, LossWeights: c.lossWeights}
+	if len(c.outMetricSpecs) > 0 {
+		cj.OutputMetrics = c.outMetricSpecs
+	}
+	var first losses.Loss
+	same := true
+	for _, o := range c.outputs {
+		if o.loss == nil {
+			same = false
+			continue
+		}
+		if first == nil {
+			first = o.loss
+		} else if o.loss != first {
+			same = false
+		}
+	}
+	switch {
+	case first == nil:
+	case same:
+		lc := losses.ConfigOf(first)
+		cj.Loss = &lc
+	default:
+		cj.Losses = map[string]losses.Config{}
+		for _, o := range c.outputs {
+			if o.loss != nil {
+				cj.Losses[o.name] = losses.ConfigOf(o.loss)
+			}
+		}
+	}
+	return cj
+}
+
+// statefulLayers returns every layer of the model (nested models'
+// included) that keeps state outside its weights, with its path name
+// ("inner_model/dropout").
+func (m *Model) statefulLayers() []namedStateful {
+	var out []namedStateful
+	var walk func(prefix string, mm *Model)
+	walk = func(prefix string, mm *Model) {
+		for _, l := range mm.g.Layers() {
+			if inner, ok := modelOf(l); ok {
+				walk(prefix+inner.Name()+"/", inner)
+				continue
+			}
+			if sl, ok := l.(layers.Stateful); ok {
+				out = append(out, namedStateful{prefix + l.Name(), sl})
+			}
+		}
+	}
+	walk("", m)
+	return out
+}
+
+// weightNames returns the names of m.vars as saved files record them:
+// "layer/weight", prefixed with the nested model's name for the weights
+// of a nested model ("encoder/dense/kernel"), so that they are unique.
+func (m *Model) weightNames() []string {
+	byVar := map[*backend.Variable]string{}
+	var walk func(prefix string, mm *Model)
+	walk = func(prefix string, mm *Model) {
+		for _, l := range mm.g.Layers() {
+			if inner, ok := modelOf(l); ok {
+				walk(prefix+inner.Name()+"/", inner)
+				continue
+			}
+			for _, v := range l.Variables() {
+				if _, done := byVar[v]; !done {
+					byVar[v] = prefix + v.Name()
+				}
+			}
+		}
+	}
+	walk("", m)
+	out := make([]string, len(m.vars))
+	for i, v := range m.vars {
+		out[i] = byVar[v]
+	}
+	return out
+}
+
+type namedStateful struct {
+	name string
+	l    layers.Stateful
 }
 
 // snapshot captures what a file of the given kind holds, consistently:
@@ -179,20 +400,17 @@ func (m *Model) snapshot(kind string) (*snapshot, error) {
 		if err != nil {
 			return nil, err
 		}
-		if c := m.compiled; c != nil {
+		if c := m.compiled.Load(); c != nil {
 			opt = c.optimizer
-			oc := optimizers.Config{Name: opt.Name()}
-			if cf, ok := opt.(optimizers.Configurable); ok {
-				oc = cf.Config()
-			}
-			mj.CompileConfig = &compileConfig{Loss: losses.ConfigOf(c.loss), Optimizer: oc, Metrics: c.metricSpecs}
+			mj.CompileConfig = c.record()
 		}
 		s.model = mj
 	}
 	m.weightsMu.RLock()
 	defer m.weightsMu.RUnlock()
-	for _, v := range m.vars {
-		s.weights = append(s.weights, tensorData{name: v.Name(), shape: v.Shape(), arr: arrayOf(v.Value().Data())})
+	names := m.weightNames()
+	for i, v := range m.vars {
+		s.weights = append(s.weights, tensorData{name: names[i], shape: v.Shape(), arr: arrayOf(v.Value().Data())})
 	}
 	if kind != kindModel {
 		return s, nil
@@ -204,17 +422,13 @@ func (m *Model) snapshot(kind string) (*snapshot, error) {
 		}
 		s.opt = &st
 	}
-	for _, l := range m.layers {
-		sl, ok := l.(layers.Stateful)
-		if !ok {
-			continue
-		}
-		state, err := sl.LayerState()
+	for _, sl := range m.statefulLayers() {
+		state, err := sl.l.LayerState()
 		if err != nil {
-			return nil, errors.Wrapf(err, "layer %s: state", l.Name())
+			return nil, errors.Wrapf(err, "layer %s: state", sl.name)
 		}
 		if state != nil {
-			s.layerStates = append(s.layerStates, layerStateEntry{Layer: l.Name(), State: state})
+			s.layerStates = append(s.layerStates, layerStateEntry{Layer: sl.name, State: state})
 		}
 	}
 	return s, nil

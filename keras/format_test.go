@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -132,7 +133,7 @@ func TestBadFilesGiveErrorsNamingTheProblem(t *testing.T) {
 		{"no metadata", rewrite(t, good, memberMetadata, nil), "no metadata.json"},
 		{"keras file", rewrite(t, editJSON(t, good, memberMetadata, func(v map[string]interface{}) { v["format"] = "" }), "model.weights.h5", []byte("x")), "Keras (Python)"},
 		{"other format", editJSON(t, good, memberMetadata, func(v map[string]interface{}) { v["format"] = "onnx" }), `format "onnx"`},
-		{"newer version", editJSON(t, good, memberMetadata, func(v map[string]interface{}) { v["format_version"] = 2 }), "format version 2 (written by gokeras 0.1.0-dev) is newer"},
+		{"newer version", editJSON(t, good, memberMetadata, func(v map[string]interface{}) { v["format_version"] = FormatVersion + 1 }), fmt.Sprintf("format version %d (written by gokeras 0.1.0-dev) is newer", FormatVersion+1)},
 		{"version 0", editJSON(t, good, memberMetadata, func(v map[string]interface{}) { v["format_version"] = 0 }), "invalid format version 0"},
 		{"bad kind", editJSON(t, good, memberMetadata, func(v map[string]interface{}) { v["kind"] = "graph" }), `unknown kind "graph"`},
 		{"bad dtype", editJSON(t, good, memberMetadata, func(v map[string]interface{}) { v["dtype"] = "int8" }), `dtype "int8" is not supported`},
@@ -148,7 +149,7 @@ func TestBadFilesGiveErrorsNamingTheProblem(t *testing.T) {
 		{"npy garbage", rewrite(t, good, "weights/0000_dense_kernel.npy", []byte("garbage")), "not a .npy file"},
 		{"unknown layer", editJSON(t, good, memberConfig, func(v map[string]interface{}) {
 			v["config"].(map[string]interface{})["layers"].([]interface{})[1].(map[string]interface{})["class_name"] = "Shiny"
-		}), "layer 1 (dropout): layers: unknown layer type Shiny: register it with layers.Register"},
+		}), `layer 1 (dropout): layers: unknown layer class "Shiny" (known: Activation, Dense, Dropout, Flatten, InputLayer, Reshape); register it with layers.Register`},
 		{"unknown activation", editJSON(t, good, memberConfig, func(v map[string]interface{}) {
 			v["config"].(map[string]interface{})["layers"].([]interface{})[0].(map[string]interface{})["config"].(map[string]interface{})["activation"] = map[string]interface{}{"name": "swoosh"}
 		}), `unknown activation "swoosh"`},
@@ -165,8 +166,11 @@ func TestBadFilesGiveErrorsNamingTheProblem(t *testing.T) {
 			v["config"].(map[string]interface{})["layers"].([]interface{})[0].(map[string]interface{})["config"].(map[string]interface{})["units"] = 5
 		}), "layer dense: kernel shape (3, 4) in file, model has (3, 5)"},
 		{"huge layer", editJSON(t, good, memberConfig, func(v map[string]interface{}) {
-			v["config"].(map[string]interface{})["layers"].([]interface{})[0].(map[string]interface{})["config"].(map[string]interface{})["units"] = 1 << 40
+			v["config"].(map[string]interface{})["layers"].([]interface{})[0].(map[string]interface{})["config"].(map[string]interface{})["units"] = 1 << 28
 		}), "the configuration needs far more weights than the file holds (26 values)"},
+		{"units beyond any size", editJSON(t, good, memberConfig, func(v map[string]interface{}) {
+			v["config"].(map[string]interface{})["layers"].([]interface{})[0].(map[string]interface{})["config"].(map[string]interface{})["units"] = 1 << 40
+		}), "units = 1099511627776: must be >= 1 and <= 2^32"},
 		{"extra layer", editJSON(t, good, memberConfig, func(v map[string]interface{}) {
 			ls := v["config"].(map[string]interface{})["layers"].([]interface{})
 			v["config"].(map[string]interface{})["layers"] = append(ls, map[string]interface{}{"class_name": "Dense", "config": map[string]interface{}{

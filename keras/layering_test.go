@@ -29,10 +29,12 @@ var layer = map[string]int{
 	"keras/regularizers":       1,
 	"keras/constraints":        1,
 	"keras/layers":             2,
-	"keras":                    3,
-	"keras/callbacks":          4,
-	"keras/historyplot":        4,
-	"examples":                 5,
+	"keras/graph":              3,
+	"keras/internal/layertest": 3,
+	"keras":                    4,
+	"keras/callbacks":          5,
+	"keras/historyplot":        5,
+	"examples":                 6,
 }
 
 func rankOf(pkg string) (int, bool) {

@@ -244,17 +244,10 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 		if err := a.readJSON(memberLayerState, &lf); err != nil {
 			return nil, err
 		}
-		names := map[string]bool{}
-		for _, l := range s.model.Config.Layers {
-			var bc layers.BaseConfig
-			if json.Unmarshal(l.Config, &bc) == nil {
-				names[bc.Name] = true
-			}
-		}
 		seen := map[string]bool{}
 		for _, e := range lf.States {
-			if !names[e.Layer] || seen[e.Layer] {
-				return nil, errors.Errorf("%s: state for layer %q, which %s does not name once", memberLayerState, e.Layer, memberConfig)
+			if e.Layer == "" || seen[e.Layer] {
+				return nil, errors.Errorf("%s: state for layer %q, which is empty or named twice", memberLayerState, e.Layer)
 			}
 			seen[e.Layer] = true
 		}
@@ -294,8 +287,8 @@ func checkModelJSON(mj *modelJSON) error {
 	if mj.FormatVersion < 1 || mj.FormatVersion > FormatVersion {
 		return errors.Errorf("format version %d, this gokeras (%s) reads 1 to %d", mj.FormatVersion, Version, FormatVersion)
 	}
-	if mj.ClassName != "Sequential" {
-		return errors.Errorf("model class %q is not supported (only Sequential)", mj.ClassName)
+	if mj.ClassName != "Sequential" && mj.ClassName != "Functional" {
+		return errors.Errorf("model class %q is not supported (Sequential or Functional)", mj.ClassName)
 	}
 	if _, err := parseDtype(mj.Config.Dtype); err != nil {
 		return err
@@ -303,8 +296,14 @@ func checkModelJSON(mj *modelJSON) error {
 	if len(mj.Config.Layers) == 0 {
 		return errors.New("the model has no layers")
 	}
+	if len(mj.Config.Layers) > maxLayers {
+		return errors.Errorf("the model declares %d layers, more than the %d gokeras reads", len(mj.Config.Layers), maxLayers)
+	}
 	return nil
 }
+
+// maxLayers bounds the layers a configuration may declare.
+const maxLayers = 1 << 16
 
 func parseDtype(s string) (tensor.Dtype, error) {
 	switch s {
@@ -322,9 +321,39 @@ func modelFromJSON(mj *modelJSON, maxParams int) (m *Model, err error) {
 	if err := checkModelJSON(mj); err != nil {
 		return nil, err
 	}
-	dt, _ := parseDtype(mj.Config.Dtype)
-	ls := make([]layers.Layer, 0, len(mj.Config.Layers))
-	for i, lj := range mj.Config.Layers {
+	bound := 0
+	if maxParams > 0 {
+		// Generous, so that a modest mismatch is reported weight by weight
+		// by checkWeights; tight enough that a damaged configuration cannot
+		// exhaust memory.
+		bound = 2*maxParams + 1<<24
+	}
+	tooLarge := func(err error) error {
+		if maxParams > 0 && errors.Is(err, ErrTooLarge) {
+			return errors.Wrapf(err, "the configuration needs far more weights than the file holds (%d values)", maxParams)
+		}
+		return err
+	}
+	m, err = modelFromArchitecture(mj.ClassName, mj.Config, bound)
+	if err != nil {
+		return nil, tooLarge(err)
+	}
+	if err := m.Build(); err != nil {
+		return nil, tooLarge(err)
+	}
+	m.maxParams = 0
+	return m, nil
+}
+
+// modelFromArchitecture rebuilds a Sequential or functional model (not
+// built yet) from its configuration.
+func modelFromArchitecture(class string, cfg architectureJSON, maxParams int) (*Model, error) {
+	dt, err := parseDtype(cfg.Dtype)
+	if err != nil {
+		return nil, err
+	}
+	ls := make([]layers.Layer, 0, len(cfg.Layers))
+	for i, lj := range cfg.Layers {
 		l, err := layerFromJSON(lj)
 		if err != nil {
 			var bc layers.BaseConfig
@@ -335,25 +364,129 @@ func modelFromJSON(mj *modelJSON, maxParams int) (m *Model, err error) {
 		}
 		ls = append(ls, l)
 	}
-	m = Sequential(ls...)
-	if mj.Config.Name != "" {
-		m.name = mj.Config.Name
-	}
-	m.seed, m.dtype = mj.Config.Seed, dt
-	if maxParams > 0 {
-		// Generous, so that a modest mismatch is reported weight by weight
-		// by checkWeights; tight enough that a damaged configuration cannot
-		// exhaust memory.
-		m.maxParams = 2*maxParams + 1<<24
-	}
-	if err := m.Build(); err != nil {
-		if maxParams > 0 && strings.Contains(err.Error(), "takes the model past") {
-			return nil, errors.Wrapf(err, "the configuration needs far more weights than the file holds (%d values)", maxParams)
+	var m *Model
+	switch class {
+	case "Sequential":
+		m = Sequential(ls...)
+		m.maxParams = maxParams
+	case "Functional":
+		if m, err = functionalFromLayers(cfg, ls, &layers.BuildContext{MaxParams: maxParams}); err != nil {
+			return nil, err
 		}
+	default:
+		return nil, errors.Errorf("model class %q is not supported (Sequential or Functional)", class)
+	}
+	if cfg.Name != "" {
+		m.SetName(cfg.Name)
+	}
+	m.seed, m.dtype = cfg.Seed, dt
+	return m, nil
+}
+
+// functionalFromLayers re-applies rebuilt layers along their inbound nodes
+// and makes the functional model.
+func functionalFromLayers(cfg architectureJSON, ls []layers.Layer, ctx *layers.BuildContext) (*Model, error) {
+	byName := map[string]int{}
+	for i, l := range ls {
+		if l.Name() == "" {
+			return nil, errors.Errorf("layer %d (%s) has no name", i, l.ClassName())
+		}
+		if _, dup := byName[l.Name()]; dup {
+			return nil, errors.Errorf("two layers are named %q", l.Name())
+		}
+		byName[l.Name()] = i
+	}
+	produced := make([][][]*layers.Tensor, len(ls)) // per layer, per node: its outputs
+	for i, l := range ls {
+		if il, ok := l.(*layers.InputLayer); ok {
+			produced[i] = [][]*layers.Tensor{{layers.NewInput(il, il.Dtype())}}
+		}
+	}
+	resolve := func(r tensorRef) (*layers.Tensor, bool, error) {
+		i, ok := byName[r.Layer]
+		if !ok {
+			return nil, false, errors.Errorf("a tensor reference names layer %q, which the configuration does not have", r.Layer)
+		}
+		if r.Node >= len(produced[i]) {
+			return nil, false, nil // not made yet
+		}
+		outs := produced[i][r.Node]
+		if r.Tensor >= len(outs) {
+			return nil, false, errors.Errorf("a tensor reference names output %d of %s[%d], which has %d", r.Tensor, r.Layer, r.Node, len(outs))
+		}
+		return outs[r.Tensor], true, nil
+	}
+	next := make([]int, len(ls)) // next inbound node to make, per layer
+	pending := 0
+	for _, lj := range cfg.Layers {
+		pending += len(lj.InboundNodes)
+	}
+	for pending > 0 {
+		progress := false
+		for i, lj := range cfg.Layers {
+			for next[i] < len(lj.InboundNodes) {
+				refs := lj.InboundNodes[next[i]]
+				ins := make([]*layers.Tensor, len(refs))
+				ready := true
+				for k, r := range refs {
+					t, ok, err := resolve(r)
+					if err != nil {
+						return nil, errors.Wrapf(err, "layer %s", ls[i].Name())
+					}
+					if !ok {
+						ready = false
+						break
+					}
+					ins[k] = t
+				}
+				if !ready {
+					break
+				}
+				outs := layers.ApplyLayer(ctx, ls[i], ins...)
+				if err := outs[0].Err(); err != nil {
+					return nil, err
+				}
+				produced[i] = append(produced[i], outs)
+				next[i]++
+				pending--
+				progress = true
+			}
+		}
+		if !progress {
+			for i, lj := range cfg.Layers {
+				if next[i] < len(lj.InboundNodes) {
+					return nil, errors.Errorf("the inbound nodes of layer %s cannot be resolved (a cycle, or a reference to a node that does not exist): %v", ls[i].Name(), lj.InboundNodes[next[i]])
+				}
+			}
+		}
+	}
+	refs := func(what string, rs []tensorRef) ([]*layers.Tensor, error) {
+		var out []*layers.Tensor
+		for _, r := range rs {
+			t, ok, err := resolve(r)
+			if err != nil {
+				return nil, errors.Wrap(err, what)
+			}
+			if !ok {
+				return nil, errors.Errorf("%s: %s[%d][%d] does not exist", what, r.Layer, r.Node, r.Tensor)
+			}
+			out = append(out, t)
+		}
+		return out, nil
+	}
+	inputs, err := refs("input_layers", cfg.InputLayers)
+	if err != nil {
 		return nil, err
 	}
-	m.maxParams = 0
-	return m, nil
+	outputs, err := refs("output_layers", cfg.OutputLayers)
+	if err != nil {
+		return nil, err
+	}
+	var opts []ModelOption
+	if len(cfg.OutputNames) > 0 {
+		opts = append(opts, OutputNames(cfg.OutputNames...))
+	}
+	return NewModel(inputs, outputs, opts...)
 }
 
 // layerFromJSON calls the layer's registered factory, turning a panic
@@ -471,19 +604,31 @@ func (m *Model) assignWeightsLocked(ws []npy.Array) {
 
 // applyLayerStates sets the snapshot's layer states on m's layers; on
 // error it puts back those it had set. It returns a function that undoes
-// them all.
+// them all. States match layers by name ("inner_model/dropout" for a
+// nested model's layer) or, like the weights, by position when the file's
+// layers are the model's classes in the same order, whatever their names.
 func (s *snapshot) applyLayerStates(m *Model) (undo func(), err error) {
 	byName := map[string]layers.Layer{}
-	for _, l := range m.layers {
-		byName[l.Name()] = l
+	var walk func(prefix string, mm *Model)
+	walk = func(prefix string, mm *Model) {
+		for _, l := range mm.g.Layers() {
+			byName[prefix+l.Name()] = l
+			if inner, ok := modelOf(l); ok {
+				walk(prefix+inner.Name()+"/", inner)
+			}
+		}
 	}
-	// Like the weights, layers match by position when the file's layers
-	// are the model's classes in the same order, whatever their names.
-	if s.model != nil && len(s.model.Config.Layers) == len(m.layers) {
-		for i, lj := range s.model.Config.Layers {
-			var bc layers.BaseConfig
-			if json.Unmarshal(lj.Config, &bc) == nil && lj.ClassName == m.layers[i].ClassName() {
-				byName[bc.Name] = m.layers[i]
+	walk("", m)
+	if s.model != nil {
+		mine := m.configLayers()
+		if len(s.model.Config.Layers) == len(mine) {
+			for i, lj := range s.model.Config.Layers {
+				var bc layers.BaseConfig
+				if json.Unmarshal(lj.Config, &bc) == nil && lj.ClassName == mine[i].ClassName() {
+					if _, taken := byName[bc.Name]; !taken {
+						byName[bc.Name] = mine[i]
+					}
+				}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package keras_test
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"sync"
@@ -45,7 +46,8 @@ func TestPredictAnyRowCount(t *testing.T) {
 	}
 	// A bare vector is rejected with a shape error that says what to do.
 	_, err = m.Predict(context.Background(), tensor.New(tensor.WithShape(3), tensor.WithBacking([]float64{1, 2, 3})), keras.Verbose(0))
-	if err == nil || !strings.Contains(err.Error(), "a single sample must be shaped (1, 3)") {
+	var se *keras.ShapeError
+	if !errors.As(err, &se) || se.Arg != "x" || !strings.Contains(err.Error(), "a single sample must be shaped (1, 3)") {
 		t.Errorf("predicting a (3) vector: %v", err)
 	}
 }

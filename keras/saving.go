@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"io/fs"
 	"os"
-	"strings"
 
 	"github.com/pkg/errors"
 
 	"github.com/gokeras/gokeras/keras/internal/atomicfile"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/losses"
 	"github.com/gokeras/gokeras/keras/optimizers"
 )
@@ -53,7 +53,7 @@ func (m *Model) SaveWeights(path string) error {
 func (m *Model) save(method, path, kind string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("keras: %s: %s: panicked: %v", method, path, r)
+			err = kerrors.Recovered("keras: "+method+": "+path, r)
 		}
 	}()
 	s, err := m.snapshot(kind)
@@ -113,7 +113,7 @@ func LoadModel(path string) (*Model, error) {
 func loadModel(data []byte) (m *Model, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			m, err = nil, errors.Errorf("panicked: %v", r)
+			m, err = nil, kerrors.Recovered("loading", r)
 		}
 	}()
 	s, err := decodeSnapshot(data)
@@ -125,7 +125,7 @@ func loadModel(data []byte) (m *Model, err error) {
 	}
 	m, err = modelFromJSON(s.model, s.paramCount())
 	if err != nil {
-		return nil, withRegistryHint(err)
+		return nil, err
 	}
 	ws, err := s.checkWeights(m)
 	if err != nil {
@@ -134,10 +134,10 @@ func loadModel(data []byte) (m *Model, err error) {
 	m.assignWeights(ws)
 	if cc := s.model.CompileConfig; cc != nil {
 		if err := m.compileFrom(cc); err != nil {
-			return nil, withRegistryHint(err)
+			return nil, err
 		}
 		if s.opt != nil {
-			if err := optimizers.RestoreState(m.compiled.optimizer, s.optimizerState(m), m.vars); err != nil {
+			if err := optimizers.RestoreState(m.compiled.Load().optimizer, s.optimizerState(m), m.vars); err != nil {
 				return nil, err
 			}
 		}
@@ -149,22 +149,38 @@ func loadModel(data []byte) (m *Model, err error) {
 }
 
 // compileFrom compiles m as recorded in a compile config.
-func (m *Model) compileFrom(cc *compileConfig) error {
-	loss, err := losses.FromConfig(cc.Loss)
-	if err != nil {
-		return errors.Wrap(err, "compile_config: loss")
-	}
+func (m *Model) compileFrom(cc *compileJSON) error {
 	opt, err := optimizers.FromConfig(cc.Optimizer)
 	if err != nil {
 		return errors.Wrap(err, "compile_config: optimizer")
 	}
-	opts := []Option{Loss(loss), Optimizer(opt)}
-	if len(cc.Metrics) > 0 {
-		specs := make([]interface{}, len(cc.Metrics))
-		for i, s := range cc.Metrics {
-			specs[i] = s
+	opts := []CompileOption{Optimizer(opt)}
+	switch {
+	case cc.Loss != nil:
+		loss, err := losses.FromConfig(*cc.Loss)
+		if err != nil {
+			return errors.Wrap(err, "compile_config: loss")
 		}
-		opts = append(opts, Metrics(specs...))
+		opts = append(opts, Loss(loss))
+	case len(cc.Losses) > 0:
+		byName := map[string]any{}
+		for _, name := range sortedKeys(cc.Losses) {
+			loss, err := losses.FromConfig(cc.Losses[name])
+			if err != nil {
+				return errors.Wrapf(err, "compile_config: loss of output %s", name)
+			}
+			byName[name] = loss
+		}
+		opts = append(opts, Loss(byName))
+	}
+	if cc.LossWeights != nil {
+		opts = append(opts, LossWeights(cc.LossWeights...))
+	}
+	if len(cc.Metrics) > 0 {
+		opts = append(opts, Metrics(anys(cc.Metrics)...))
+	}
+	for _, name := range sortedKeys(cc.OutputMetrics) {
+		opts = append(opts, OutputMetrics(name, anys(cc.OutputMetrics[name])...))
 	}
 	if err := m.Compile(opts...); err != nil {
 		return errors.Wrap(err, "compile_config")
@@ -172,32 +188,13 @@ func (m *Model) compileFrom(cc *compileConfig) error {
 	return nil
 }
 
-// withRegistryHint adds, to an "unknown ..." error from one of the
-// registries, which Register function makes the name known.
-func withRegistryHint(err error) error {
-	msg := err.Error()
-	for _, h := range []struct{ what, pkg string }{
-		{"unknown activation", "activations"},
-		{"unknown loss", "losses"},
-		{"unknown metric", "metrics"},
-		{"unknown optimizer", "optimizers"},
-		{"unknown initializer", "initializers"},
-	} {
-		if strings.Contains(msg, h.what) && !strings.Contains(msg, h.pkg+".Register") {
-			return &hinted{err, "register it with " + h.pkg + ".Register before loading"}
-		}
+func anys(names []string) []any {
+	out := make([]any, len(names))
+	for i, s := range names {
+		out[i] = s
 	}
-	return err
+	return out
 }
-
-// hinted appends a hint to an error's message.
-type hinted struct {
-	err  error
-	hint string
-}
-
-func (h *hinted) Error() string { return h.err.Error() + ": " + h.hint }
-func (h *hinted) Unwrap() error { return h.err }
 
 // LoadWeights replaces the model's weights with those in path, written by
 // SaveWeights or Save (Keras: load_weights). The model must have the same
@@ -213,7 +210,7 @@ func (h *hinted) Unwrap() error { return h.err }
 func (m *Model) LoadWeights(path string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("keras: LoadWeights: %s: panicked: %v", path, r)
+			err = kerrors.Recovered("keras: LoadWeights: "+path, r)
 		}
 	}()
 	if err := m.Build(); err != nil {
@@ -245,11 +242,12 @@ func (m *Model) LoadWeights(path string) (err error) {
 func (m *Model) LoadState(path string) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("keras: LoadState: %s: panicked: %v", path, r)
+			err = kerrors.Recovered("keras: LoadState: "+path, r)
 		}
 	}()
-	if m.compiled == nil {
-		return errors.New("keras: LoadState: the model is not compiled; call Compile first")
+	c := m.compiled.Load()
+	if c == nil {
+		return errors.Wrap(ErrNotCompiled, "keras: LoadState")
 	}
 	s, err := readFile(path)
 	if err != nil {
@@ -266,7 +264,7 @@ func (m *Model) LoadState(path string) (err error) {
 	defer m.weightsMu.Unlock()
 	undo, err := s.applyLayerStates(m)
 	if err == nil {
-		if err = optimizers.RestoreState(m.compiled.optimizer, s.optimizerState(m), m.vars); err != nil {
+		if err = optimizers.RestoreState(c.optimizer, s.optimizerState(m), m.vars); err != nil {
 			undo()
 		}
 	}
@@ -303,7 +301,7 @@ func (m *Model) ToJSON() ([]byte, error) {
 func ModelFromJSON(data []byte) (m *Model, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			m, err = nil, errors.Errorf("keras: ModelFromJSON: panicked: %v", r)
+			m, err = nil, kerrors.Recovered("keras: ModelFromJSON", r)
 		}
 	}()
 	var mj modelJSON
@@ -313,7 +311,7 @@ func ModelFromJSON(data []byte) (m *Model, err error) {
 	mj.CompileConfig = nil
 	m, err = modelFromJSON(&mj, 0)
 	if err != nil {
-		return nil, errors.Wrap(withRegistryHint(err), "keras: ModelFromJSON")
+		return nil, errors.Wrap(err, "keras: ModelFromJSON")
 	}
 	return m, nil
 }

@@ -261,7 +261,7 @@ func TestResumeFromSavedModel(t *testing.T) {
 		for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
 			t.Run(name+"_"+dt.String(), func(t *testing.T) {
 				x, y := tableData(50, c.inShape, c.out, 8)
-				fit := func(m *keras.Model, opts ...keras.Option) *keras.History {
+				fit := func(m *keras.Model, opts ...keras.FitOption) *keras.History {
 					h, err := m.Fit(ctx, x, y, append(opts, keras.BatchSize(16), keras.Verbose(0), keras.ValidationSplit(0.2))...)
 					if err != nil {
 						t.Fatal(err)

@@ -1,6 +1,8 @@
 package keras
 
 import (
+	"fmt"
+
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
@@ -24,8 +26,10 @@ func (m *Model) GetWeights() ([]*tensor.Dense, error) {
 }
 
 // SetWeights replaces every weight, given in GetWeights's order. Any float
-// or integer dtype is accepted and converted. Nothing changes unless every
-// tensor has the right shape and only finite values.
+// or integer dtype is accepted and converted; views (transposes, slices)
+// are read as the values they show. Nothing changes unless every tensor
+// has the right shape and only finite values that fit the model's dtype
+// (a float64 beyond float32's range is a DataError for a float32 model).
 func (m *Model) SetWeights(ws []*tensor.Dense) error {
 	if err := m.Build(); err != nil {
 		return err
@@ -37,19 +41,24 @@ func (m *Model) SetWeights(ws []*tensor.Dense) error {
 	for i, w := range ws {
 		v := m.vars[i]
 		if w == nil {
-			return errors.Errorf("keras: SetWeights: weight %d (%s) is nil", i, v.Name())
+			return errors.Wrapf(ErrNil, "keras: SetWeights: weight %d (%s)", i, v.Name())
+		}
+		if w.IsMaterializable() {
+			w = w.Materialize().(*tensor.Dense)
 		}
 		if !equalInts(w.Shape(), v.Shape()) {
-			return errors.Errorf("keras: SetWeights: weight %d (%s) has shape %v, the model's is %v", i, v.Name(), w.Shape(), v.Shape())
+			return &ShapeError{Where: "keras: SetWeights", Arg: fmt.Sprintf("weight %d (%s)", i, v.Name()), Got: w.Shape(), Want: v.Shape()}
 		}
 		values[i] = backend.ToFloat64s(w.Data())
 		if values[i] == nil {
 			return errors.Errorf("keras: SetWeights: weight %d (%s) has unsupported dtype %v", i, v.Name(), w.Dtype())
 		}
-		for j, x := range values[i] {
-			if x != x || x > 1.7976931348623157e308 || x < -1.7976931348623157e308 {
-				return errors.Errorf("keras: SetWeights: weight %d (%s) has %v at position %d", i, v.Name(), x, j)
-			}
+		if len(values[i]) != v.Size() {
+			return &ShapeError{Where: "keras: SetWeights", Arg: fmt.Sprintf("weight %d (%s)", i, v.Name()), Got: w.Shape(), Want: v.Shape(),
+				Msg: fmt.Sprintf("its data holds %d values", len(values[i]))}
+		}
+		if err := backend.CheckValues(v.Name(), values[i], m.dtype); err != nil {
+			return errors.Wrap(err, "keras: SetWeights")
 		}
 	}
 	m.weightsMu.Lock()

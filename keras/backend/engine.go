@@ -9,41 +9,61 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
-// Spec describes a model to the Engine: its element type, one sample's
-// input and target shapes, its variables, and two functions that add the
-// forward pass and the per-sample loss to a graph.
+// TensorSpec describes one input or output of a model: its name and one
+// sample's shape, without the batch axis. A dimension of -1 has any size
+// (Keras's None): each program is built for the sizes of the data it
+// runs on.
+type TensorSpec struct {
+	Name  string
+	Shape []int
+}
+
+// LossFunc returns the per-sample loss (a vector as long as its first
+// axis) of predictions yPred against targets yTrue, both (rows, ...).
+type LossFunc func(s *Scope, yTrue, yPred *G.Node) (*G.Node, error)
+
+// Spec describes a model to the Engine: its element type, inputs, weights,
+// a function that adds the forward pass to a graph, and the loss of each
+// output.
 type Spec struct {
 	// Dtype is the element type of every graph: tensor.Float32 or
 	// tensor.Float64.
 	Dtype tensor.Dtype
-	// InputShape is one sample's input shape, without the batch axis.
-	InputShape []int
-	// TargetShape is one sample's target shape as fed to Loss, without the
-	// batch axis. Only train and eval graphs have a target input.
-	TargetShape []int
+	// Inputs are the model's inputs, in the order Forward receives them.
+	Inputs []TensorSpec
 	// Variables are all of the model's weights. Train graphs differentiate
 	// the loss with respect to the trainable ones.
 	Variables []*Variable
-	// Forward adds the model's forward pass for input x (batch, InputShape...)
-	// to s and returns the output node (batch, ...).
-	Forward func(s *Scope, x *G.Node) (*G.Node, error)
-	// Loss returns the per-sample loss (a vector of length batch) of the
-	// predictions yPred against the targets yTrue. The engine weights it by
-	// the sample weights, sums it, divides by the batch size (Keras's
-	// "sum_over_batch_size") and adds the scopes' extra losses.
-	Loss func(s *Scope, yTrue, yPred *G.Node) (*G.Node, error)
-	// TrainOutputs makes train graphs also copy out the model's output after
-	// every step (needed to compute training metrics).
+	// Forward adds the model's forward pass to s for inputs xs (batch,
+	// shape...) and returns one node (batch, ...) per output.
+	Forward func(s *Scope, xs []*G.Node) ([]*G.Node, error)
+	// Losses holds, per output, the loss that trains it (nil for an
+	// output without one). It may be empty when the model's layers add
+	// their own losses (Scope.AddLoss). An output of rank > 2 (batch, t,
+	// ..., u) is fed to its loss as (batch*t*..., u), one "sample" per
+	// row, as Keras reduces over all but the last axis.
+	Losses []LossFunc
+	// LossWeights scales each output's loss in the total (nil: all 1).
+	LossWeights []float64
+	// TrainOutputs makes train graphs also copy out the model's outputs
+	// after every step (needed to compute training metrics).
 	TrainOutputs bool
+	// WeightsLock, when set, is held while a new program binds the shared
+	// weights (Gorgonia's tape machine writes into every value bound to
+	// its graph); give the model's weights lock so that no other
+	// goroutine reads the weights meanwhile.
+	WeightsLock sync.Locker
 }
 
 // Engine builds, caches and hands out compiled graphs ("programs") for one
-// model. One program exists per (mode, batch size) pair and caller: a
-// program is single-threaded, so Acquire hands each concurrent caller its
-// own, and Release returns it for reuse. All programs share the model's
-// Variables by reference.
+// model. One program exists per (mode, batch size, input sizes) and
+// caller: a program is single-threaded, so Acquire hands each concurrent
+// caller its own, and Release returns it for reuse. All programs share
+// the model's Variables by reference.
 type Engine struct {
 	spec    Spec
 	mu      sync.Mutex
@@ -52,8 +72,9 @@ type Engine struct {
 }
 
 type programKey struct {
-	mode  Mode
-	batch int
+	mode   Mode
+	batch  int
+	shapes string // the concrete per-sample input shapes
 }
 
 // NewEngine checks spec and returns an Engine for it. No graph is built
@@ -63,17 +84,28 @@ func NewEngine(spec Spec) (*Engine, error) {
 		return nil, errors.Wrap(err, "backend: NewEngine")
 	}
 	if spec.Forward == nil {
-		return nil, errors.New("backend: NewEngine: Spec.Forward is nil")
+		return nil, errors.Wrap(kerrors.ErrNil, "backend: NewEngine: Spec.Forward")
 	}
-	for _, d := range spec.InputShape {
-		if d < 1 {
-			return nil, errors.Errorf("backend: NewEngine: invalid input shape %v", spec.InputShape)
+	if len(spec.Inputs) == 0 {
+		return nil, errors.New("backend: NewEngine: the model has no inputs")
+	}
+	for _, in := range spec.Inputs {
+		for _, d := range in.Shape {
+			if d < 1 && d != -1 {
+				return nil, errors.Errorf("backend: NewEngine: input %s has invalid shape %v", in.Name, in.Shape)
+			}
 		}
 	}
 	for _, v := range spec.Variables {
+		if !v.Materialized() {
+			return nil, errors.Errorf("backend: NewEngine: variable %s has no values (not materialised)", v.name)
+		}
 		if v.Dtype() != spec.Dtype {
 			return nil, errors.Errorf("backend: NewEngine: variable %s is %v, spec is %v", v.name, v.Dtype(), spec.Dtype)
 		}
+	}
+	if spec.LossWeights != nil && len(spec.LossWeights) != len(spec.Losses) {
+		return nil, errors.Errorf("backend: NewEngine: %d loss weights for %d losses", len(spec.LossWeights), len(spec.Losses))
 	}
 	return &Engine{spec: spec, idle: map[programKey][]*Program{}, maxIdle: 2 * runtime.NumCPU()}, nil
 }
@@ -83,14 +115,17 @@ func (e *Engine) Spec() Spec { return e.spec }
 
 // Acquire returns a compiled program for mode and batch size, reusing an
 // idle one when there is one. Give it back with Release when done.
-func (e *Engine) Acquire(mode Mode, batch int) (*Program, error) {
+// inputShapes gives each input's per-sample shape; it may be omitted when
+// no input has a -1 dimension.
+func (e *Engine) Acquire(mode Mode, batch int, inputShapes ...[]int) (*Program, error) {
 	if batch < 1 {
 		return nil, errors.Errorf("backend: batch size %d < 1", batch)
 	}
-	if mode != Predict && e.spec.Loss == nil {
-		return nil, errors.Errorf("backend: a %v graph needs Spec.Loss", mode)
+	shapes, err := e.concreteShapes(inputShapes)
+	if err != nil {
+		return nil, err
 	}
-	key := programKey{mode, batch}
+	key := programKey{mode, batch, fmt.Sprint(shapes)}
 	e.mu.Lock()
 	if ps := e.idle[key]; len(ps) > 0 {
 		p := ps[len(ps)-1]
@@ -99,7 +134,39 @@ func (e *Engine) Acquire(mode Mode, batch int) (*Program, error) {
 		return p, nil
 	}
 	e.mu.Unlock()
-	return e.build(key)
+	return e.build(key, shapes)
+}
+
+// concreteShapes checks given per-sample input shapes against the spec.
+func (e *Engine) concreteShapes(given [][]int) ([][]int, error) {
+	specs := e.spec.Inputs
+	if len(given) == 0 {
+		out := make([][]int, len(specs))
+		for i, in := range specs {
+			for _, d := range in.Shape {
+				if d < 0 {
+					return nil, errors.Errorf("backend: input %s has shape %s: give the data's shape", in.Name, kerrors.FormatShape(in.Shape))
+				}
+			}
+			out[i] = in.Shape
+		}
+		return out, nil
+	}
+	if len(given) != len(specs) {
+		return nil, errors.Errorf("backend: %d input shapes for %d inputs", len(given), len(specs))
+	}
+	for i, in := range specs {
+		g := given[i]
+		ok := len(g) == len(in.Shape)
+		for j := 0; ok && j < len(g); j++ {
+			ok = g[j] >= 1 && (in.Shape[j] == -1 || in.Shape[j] == g[j])
+		}
+		if !ok {
+			return nil, &kerrors.ShapeError{Where: "backend", Arg: "input " + in.Name,
+				Got: append([]int{-1}, g...), Want: append([]int{-1}, in.Shape...)}
+		}
+	}
+	return given, nil
 }
 
 // Release returns p for reuse by a later Acquire.
@@ -114,22 +181,33 @@ func (e *Engine) Release(p *Program) {
 	}
 }
 
-// Program is one compiled graph: fixed batch size, fixed mode. Fill its
-// input buffers (Input, Target, SampleWeight), call Run, then read Loss
-// and Output; after a train run every trainable Variable's Grad holds the
-// gradient of the loss.
+// Program is one compiled graph: fixed batch size, input sizes and mode.
+// Fill its input buffers (Inputs, Targets, SampleWeights), call Run, then
+// read Loss and Outputs; after a train run every trainable Variable's Grad
+// holds the gradient of the loss, and ApplyUpdates stores the state
+// updates the layers asked for (Scope.Update).
 type Program struct {
 	engine *Engine
 	key    programKey
 	scope  *Scope
 	vm     G.VM
 
-	x, y, sw *tensor.Dense
-	out      *tensor.Dense
-	reads    []G.Value // read targets: [output, loss, grads...] as applicable
+	inputs   []*tensor.Dense
+	targets  []*tensor.Dense // per output; nil for outputs without a loss
+	weights  []*tensor.Dense // per output sample weights (rows of its loss)
+	outputs  []*tensor.Dense // per output
 	readOut  bool
+	loss     G.Value   // total loss
+	outLoss  []G.Value // per output (nil entries for outputs without a loss)
+	updates  []pendingUpdate
 	errCh    chan error
 	done     chan struct{}
+	lossRows []int // per output: rows its loss sees per batch (batch * t * ...)
+}
+
+type pendingUpdate struct {
+	v   *Variable
+	val *tensor.Dense
 }
 
 // Mode returns what the program computes.
@@ -138,35 +216,49 @@ func (p *Program) Mode() Mode { return p.key.mode }
 // BatchSize returns the program's fixed batch size.
 func (p *Program) BatchSize() int { return p.key.batch }
 
-// Input returns the (batch, InputShape...) input buffer. Write the next
-// batch into its backing slice before Run; it is never reallocated.
-func (p *Program) Input() *tensor.Dense { return p.x }
+// Inputs returns the (batch, shape...) input buffers, one per model input.
+// Write the next batch into their backing slices before Run; they are
+// never reallocated.
+func (p *Program) Inputs() []*tensor.Dense { return p.inputs }
 
-// Target returns the (batch, TargetShape...) target buffer, or nil in
-// predict programs.
-func (p *Program) Target() *tensor.Dense { return p.y }
+// Targets returns the target buffers, one per output, shaped like the
+// output; the entry of an output without a loss, and every entry of a
+// predict program, is nil.
+func (p *Program) Targets() []*tensor.Dense { return p.targets }
 
-// SampleWeight returns the (batch) per-sample weight buffer, or nil in
-// predict programs. It starts filled with ones.
-func (p *Program) SampleWeight() *tensor.Dense { return p.sw }
+// SampleWeights returns, per output with a loss, the per-row weight
+// buffer of its loss: (batch) for outputs of rank <= 2, (batch*t*...) for
+// higher ranks (repeat each sample's weight over its rows). They start
+// filled with ones.
+func (p *Program) SampleWeights() []*tensor.Dense { return p.weights }
 
-// Output returns the model's output from the last Run, (batch, ...). It is
-// nil for train programs unless Spec.TrainOutputs is set. The buffer is
-// reused by the next Run.
-func (p *Program) Output() *tensor.Dense {
+// Outputs returns the model's outputs from the last Run, (batch, ...).
+// They are nil for train programs unless Spec.TrainOutputs is set. The
+// buffers are reused by the next Run.
+func (p *Program) Outputs() []*tensor.Dense {
 	if !p.readOut {
 		return nil
 	}
-	return p.out
+	return p.outputs
 }
 
-// Loss returns the mean weighted loss of the last Run (train and eval
-// programs), including extra losses added with Scope.AddLoss.
-func (p *Program) Loss() float64 {
-	if p.key.mode == Predict || len(p.reads) < 2 {
+// Loss returns the total loss of the last Run (train and eval programs):
+// the loss-weighted sum of the outputs' mean weighted losses plus the
+// extra losses added with Scope.AddLoss and the weights' penalties.
+func (p *Program) Loss() float64 { return scalarOf(p.loss) }
+
+// OutputLoss returns output k's mean weighted loss of the last Run,
+// before its loss weight (Keras logs it as "<output>_loss"); 0 for an
+// output without a loss.
+func (p *Program) OutputLoss(k int) float64 {
+	if k < 0 || k >= len(p.outLoss) {
 		return 0
 	}
-	switch v := p.reads[1].(type) {
+	return scalarOf(p.outLoss[k])
+}
+
+func scalarOf(v G.Value) float64 {
+	switch v := v.(type) {
 	case *G.F32:
 		return float64(*v)
 	case *G.F64:
@@ -181,25 +273,43 @@ func (p *Program) Run(rng *rand.Rand) (err error) {
 	p.vm.Reset()
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("backend: %v graph (batch %d) panicked: %v", p.key.mode, p.key.batch, r)
+			err = kerrors.Recovered(fmt.Sprintf("backend: %v graph (batch %d)", p.key.mode, p.key.batch), r)
 		}
 	}()
-	if err := runSync(p.vm, p.errCh, p.done); err != nil {
+	if err := runProgram(p.vm, p.errCh, p.done); err != nil {
 		return errors.Wrapf(err, "backend: running %v graph (batch %d)", p.key.mode, p.key.batch)
 	}
 	return nil
 }
 
-// buildMu serialises graph construction: NewTapeMachine writes the engine
-// field of every value bound into the graph, the shared weights included.
+// ApplyUpdates writes the state updates recorded by the last train Run
+// (Scope.Update) into their variables. Call it holding the weights lock,
+// after the optimizer step.
+func (p *Program) ApplyUpdates() {
+	for _, u := range p.updates {
+		switch d := u.v.value.Data().(type) {
+		case []float32:
+			copy(d, u.val.Data().([]float32))
+		case []float64:
+			copy(d, u.val.Data().([]float64))
+		}
+	}
+}
+
+// HasUpdates reports whether the program updates state (Scope.Update).
+func (p *Program) HasUpdates() bool { return len(p.updates) > 0 }
+
+// buildMu serialises graph construction: graphs of one model share
+// variables, and NewTapeMachine writes into every value bound to its
+// graph.
 var buildMu sync.Mutex
 
-func (e *Engine) build(key programKey) (p *Program, err error) {
+func (e *Engine) build(key programKey, shapes [][]int) (p *Program, err error) {
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = nil, errors.Errorf("backend: building %v graph (batch %d) panicked: %v", key.mode, key.batch, r)
+			p, err = nil, kerrors.Recovered(fmt.Sprintf("backend: building %v graph (batch %d)", key.mode, key.batch), r)
 		}
 	}()
 	spec := e.spec
@@ -213,57 +323,67 @@ func (e *Engine) build(key programKey) (p *Program, err error) {
 		inputs = append(inputs, n)
 		return n, v
 	}
-	var xNode *G.Node
-	xNode, p.x = input("x", append([]int{key.batch}, spec.InputShape...))
-
-	out, err := spec.Forward(s, xNode)
+	xs := make([]*G.Node, len(spec.Inputs))
+	for i, in := range spec.Inputs {
+		xs[i], _ = input(fmt.Sprintf("input%d/%s", i, in.Name), append([]int{key.batch}, shapes[i]...))
+		p.inputs = append(p.inputs, xs[i].Value().(*tensor.Dense))
+	}
+	outs, err := spec.Forward(s, xs)
 	if err != nil {
 		return nil, err
 	}
-	if out.Shape()[0] != key.batch {
-		return nil, errors.Errorf("backend: forward output has shape %v, want batch %d first", out.Shape(), key.batch)
-	}
-	p.out = tensor.New(tensor.WithShape(out.Shape().Clone()...), tensor.Of(spec.Dtype))
-
-	// reads[0] is always the output slot, reads[1] the loss slot.
-	nReads := 2
-	var wrt G.Nodes
-	var wrtVars []*Variable
-	if key.mode == Train {
-		for _, v := range s.order {
-			if v.trainable {
-				wrt = append(wrt, s.params[v])
-				wrtVars = append(wrtVars, v)
-			}
+	for i, out := range outs {
+		if out == nil || out.Dims() == 0 || out.Shape()[0] != key.batch {
+			return nil, errors.Errorf("backend: forward output %d has shape %v, want batch %d first", i, shapeOf(out), key.batch)
 		}
-		nReads += len(wrt)
+		p.outputs = append(p.outputs, tensor.New(tensor.WithShape(out.Shape().Clone()...), tensor.Of(spec.Dtype)))
 	}
-	p.reads = make([]G.Value, nReads)
+	if len(spec.Losses) > 0 && len(spec.Losses) != len(outs) {
+		return nil, errors.Errorf("backend: %d losses for %d outputs", len(spec.Losses), len(outs))
+	}
+
 	var outputs G.Nodes
 	p.readOut = key.mode != Train || spec.TrainOutputs
 	if p.readOut {
-		p.reads[0] = p.out
-		outputs = append(outputs, G.Read(out, &p.reads[0]))
+		for i, out := range outs {
+			outputs = append(outputs, readInto(out, p.outputs[i]))
+		}
 	}
+	p.targets = make([]*tensor.Dense, len(outs))
+	p.weights = make([]*tensor.Dense, len(outs))
+	p.outLoss = make([]G.Value, len(outs))
+	p.lossRows = make([]int, len(outs))
 
 	if key.mode != Predict {
-		var yNode, swNode *G.Node
-		yNode, p.y = input("y", append([]int{key.batch}, spec.TargetShape...))
-		swNode, p.sw = input("sample_weight", []int{key.batch})
-		fillOnes(p.sw)
-		total, err := e.totalLoss(s, yNode, out, swNode)
+		total, lossReads, err := e.totalLoss(p, s, outs, input)
 		if err != nil {
 			return nil, err
 		}
-		outputs = append(outputs, G.Read(total, &p.reads[1]))
-		if len(wrt) > 0 {
-			grads, err := G.Grad(total, wrt...)
-			if err != nil {
-				return nil, errors.Wrap(err, "backend: differentiating the loss")
+		outputs = append(outputs, G.Read(total, &p.loss))
+		outputs = append(outputs, lossReads...)
+		if key.mode == Train {
+			var wrt G.Nodes
+			var wrtVars []*Variable
+			for _, v := range s.order {
+				if v.trainable {
+					wrt = append(wrt, s.params[v])
+					wrtVars = append(wrtVars, v)
+				}
 			}
-			for i, gn := range grads {
-				p.reads[2+i] = wrtVars[i].grad
-				outputs = append(outputs, G.Read(gn, &p.reads[2+i]))
+			if len(wrt) > 0 {
+				grads, err := G.Grad(total, wrt...)
+				if err != nil {
+					return nil, errors.Wrap(err, "backend: differentiating the loss")
+				}
+				for i, gn := range grads {
+					outputs = append(outputs, readInto(gn, wrtVars[i].grad))
+				}
+			}
+			p.updates = make([]pendingUpdate, len(s.updates))
+			for i, u := range s.updates {
+				val := tensor.New(tensor.WithShape(u.v.shape...), tensor.Of(spec.Dtype))
+				p.updates[i] = pendingUpdate{v: u.v, val: val}
+				outputs = append(outputs, readInto(u.node, val))
 			}
 		}
 	}
@@ -282,37 +402,129 @@ func (e *Engine) build(key programKey) (p *Program, err error) {
 	if key.mode != Train {
 		opts = append(opts, G.EvalMode())
 	}
+	if spec.WeightsLock != nil {
+		spec.WeightsLock.Lock()
+		defer spec.WeightsLock.Unlock()
+	}
 	p.vm = G.NewTapeMachine(s.g, opts...)
 	return p, nil
 }
 
-// totalLoss is sum(perSample * sw) / batch + extra losses.
-func (e *Engine) totalLoss(s *Scope, y, out, sw *G.Node) (*G.Node, error) {
-	per, err := e.spec.Loss(s, y, out)
-	if err != nil {
-		return nil, err
+// readInto reads n's value after every run into dst, a preallocated
+// buffer of n's shape, through a cell of its own (the tape machine keeps
+// the cell's address).
+func readInto(n *G.Node, dst G.Value) *G.Node {
+	cell := new(G.Value)
+	*cell = dst
+	return G.Read(n, cell)
+}
+
+func shapeOf(n *G.Node) tensor.Shape {
+	if n == nil {
+		return nil
 	}
-	if !per.Shape().Eq(tensor.Shape{s.batch}) || per.Dims() != 1 {
-		return nil, errors.Errorf("backend: per-sample loss has shape %v, want (%d)", per.Shape(), s.batch)
+	return n.Shape()
+}
+
+// totalLoss adds, for each output with a loss, its target and sample
+// weight inputs and its mean weighted loss; then the weights' penalties
+// and the scope's extra losses. It returns the total and the read nodes of
+// the per-output losses (models with several outputs).
+func (e *Engine) totalLoss(p *Program, s *Scope, outs []*G.Node, input func(string, []int) (*G.Node, *tensor.Dense)) (*G.Node, G.Nodes, error) {
+	var total *G.Node
+	var reads G.Nodes
+	add := func(n *G.Node) error {
+		if total == nil {
+			total = n
+			return nil
+		}
+		var err error
+		total, err = G.Add(total, n)
+		return err
 	}
-	weighted, err := G.HadamardProd(per, sw)
-	if err != nil {
-		return nil, errors.Wrap(err, "backend: weighting the loss")
-	}
-	total, err := G.Sum(weighted)
-	if err != nil {
-		return nil, errors.Wrap(err, "backend: summing the loss")
-	}
-	total, err = G.Mul(total, s.Scalar(1/float64(s.batch)))
-	if err != nil {
-		return nil, errors.Wrap(err, "backend: averaging the loss")
-	}
-	for _, extra := range s.losses {
-		if total, err = G.Add(total, extra); err != nil {
-			return nil, errors.Wrap(err, "backend: adding an extra loss")
+	for k, out := range outs {
+		if k >= len(e.spec.Losses) || e.spec.Losses[k] == nil {
+			continue
+		}
+		yNode, y := input(fmt.Sprintf("target%d", k), out.Shape().Clone())
+		p.targets[k] = y
+		yTrue, yPred := yNode, out
+		rows := out.Shape()[0]
+		if out.Dims() > 2 {
+			flat := tensor.Shape{out.Shape().TotalSize() / out.Shape()[out.Dims()-1], out.Shape()[out.Dims()-1]}
+			var err error
+			if yPred, err = G.Reshape(out, flat); err != nil {
+				return nil, nil, errors.Wrapf(err, "backend: output %d", k)
+			}
+			if yTrue, err = G.Reshape(yNode, flat); err != nil {
+				return nil, nil, errors.Wrapf(err, "backend: output %d", k)
+			}
+			rows = flat[0]
+		}
+		if yp, ok := s.acts[out]; ok && yPred != out {
+			// Keep the activation record on the reshaped view so that
+			// cross-entropies still work from logits.
+			in, err := G.Reshape(yp.input, yPred.Shape().Clone())
+			if err == nil {
+				s.acts[yPred] = activationRecord{in, yp.name}
+			}
+		}
+		p.lossRows[k] = rows
+		swNode, sw := input(fmt.Sprintf("sample_weight%d", k), []int{rows})
+		fillOnes(sw)
+		p.weights[k] = sw
+		per, err := e.spec.Losses[k](s, yTrue, yPred)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !per.Shape().Eq(tensor.Shape{rows}) || per.Dims() != 1 {
+			return nil, nil, errors.Errorf("backend: output %d: per-sample loss has shape %v, want (%d)", k, per.Shape(), rows)
+		}
+		weighted, err := G.HadamardProd(per, swNode)
+		if err != nil {
+			return nil, nil, errors.Wrap(err, "backend: weighting the loss")
+		}
+		mean, err := G.Sum(weighted)
+		if err != nil {
+			return nil, nil, errors.Wrap(err, "backend: summing the loss")
+		}
+		if mean, err = G.Mul(mean, s.Scalar(1/float64(rows))); err != nil {
+			return nil, nil, errors.Wrap(err, "backend: averaging the loss")
+		}
+		if len(outs) > 1 {
+			reads = append(reads, G.Read(mean, &p.outLoss[k]))
+		}
+		scaled := mean
+		if lw := e.spec.LossWeights; lw != nil && lw[k] != 1 {
+			if scaled, err = G.Mul(mean, s.Scalar(lw[k])); err != nil {
+				return nil, nil, errors.Wrap(err, "backend: weighting the loss")
+			}
+		}
+		if err := add(scaled); err != nil {
+			return nil, nil, errors.Wrap(err, "backend: adding the losses")
 		}
 	}
-	return total, nil
+	for _, v := range s.order {
+		if v.regularizer == nil {
+			continue
+		}
+		pen, err := v.regularizer.Penalty(s.params[v])
+		if err != nil {
+			return nil, nil, errors.Wrapf(err, "backend: penalty of %s", v.name)
+		}
+		if err := add(pen); err != nil {
+			return nil, nil, errors.Wrap(err, "backend: adding a penalty")
+		}
+	}
+	for _, extra := range s.losses {
+		if err := add(extra); err != nil {
+			return nil, nil, errors.Wrap(err, "backend: adding an extra loss")
+		}
+	}
+	if total == nil {
+		return nil, nil, errors.Wrap(kerrors.ErrNoLoss, "backend")
+	}
+	return total, reads, nil
 }
 
 // Scalar returns a constant scalar node of the graph's dtype.

@@ -1,6 +1,10 @@
 package backend
 
 import (
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -55,5 +59,39 @@ func TestRunSync(t *testing.T) {
 	vm := G.NewTapeMachine(g)
 	if err := runSync(vm, errCh, done); err == nil {
 		t.Error("running a graph with an unbound input should fail")
+	}
+}
+
+// TestGorgoniaVersion fails unless the build uses the Gorgonia version
+// whose tape machine runSync was verified against: the linkname into its
+// run loop is only safe for that version. The version is read from the
+// source path the compiler recorded for Gorgonia's code (the module
+// cache's "gorgonia.org/gorgonia@<version>/"), so a replace directive or
+// another version fails too.
+func TestGorgoniaVersion(t *testing.T) {
+	fn := runtime.FuncForPC(reflect.ValueOf(G.NewTapeMachine).Pointer())
+	if fn == nil {
+		t.Fatal("cannot find G.NewTapeMachine's code")
+	}
+	file, _ := fn.FileLine(fn.Entry())
+	want := "gorgonia.org/gorgonia@" + VerifiedGorgonia + "/"
+	if !strings.Contains(filepath.ToSlash(file), want) {
+		t.Fatalf("Gorgonia's code comes from %s, not from %s: backend/run_sync.go calls into the tape machine of %s; re-verify it (TestRunSync) and update VerifiedGorgonia", file, want, VerifiedGorgonia)
+	}
+}
+
+// fakeVM is a VM that is not Gorgonia's tape machine.
+type fakeVM struct{ runs int }
+
+func (f *fakeVM) RunAll() error { f.runs++; return nil }
+func (f *fakeVM) Reset()        {}
+func (f *fakeVM) Close() error  { return nil }
+
+// TestRunProgramFallsBack: a VM of another type runs through RunAll, not
+// the linked loop.
+func TestRunProgramFallsBack(t *testing.T) {
+	f := &fakeVM{}
+	if err := runProgram(f, make(chan error, 1), make(chan struct{}, 1)); err != nil || f.runs != 1 {
+		t.Fatalf("runProgram: err %v, RunAll called %d times", err, f.runs)
 	}
 }

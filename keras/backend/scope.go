@@ -41,15 +41,22 @@ func (m Mode) String() string {
 // has one graph per (batch size, mode) pair; Forward functions are called
 // once per graph and must not keep the Scope.
 type Scope struct {
-	g      *G.ExprGraph
-	mode   Mode
-	batch  int
-	dtype  tensor.Dtype
-	params map[*Variable]*G.Node
-	order  []*Variable
-	noise  []*noiseFeed
-	losses G.Nodes
-	acts   map[*G.Node]activationRecord
+	g       *G.ExprGraph
+	mode    Mode
+	batch   int
+	dtype   tensor.Dtype
+	params  map[*Variable]*G.Node
+	order   []*Variable
+	noise   []*noiseFeed
+	losses  G.Nodes
+	acts    map[*G.Node]activationRecord
+	masks   map[*G.Node]*G.Node
+	updates []stateUpdate
+}
+
+type stateUpdate struct {
+	v    *Variable
+	node *G.Node
 }
 
 type noiseFeed struct {
@@ -73,6 +80,7 @@ func NewScope(g *G.ExprGraph, mode Mode, batch int, dt tensor.Dtype) *Scope {
 		dtype:  dt,
 		params: map[*Variable]*G.Node{},
 		acts:   map[*G.Node]activationRecord{},
+		masks:  map[*G.Node]*G.Node{},
 	}
 }
 
@@ -111,11 +119,14 @@ func (s *Scope) Param(v *Variable) (*G.Node, error) {
 	if n, ok := s.params[v]; ok {
 		return n, nil
 	}
+	if !v.Materialized() {
+		return nil, errors.Errorf("backend: variable %s has no values yet (its model has not been built)", v.name)
+	}
 	if v.Dtype() != s.dtype {
 		return nil, errors.Errorf("backend: variable %s is %v, graph is %v", v.name, v.Dtype(), s.dtype)
 	}
 	shape := v.value.Shape()
-	n := G.NewTensor(s.g, s.dtype, len(shape), G.WithShape(shape...), G.WithName(v.name), G.WithValue(v.value))
+	n := G.NewTensor(s.g, s.dtype, len(shape), G.WithShape(shape...), G.WithName(fmt.Sprintf("%s#%d", v.name, v.id)), G.WithValue(v.value))
 	s.params[v] = n
 	s.order = append(s.order, v)
 	return n, nil
@@ -163,3 +174,40 @@ func (s *Scope) ActivationOf(out *G.Node) (in *G.Node, activation string, ok boo
 	r, ok := s.acts[out]
 	return r.input, r.name, ok
 }
+
+// Update asks for v to be set to n's value after every run of a training
+// graph (Keras's assign in a layer's call: BatchNormalization's moving
+// statistics). n must have v's shape. The update is applied after the
+// optimizer step, under the weights lock, so every program of the model
+// sees it; inference graphs ignore it.
+func (s *Scope) Update(v *Variable, n *G.Node) error {
+	if v == nil || n == nil {
+		return errors.New("backend: Update: nil variable or node")
+	}
+	if !n.Shape().Eq(tensor.Shape(v.shape)) || n.Dims() != len(v.shape) {
+		return errors.Errorf("backend: Update of %s: node shape %v, variable shape %v", v.name, n.Shape(), v.shape)
+	}
+	if v.trainable {
+		return errors.Errorf("backend: Update of %s: only non-trainable variables take updates", v.name)
+	}
+	if s.mode != Train {
+		return nil
+	}
+	s.updates = append(s.updates, stateUpdate{v, n})
+	return nil
+}
+
+// SetMask records mask as the mask of x: a (batch, steps) node of 0s and
+// 1s saying which time steps of x are real (Keras's compute_mask). Layers
+// that make masks (Embedding with mask_zero, Masking) set it; layers that
+// use masks (recurrent layers, GlobalAveragePooling1D) read it with Mask.
+func (s *Scope) SetMask(x, mask *G.Node) {
+	if mask == nil {
+		delete(s.masks, x)
+		return
+	}
+	s.masks[x] = mask
+}
+
+// Mask returns the mask recorded for x, or nil.
+func (s *Scope) Mask(x *G.Node) *G.Node { return s.masks[x] }

@@ -2,9 +2,14 @@ package backend
 
 import (
 	"fmt"
+	"math"
+	"sync/atomic"
 
 	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // Variable is one weight tensor of a model (a Dense kernel, a bias, ...).
@@ -15,12 +20,91 @@ import (
 // variables also own a gradient buffer of the same shape that the training
 // graphs copy the gradient into after each step.
 type Variable struct {
-	name       string
-	value      *tensor.Dense
-	grad       *tensor.Dense
-	trainable  bool
-	constraint Constraint
+	id          uint64 // unique in the process: names the variable's graph nodes
+	name        string
+	shape       []int
+	value       *tensor.Dense // nil until materialised
+	grad        *tensor.Dense // nil for non-trainable variables
+	trainable   bool
+	constraint  Constraint
+	regularizer Regularizer
 }
+
+// MaxVariableSize bounds the number of values one variable may declare
+// (2^32): a shape beyond it is an error at declaration, before anything is
+// allocated.
+const MaxVariableSize = 1 << 32
+
+// DeclareVariable returns a variable with a name, shape and trainability
+// but no values yet: layers declare their weights when they are built,
+// and the model allocates and initialises them, in its dtype and from its
+// seed, with Materialize. The shape must have dimensions >= 1 and at most
+// MaxVariableSize values.
+func DeclareVariable(name string, shape []int, trainable bool) (*Variable, error) {
+	if name == "" {
+		return nil, errors.New("backend: DeclareVariable: empty name")
+	}
+	if _, err := checkedSize(shape); err != nil {
+		return nil, errors.Wrapf(err, "backend: variable %s", name)
+	}
+	return &Variable{id: variableIDs.Add(1), name: name, shape: append([]int(nil), shape...), trainable: trainable}, nil
+}
+
+// variableIDs numbers variables: Gorgonia merges input nodes that share a
+// name, so each variable's node is named after its id as well as its
+// name (two models nested in a third may both have a "dense/kernel").
+var variableIDs atomic.Uint64
+
+// checkedSize returns the number of values of shape, or an error for a
+// dimension < 1 or a total above MaxVariableSize.
+func checkedSize(shape []int) (int, error) {
+	n := 1
+	for _, d := range shape {
+		if d < 1 {
+			return 0, errors.Errorf("invalid shape %v (every dimension must be >= 1)", shape)
+		}
+		if n > MaxVariableSize/d {
+			return 0, errors.Wrapf(kerrors.ErrTooLarge, "shape %v holds more than %d values", shape, MaxVariableSize)
+		}
+		n *= d
+	}
+	return n, nil
+}
+
+// Materialize allocates the variable's value (and gradient buffer, when
+// trainable) in dtype dt and fills it with values (row-major, len = Size;
+// nil leaves zeros). It fails if the variable is already materialised, or
+// values has the wrong length or a non-finite value.
+func (v *Variable) Materialize(dt tensor.Dtype, values []float64) error {
+	if v.value != nil {
+		return errors.Errorf("backend: variable %s is already materialised (%v)", v.name, v.value.Dtype())
+	}
+	if err := checkFloatDtype(dt); err != nil {
+		return errors.Wrapf(err, "backend: variable %s", v.name)
+	}
+	if values != nil {
+		if err := checkValues(v.name, v.Size(), values, dt); err != nil {
+			return err
+		}
+	}
+	value := tensor.New(tensor.WithShape(v.shape...), tensor.Of(dt))
+	if values != nil {
+		storeFloat64s(value, values)
+	}
+	v.value = value
+	if v.trainable {
+		v.grad = tensor.New(tensor.WithShape(v.shape...), tensor.Of(dt))
+	}
+	return nil
+}
+
+// Materialized reports whether the variable has values (see Materialize).
+func (v *Variable) Materialized() bool { return v.value != nil }
+
+// SetName renames the variable. Models call it when they name a layer
+// whose weights were declared before it had a name; it must not be
+// called once graphs using the variable exist.
+func (v *Variable) SetName(name string) { v.name = name }
 
 // NewVariable allocates a zero-filled variable of the given dtype and shape.
 // name must be unique within a model (for example "dense_1/kernel"); it
@@ -33,18 +117,12 @@ func NewVariable(name string, dt tensor.Dtype, shape []int, trainable bool) (*Va
 	if err := checkFloatDtype(dt); err != nil {
 		return nil, errors.Wrapf(err, "backend: variable %s", name)
 	}
-	for _, d := range shape {
-		if d < 1 {
-			return nil, errors.Errorf("backend: variable %s: invalid shape %v", name, shape)
-		}
+	v, err := DeclareVariable(name, shape, trainable)
+	if err != nil {
+		return nil, err
 	}
-	v := &Variable{
-		name:      name,
-		value:     tensor.New(tensor.WithShape(shape...), tensor.Of(dt)),
-		trainable: trainable,
-	}
-	if trainable {
-		v.grad = tensor.New(tensor.WithShape(shape...), tensor.Of(dt))
+	if err := v.Materialize(dt, nil); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
@@ -52,8 +130,9 @@ func NewVariable(name string, dt tensor.Dtype, shape []int, trainable bool) (*Va
 // Name returns the variable's unique name, such as "dense/kernel".
 func (v *Variable) Name() string { return v.name }
 
-// Value returns the shared weight tensor. Writes to its backing slice are
-// seen by every graph; do not replace or reshape it.
+// Value returns the shared weight tensor (nil before Materialize). Writes
+// to its backing slice are seen by every graph; do not replace or reshape
+// it.
 func (v *Variable) Value() *tensor.Dense { return v.value }
 
 // Grad returns the gradient buffer filled by the last training step, or nil
@@ -64,33 +143,83 @@ func (v *Variable) Grad() *tensor.Dense { return v.grad }
 func (v *Variable) Trainable() bool { return v.trainable }
 
 // Shape returns a copy of the variable's shape.
-func (v *Variable) Shape() []int { return append([]int(nil), v.value.Shape()...) }
+func (v *Variable) Shape() []int { return append([]int(nil), v.shape...) }
 
-// Dtype returns the variable's element type (tensor.Float32 or tensor.Float64).
-func (v *Variable) Dtype() tensor.Dtype { return v.value.Dtype() }
+// Dtype returns the variable's element type (tensor.Float32 or
+// tensor.Float64), or the zero Dtype before Materialize.
+func (v *Variable) Dtype() tensor.Dtype {
+	if v.value == nil {
+		return tensor.Dtype{}
+	}
+	return v.value.Dtype()
+}
 
 // Size returns the number of scalars the variable holds.
-func (v *Variable) Size() int { return v.value.Shape().TotalSize() }
+func (v *Variable) Size() int {
+	n := 1
+	for _, d := range v.shape {
+		n *= d
+	}
+	return n
+}
 
 // Float64s returns a copy of the variable's values as float64, in row-major
-// order.
+// order (nil before Materialize).
 func (v *Variable) Float64s() []float64 {
+	if v.value == nil {
+		return nil
+	}
 	return ToFloat64s(v.value.Data())
 }
 
 // SetFloat64s overwrites the variable's values (row-major order) in place.
 // It returns an error, and changes nothing, when len(data) differs from
 // Size or data holds NaN or Inf.
+//
+// For a float32 variable a value beyond float32's range is an error too
+// (it would become ±Inf); other values round to the nearest float32.
 func (v *Variable) SetFloat64s(data []float64) error {
-	if len(data) != v.Size() {
-		return errors.Errorf("backend: variable %s: got %d values, want %d (shape %v)", v.name, len(data), v.Size(), v.Shape())
+	if v.value == nil {
+		return errors.Errorf("backend: variable %s has no values yet (not materialised)", v.name)
+	}
+	if err := checkValues(v.name, v.Size(), data, v.value.Dtype()); err != nil {
+		return err
+	}
+	storeFloat64s(v.value, data)
+	return nil
+}
+
+// CheckValues returns a *kerrors.DataError (wrapped) for the first value
+// of data that is not finite or, for dt float32, beyond float32's range;
+// name labels the data.
+func CheckValues(name string, data []float64, dt tensor.Dtype) error {
+	return checkValues(name, len(data), data, dt)
+}
+
+// checkValues checks that data has n values, all finite and, for
+// float32, within float32's range.
+func checkValues(name string, n int, data []float64, dt tensor.Dtype) error {
+	if len(data) != n {
+		return errors.Errorf("backend: variable %s: got %d values, want %d", name, len(data), n)
+	}
+	limit := maxFinite
+	if dt == tensor.Float32 {
+		limit = math.MaxFloat32
 	}
 	for i, x := range data {
-		if x != x || x > maxFinite || x < -maxFinite {
-			return errors.Errorf("backend: variable %s: value %d is %v", v.name, i, x)
+		if x != x || x > limit || x < -limit {
+			msg := "not finite"
+			if !math.IsInf(x, 0) && x == x {
+				msg = "beyond float32's range"
+			}
+			return errors.Wrapf(&kerrors.DataError{Arg: name, Row: -1, Col: i, Value: x, Msg: msg}, "backend")
 		}
 	}
-	switch d := v.value.Data().(type) {
+	return nil
+}
+
+func storeFloat64s(t *tensor.Dense, data []float64) {
+	switch d := t.Data().(type) {
 	case []float32:
 		for i, x := range data {
 			d[i] = float32(x)
@@ -98,12 +227,11 @@ func (v *Variable) SetFloat64s(data []float64) error {
 	case []float64:
 		copy(d, data)
 	}
-	return nil
 }
 
 // String describes the variable for debugging.
 func (v *Variable) String() string {
-	return fmt.Sprintf("%s%v(%v)", v.name, v.value.Shape(), v.value.Dtype())
+	return fmt.Sprintf("%s%v(%v)", v.name, v.shape, v.Dtype())
 }
 
 const maxFinite = 1.7976931348623157e308
@@ -182,5 +310,30 @@ func (v *Variable) Constraint() Constraint { return v.constraint }
 func (v *Variable) ApplyConstraint() {
 	if v.constraint != nil {
 		v.constraint.Constrain(v)
+	}
+}
+
+// Regularizer computes a penalty on a weight's node (an L2 norm, say). The
+// engine adds the penalty of every variable that has one to the loss of
+// train and eval graphs, as Keras adds a layer's weight regularisation
+// losses; the keras/regularizers package provides Keras's regularizers.
+type Regularizer interface {
+	Penalty(x *G.Node) (*G.Node, error)
+}
+
+// SetRegularizer attaches r (nil removes it). Layers set it from the
+// regularizer given for a weight.
+func (v *Variable) SetRegularizer(r Regularizer) { v.regularizer = r }
+
+// Regularizer returns the attached regularizer, or nil.
+func (v *Variable) Regularizer() Regularizer { return v.regularizer }
+
+// SetTrainable changes whether optimizers update the variable (Keras's
+// layer.trainable). It takes effect for programs built afterwards:
+// recompile the model after changing it, as in Keras.
+func (v *Variable) SetTrainable(trainable bool) {
+	v.trainable = trainable
+	if trainable && v.grad == nil && v.value != nil {
+		v.grad = tensor.New(tensor.WithShape(v.shape...), tensor.Of(v.value.Dtype()))
 	}
 }

@@ -26,7 +26,7 @@ func cancelAfter(n int, cancel func()) keras.Callback {
 
 func TestBackupAndRestoreResumesLikeAnUninterruptedRun(t *testing.T) {
 	x, y := regression(100, 30)
-	opts := []keras.Option{keras.Epochs(6), keras.BatchSize(16), keras.ValidationSplit(0.2), keras.Verbose(0)}
+	opts := []keras.FitOption{keras.Epochs(6), keras.BatchSize(16), keras.ValidationSplit(0.2), keras.Verbose(0)}
 	// 80 training rows in batches of 16: 5 batches per epoch.
 
 	ref := model(t, 30, nil)

@@ -43,6 +43,11 @@ var (
 	// ErrNil: a nil value where a value is required (a nil layer,
 	// callback, tensor or option).
 	ErrNil = errors.New("nil value")
+	// ErrTooLarge: a size beyond what gokeras allocates: a model whose
+	// weights exceed keras.MaxParams, a saved configuration declaring far
+	// more values than its file holds, a buffer a file declares beyond
+	// its length.
+	ErrTooLarge = errors.New("too large")
 )
 
 // ShapeError reports shapes that do not fit: a layer's input, a weight

@@ -11,12 +11,12 @@ import (
 )
 
 func TestSentinelsSurviveWrapping(t *testing.T) {
-	for _, s := range []error{kerrors.ErrNotCompiled, kerrors.ErrTraining, kerrors.ErrBuilt, kerrors.ErrNotBuilt, kerrors.ErrNoLoss, kerrors.ErrNil} {
+	for _, s := range []error{kerrors.ErrNotCompiled, kerrors.ErrTraining, kerrors.ErrBuilt, kerrors.ErrNotBuilt, kerrors.ErrNoLoss, kerrors.ErrNil, kerrors.ErrTooLarge} {
 		err := errors.Wrap(errors.Wrap(s, "keras: Fit"), "outer")
 		if !errors.Is(err, s) {
 			t.Errorf("errors.Is(%v, %v) = false", err, s)
 		}
-		for _, other := range []error{kerrors.ErrNotCompiled, kerrors.ErrTraining, kerrors.ErrBuilt, kerrors.ErrNotBuilt, kerrors.ErrNoLoss, kerrors.ErrNil} {
+		for _, other := range []error{kerrors.ErrNotCompiled, kerrors.ErrTraining, kerrors.ErrBuilt, kerrors.ErrNotBuilt, kerrors.ErrNoLoss, kerrors.ErrNil, kerrors.ErrTooLarge} {
 			if other != s && errors.Is(err, other) {
 				t.Errorf("%v matches %v", err, other)
 			}

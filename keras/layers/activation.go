@@ -11,7 +11,7 @@ import (
 )
 
 // ActivationLayer applies an activation function to its input. It is also
-// an Option: layers.Dense(64, layers.Activation("relu")) gives Dense its
+// an option: layers.Dense(64, layers.Activation("relu")) gives Dense its
 // activation, keras.Sequential(..., layers.Activation("relu")) adds a
 // layer.
 type ActivationLayer struct {
@@ -21,12 +21,15 @@ type ActivationLayer struct {
 }
 
 // Activation returns an activation layer, or option, for act: a Keras name
-// ("relu", "softmax", ...) or an activations.Activation (Keras:
-// layer_activation / Activation, and the activation argument of Dense). An
-// unknown name is reported at build time with the list of known names.
-func Activation(act interface{}, opts ...Option) *ActivationLayer {
+// ("relu", "softmax", ...) or an activations.Activation; any other type is
+// an error (Keras: layer_activation / Activation, and the activation
+// argument of Dense, the convolutions and the recurrent layers). An
+// unknown name is reported when the model is built, with the list of known
+// names. It takes the Common options.
+func Activation(act any, opts ...Common) *ActivationLayer {
 	l := &ActivationLayer{}
-	l.Init("Activation", opts)
+	l.Init(l, "Activation", opts...)
+	l.SetSupportsMasking(true)
 	a, err := activations.Resolve(act)
 	if err != nil {
 		l.actErr = errors.Wrap(err, "layers: activation")
@@ -37,18 +40,20 @@ func Activation(act interface{}, opts ...Option) *ActivationLayer {
 	return l
 }
 
-// apply makes ActivationLayer an Option.
-func (l *ActivationLayer) apply(o *options) {
-	o.mark("activation")
-	o.activation = l.activation
+func (l *ActivationLayer) applyDense(d *DenseLayer) { l.setActivation(&d.Base, &d.activation) }
+
+// setActivation makes l's activation the one of a layer with base b.
+func (l *ActivationLayer) setActivation(b *Base, dst *activations.Activation) {
+	*dst = l.activation
 	if l.actErr != nil {
-		o.fail(l.actErr)
+		b.Fail(l.actErr)
 	}
 }
 
+// activationOption sets an already resolved activation (configs).
 type activationOption struct{ a activations.Activation }
 
-func (a activationOption) apply(o *options) { o.mark("activation"); o.activation = a.a }
+func (o activationOption) applyDense(d *DenseLayer) { d.activation = o.a }
 
 // ClassName returns "Activation".
 func (l *ActivationLayer) ClassName() string { return "Activation" }
@@ -76,12 +81,12 @@ type ActivationConfig struct {
 }
 
 // Config returns the layer's configuration.
-func (l *ActivationLayer) Config() interface{} {
-	return ActivationConfig{BaseConfig: l.baseConfig(), Activation: activations.ConfigOf(l.activation)}
+func (l *ActivationLayer) Config() any {
+	return ActivationConfig{BaseConfig: l.BaseConfig(), Activation: activations.ConfigOf(l.activation)}
 }
 
 func init() {
-	registry["Activation"] = func(raw json.RawMessage) (Layer, error) {
+	classes.Builtin("Activation", func(raw json.RawMessage) (Layer, error) {
 		var c ActivationConfig
 		if err := decode("Activation", raw, &c); err != nil {
 			return nil, err
@@ -90,6 +95,10 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return Activation(a, c.BaseConfig.options()...), nil
-	}
+		common, err := c.BaseConfig.Common()
+		if err != nil {
+			return nil, errors.Wrap(err, "layers: Activation config")
+		}
+		return Activation(a, common...), nil
+	})
 }

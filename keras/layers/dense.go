@@ -9,9 +9,7 @@ import (
 
 	"github.com/gokeras/gokeras/keras/activations"
 	"github.com/gokeras/gokeras/keras/backend"
-	"github.com/gokeras/gokeras/keras/constraints"
-	"github.com/gokeras/gokeras/keras/initializers"
-	"github.com/gokeras/gokeras/keras/regularizers"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // DenseLayer is a fully connected layer: activation(x · kernel + bias).
@@ -19,49 +17,40 @@ type DenseLayer struct {
 	Base
 	units      int
 	activation activations.Activation
-	useBias    bool
-	kernelInit initializers.Initializer
-	biasInit   initializers.Initializer
-	kernelReg  regularizers.Regularizer
-	biasReg    regularizers.Regularizer
-	actReg     regularizers.Regularizer
-	kernelCon  constraints.Constraint
-	biasCon    constraints.Constraint
+	kb         kernelBias
 	kernel     *backend.Variable
 	bias       *backend.Variable
 }
+
+// DenseOption is an option of Dense: Common, Activation or a WeightOption.
+type DenseOption interface{ applyDense(*DenseLayer) }
+
+func (c Common) applyDense(l *DenseLayer)       { c.ApplyTo(&l.Base) }
+func (o WeightOption) applyDense(l *DenseLayer) { o.applyTo(&l.kb) }
 
 // Dense returns a fully connected layer with the given number of units
 // (Keras: layer_dense / Dense). Options: Activation (default linear),
 // UseBias (default true), KernelInitializer (default "glorot_uniform"),
 // BiasInitializer (default "zeros"), KernelRegularizer, BiasRegularizer,
-// ActivityRegularizer, KernelConstraint, BiasConstraint (default none),
-// InputShape, Name. It applies to the
-// last axis of its input: an input (..., d) gives (..., units). Weights
-// (Keras order): kernel (d, units), bias (units).
-func Dense(units int, opts ...Option) *DenseLayer {
-	l := &DenseLayer{units: units, useBias: true}
-	l.Init("Dense", opts, "activation", "use_bias", "kernel_initializer", "bias_initializer",
-		"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint")
-	if units < 1 {
-		l.Fail(errors.Errorf("layers: Dense: units must be >= 1, got %d", units))
+// KernelConstraint, BiasConstraint (default none) and the Common options.
+// It applies to the last axis of its input: an input (..., d) gives (...,
+// units). Weights (Keras order): kernel (d, units), bias (units).
+func Dense(units int, opts ...DenseOption) *DenseLayer {
+	l := &DenseLayer{units: units, activation: activations.Linear(), kb: defaultKernelBias()}
+	l.Init(l, "Dense")
+	l.SetSupportsMasking(true)
+	for _, o := range opts {
+		if o == nil {
+			l.Fail(nilOption("Dense"))
+			continue
+		}
+		o.applyDense(l)
 	}
-	o := &l.opts
-	l.activation = o.activation
-	if l.activation == nil {
-		l.activation = activations.Linear()
+	if l.kb.err != nil {
+		l.Fail(l.kb.err)
 	}
-	if o.useBias != nil {
-		l.useBias = *o.useBias
-	}
-	l.kernelInit, l.biasInit = o.kernelInit, o.biasInit
-	l.kernelReg, l.biasReg, l.actReg = o.kernelReg, o.biasReg, o.actReg
-	l.kernelCon, l.biasCon = o.kernelCon, o.biasCon
-	if l.kernelInit == nil {
-		l.kernelInit = initializers.GlorotUniform()
-	}
-	if l.biasInit == nil {
-		l.biasInit = initializers.Zeros()
+	if units < 1 || units > backend.MaxVariableSize {
+		l.Fail(&kerrors.OptionError{Call: "Dense", Option: "units", Value: itoa(units), Msg: "must be >= 1 and <= 2^32"})
 	}
 	return l
 }
@@ -75,44 +64,33 @@ func (l *DenseLayer) Units() int { return l.units }
 // Activation returns the layer's activation.
 func (l *DenseLayer) Activation() activations.Activation { return l.activation }
 
-// Build creates the kernel (d, units) and bias (units) for input (..., d).
+// Build declares the kernel (d, units) and bias (units) for input (..., d).
 func (l *DenseLayer) Build(ctx *BuildContext, in []int) ([]int, error) {
 	if done, err := l.StartBuild(in); done || err != nil {
 		return l.OutputShape(), err
 	}
-	if len(in) == 0 {
-		return nil, errors.Errorf("layers: %s: Dense needs an input with at least one axis", l.name)
+	if len(in) == 0 || in[len(in)-1] < 1 {
+		return nil, &kerrors.ShapeError{Where: "layers: " + l.name, Arg: "input", Got: withBatch(in),
+			Msg: "Dense needs an input whose last axis has a known size"}
 	}
 	d := in[len(in)-1]
 	var err error
-	if l.kernel, err = ctx.NewVariable(l.name, "kernel", []int{d, l.units}, l.kernelInit, true); err != nil {
+	if l.kernel, err = l.AddWeight(ctx, "kernel", []int{d, l.units}, l.kb.kernelSpec()); err != nil {
 		return nil, err
 	}
-	if err := attachConstraint(l.name, "kernel_constraint", l.kernel, l.kernelCon); err != nil {
-		return nil, err
-	}
-	vars := []*backend.Variable{l.kernel}
-	if l.useBias {
-		if l.bias, err = ctx.NewVariable(l.name, "bias", []int{l.units}, l.biasInit, true); err != nil {
+	if l.kb.useBias {
+		if l.bias, err = l.AddWeight(ctx, "bias", []int{l.units}, l.kb.biasSpec()); err != nil {
 			return nil, err
 		}
-		if err := attachConstraint(l.name, "bias_constraint", l.bias, l.biasCon); err != nil {
-			return nil, err
-		}
-		vars = append(vars, l.bias)
 	}
 	out := append(append([]int(nil), in[:len(in)-1]...), l.units)
-	return l.FinishBuild(in, out, vars...), nil
+	return l.FinishBuild(in, out), nil
 }
 
-// Forward computes activation(x · kernel + bias) and, in training and
-// evaluation graphs, adds the regularizers' penalties to the loss.
+// Forward computes activation(x · kernel + bias).
 func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 	k, err := s.Param(l.kernel)
 	if err != nil {
-		return nil, err
-	}
-	if err := addPenalty(s, l.name, "kernel_regularizer", l.kernelReg, k); err != nil {
 		return nil, err
 	}
 	shape := x.Shape().Clone()
@@ -128,12 +106,9 @@ func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, errors.Wrapf(err, "layers: %s: x·kernel", l.name)
 	}
-	if l.useBias {
+	if l.kb.useBias {
 		b, err := s.Param(l.bias)
 		if err != nil {
-			return nil, err
-		}
-		if err := addPenalty(s, l.name, "bias_regularizer", l.biasReg, b); err != nil {
 			return nil, err
 		}
 		if h, err = backend.BiasAdd(h, b); err != nil {
@@ -146,14 +121,7 @@ func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 			return nil, errors.Wrapf(err, "layers: %s", l.name)
 		}
 	}
-	out, err := applyActivation(s, l.name, l.activation, h)
-	if err != nil {
-		return nil, err
-	}
-	if err := addPenalty(s, l.name, "activity_regularizer", l.actReg, out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return applyActivation(s, l.name, l.activation, h)
 }
 
 // applyActivation applies act and records its input for the losses.
@@ -172,60 +140,51 @@ func applyActivation(s *backend.Scope, layer string, act activations.Activation,
 // DenseConfig is Dense's serialisable configuration.
 type DenseConfig struct {
 	BaseConfig
-	Units             int                 `json:"units"`
-	Activation        activations.Config  `json:"activation"`
-	UseBias           bool                `json:"use_bias"`
-	KernelInitializer initializers.Config `json:"kernel_initializer"`
-	BiasInitializer   initializers.Config `json:"bias_initializer"`
-	// The regularizers and constraints are nil when not set.
-	KernelRegularizer   *regularizers.Config `json:"kernel_regularizer,omitempty"`
-	BiasRegularizer     *regularizers.Config `json:"bias_regularizer,omitempty"`
-	ActivityRegularizer *regularizers.Config `json:"activity_regularizer,omitempty"`
-	KernelConstraint    *constraints.Config  `json:"kernel_constraint,omitempty"`
-	BiasConstraint      *constraints.Config  `json:"bias_constraint,omitempty"`
+	Units      int                `json:"units"`
+	Activation activations.Config `json:"activation"`
+	kernelBiasConfig
 }
 
 // Config returns the layer's configuration.
-func (l *DenseLayer) Config() interface{} {
-	return DenseConfig{
-		BaseConfig:        l.baseConfig(),
-		Units:             l.units,
-		Activation:        activations.ConfigOf(l.activation),
-		UseBias:           l.useBias,
-		KernelInitializer: initializers.ConfigOf(l.kernelInit),
-		BiasInitializer:   initializers.ConfigOf(l.biasInit),
-
-		KernelRegularizer:   regularizerConfig(l.kernelReg),
-		BiasRegularizer:     regularizerConfig(l.biasReg),
-		ActivityRegularizer: regularizerConfig(l.actReg),
-		KernelConstraint:    constraintConfig(l.kernelCon),
-		BiasConstraint:      constraintConfig(l.biasCon),
-	}
+func (l *DenseLayer) Config() any {
+	return DenseConfig{BaseConfig: l.BaseConfig(), Units: l.units,
+		Activation: activations.ConfigOf(l.activation), kernelBiasConfig: l.kb.config()}
 }
 
 func init() {
-	registry["Dense"] = func(raw json.RawMessage) (Layer, error) {
+	classes.Builtin("Dense", func(raw json.RawMessage) (Layer, error) {
 		var c DenseConfig
 		if err := decode("Dense", raw, &c); err != nil {
 			return nil, err
 		}
 		act, err := activations.FromConfig(c.Activation)
 		if err != nil {
-			return nil, err
+			return nil, errors.Wrap(err, "layers: Dense config: activation")
 		}
-		ki, err := initializers.FromConfig(c.KernelInitializer)
+		opts, err := denseOptions(c.BaseConfig, c.kernelBiasConfig)
 		if err != nil {
-			return nil, err
+			return nil, errors.Wrap(err, "layers: Dense config")
 		}
-		bi, err := initializers.FromConfig(c.BiasInitializer)
-		if err != nil {
-			return nil, err
-		}
-		opts := append(c.BaseConfig.options(), activationOption{act}, UseBias(c.UseBias), KernelInitializer(ki), BiasInitializer(bi))
-		more, err := penaltyOptions(c.KernelRegularizer, c.BiasRegularizer, c.ActivityRegularizer, c.KernelConstraint, c.BiasConstraint)
-		if err != nil {
-			return nil, err
-		}
-		return Dense(c.Units, append(opts, more...)...), nil
+		return Dense(c.Units, append(opts, activationOption{act})...), nil
+	})
+}
+
+// denseOptions turns the shared parts of a configuration into options.
+func denseOptions(bc BaseConfig, kc kernelBiasConfig) ([]DenseOption, error) {
+	common, err := bc.Common()
+	if err != nil {
+		return nil, err
 	}
+	weights, err := kc.options()
+	if err != nil {
+		return nil, err
+	}
+	var opts []DenseOption
+	for _, c := range common {
+		opts = append(opts, c)
+	}
+	for _, w := range weights {
+		opts = append(opts, w)
+	}
+	return opts, nil
 }

@@ -2,6 +2,7 @@ package layers
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	randv2 "math/rand/v2"
 
@@ -10,14 +11,25 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // DropoutLayer zeroes a random fraction of its inputs while training.
 type DropoutLayer struct {
 	Base
 	rate float64
+	seed *int64
 	src  *pcgSource // the layer's own stream when Seed is given
 	rng  *rand.Rand
+}
+
+// DropoutOption is an option of Dropout: Common or Seed.
+type DropoutOption interface{ applyDropout(*DropoutLayer) }
+
+func (c Common) applyDropout(l *DropoutLayer) { c.ApplyTo(&l.Base) }
+func (o SeedOption) applyDropout(l *DropoutLayer) {
+	seed := o.seed
+	l.seed = &seed
 }
 
 // Dropout returns a layer that, in training only, sets each input to 0
@@ -26,19 +38,28 @@ type DropoutLayer struct {
 // it passes its input through. rate must be in [0, 1). The masks come from
 // the model's seed (per epoch), or from the layer's own stream when Seed
 // is given; that stream's position is part of the layer's state
-// (LayerState), which saved models keep. Options: Seed, InputShape, Name.
+// (LayerState), which saved models keep. Options: Seed and the Common
+// options.
 //
 // Gorgonia's own Dropout op has a wrong gradient (it divides by rate
 // instead of 1-rate); this layer multiplies by a mask drawn on the host
 // instead, so the gradient is exactly the mask.
-func Dropout(rate float64, opts ...Option) *DropoutLayer {
+func Dropout(rate float64, opts ...DropoutOption) *DropoutLayer {
 	l := &DropoutLayer{rate: rate}
-	l.Init("Dropout", opts, "seed")
-	if !(rate >= 0 && rate < 1) {
-		l.Fail(errors.Errorf("layers: Dropout: rate must be in [0, 1), got %v", rate))
+	l.Init(l, "Dropout")
+	l.SetSupportsMasking(true)
+	for _, o := range opts {
+		if o == nil {
+			l.Fail(nilOption("Dropout"))
+			continue
+		}
+		o.applyDropout(l)
 	}
-	if l.opts.seed != nil {
-		l.src = &pcgSource{randv2.NewPCG(uint64(*l.opts.seed), dropoutStream)}
+	if !(rate >= 0 && rate < 1) {
+		l.Fail(&kerrors.OptionError{Call: "Dropout", Option: "rate", Value: fmt.Sprint(rate), Msg: "must be in [0, 1)"})
+	}
+	if l.seed != nil {
+		l.src = &pcgSource{randv2.NewPCG(uint64(*l.seed), dropoutStream)}
 		l.rng = rand.New(l.src)
 	}
 	return l
@@ -137,20 +158,27 @@ type DropoutConfig struct {
 }
 
 // Config returns the layer's configuration.
-func (l *DropoutLayer) Config() interface{} {
-	return DropoutConfig{BaseConfig: l.baseConfig(), Rate: l.rate, Seed: l.opts.seed}
+func (l *DropoutLayer) Config() any {
+	return DropoutConfig{BaseConfig: l.BaseConfig(), Rate: l.rate, Seed: l.seed}
 }
 
 func init() {
-	registry["Dropout"] = func(raw json.RawMessage) (Layer, error) {
+	classes.Builtin("Dropout", func(raw json.RawMessage) (Layer, error) {
 		var c DropoutConfig
 		if err := decode("Dropout", raw, &c); err != nil {
 			return nil, err
 		}
-		opts := c.BaseConfig.options()
+		common, err := c.BaseConfig.Common()
+		if err != nil {
+			return nil, errors.Wrap(err, "layers: Dropout config")
+		}
+		var opts []DropoutOption
+		for _, o := range common {
+			opts = append(opts, o)
+		}
 		if c.Seed != nil {
 			opts = append(opts, Seed(*c.Seed))
 		}
 		return Dropout(c.Rate, opts...), nil
-	}
+	})
 }

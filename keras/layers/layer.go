@@ -4,159 +4,228 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
-	"sort"
+	"regexp"
 	"strings"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/gokeras/gokeras/keras/activations"
 	"github.com/gokeras/gokeras/keras/backend"
 	"github.com/gokeras/gokeras/keras/constraints"
 	"github.com/gokeras/gokeras/keras/initializers"
+	"github.com/gokeras/gokeras/keras/internal/registry"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/regularizers"
 )
 
-// Layer is one step of a model.
+// Layer is one step of a model. Implementations embed Base, which provides
+// every method but the four a layer defines for itself: ClassName, Build,
+// Forward and Config.
 type Layer interface {
-	// Name returns the layer's name, unique within its model ("dense_1").
-	// It is empty until the model names the layer.
-	Name() string
-	// SetName renames the layer; models call it for unnamed layers.
-	SetName(name string)
 	// ClassName returns the Keras class name ("Dense").
 	ClassName() string
-	// DeclaredInputShape returns the input shape given with InputShape or
-	// Input, or nil.
-	DeclaredInputShape() []int
-	// Build validates the layer's options, creates its weights for one
-	// sample's input shape and returns one sample's output shape. A layer
-	// is built once; Build on a built layer checks the shape.
+	// Build checks the layer's options against one sample's input shape
+	// (without the batch axis; -1 for a dimension of any size), declares
+	// its weights with Base.AddWeight and returns one sample's output
+	// shape. It is called once; Base.StartBuild handles the repeats.
 	Build(ctx *BuildContext, inputShape []int) ([]int, error)
-	// Forward adds the layer's computation of x (batch, inputShape...) to
-	// s's graph.
+	// Forward adds the layer's computation of x, (batch, input shape...)
+	// with every dimension known, to s's graph. Weight penalties,
+	// constraints and activity regularisation are applied by the model;
+	// Forward is only the computation.
 	Forward(s *backend.Scope, x *G.Node) (*G.Node, error)
+	// Config returns the layer's serialisable configuration: a struct
+	// that embeds BaseConfig and marshals to JSON.
+	Config() any
+
+	// Name returns the layer's name, unique within its model ("dense_1").
+	// It is empty until the layer is given one or a model names it.
+	Name() string
+	// SetName renames the layer (and its weights).
+	SetName(name string)
 	// Variables returns the layer's weights in Keras's order (Dense:
 	// kernel, bias).
 	Variables() []*backend.Variable
-	// Config returns the layer's serialisable configuration.
-	Config() interface{}
+	// DeclaredInputShape returns the input shape given with InputShape,
+	// or nil.
+	DeclaredInputShape() []int
+	// LayerBase returns the embedded Base.
+	LayerBase() *Base
 }
 
-// BuildContext carries what layers need to create weights.
+// MultiLayer is a layer with several inputs or several outputs: the merge
+// layers (Add, Concatenate, ...), recurrent layers returning their states,
+// models used as layers. Models call BuildMulti and ForwardMulti instead
+// of Build and Forward when a layer implements it.
+type MultiLayer interface {
+	Layer
+	// BuildMulti is Build for a list of inputs; it returns one shape per
+	// output.
+	BuildMulti(ctx *BuildContext, inputShapes [][]int) ([][]int, error)
+	// ForwardMulti is Forward for a list of inputs; it returns one node per
+	// output.
+	ForwardMulti(s *backend.Scope, xs []*G.Node) ([]*G.Node, error)
+}
+
+// BuildContext carries what Build needs beyond the input shape. Models
+// make one; tests of a single layer can use a zero BuildContext.
 type BuildContext struct {
-	// Dtype is the model's element type (tensor.Float32 by default).
-	Dtype tensor.Dtype
-	// Rand is the model's initialisation stream, seeded from its seed.
-	Rand *rand.Rand
-	// MaxParams, when > 0, bounds the number of values NewVariable may
-	// allocate in total: loading a saved model sets it to the number of
-	// values in the file, so that a damaged configuration fails with an
-	// error instead of exhausting memory.
+	// MaxParams, when > 0, bounds the number of values the weights
+	// declared through this context may hold in total: loading a saved
+	// model sets it from the file, so that a damaged configuration fails
+	// with an error instead of exhausting memory.
 	MaxParams int
 
 	params int
 }
 
-// NewVariable creates a weight named "<layer>/<name>" of the context's
-// dtype and fills it from init.
-func (c *BuildContext) NewVariable(layer, name string, shape []int, init initializers.Initializer, trainable bool) (*backend.Variable, error) {
-	if c.MaxParams > 0 {
-		n := 1
-		for _, d := range shape {
-			if d < 1 {
-				break // NewVariable reports the invalid shape
-			}
-			if n > c.MaxParams/d {
-				n = c.MaxParams + 1
-				break
-			}
-			n *= d
-		}
-		if n > c.MaxParams-c.params {
-			return nil, errors.Errorf("layers: %s: %s of shape %v takes the model past %d values", layer, name, shape, c.MaxParams)
-		}
-		c.params += n
+// claim counts n more values against MaxParams.
+func (c *BuildContext) claim(layer, name string, shape []int, n int) error {
+	if c == nil || c.MaxParams <= 0 {
+		return nil
 	}
-	if sc, ok := init.(initializers.ShapeChecker); ok {
-		if err := sc.CheckShape(shape); err != nil {
-			return nil, errors.Wrapf(err, "layers: %s: %s", layer, name)
-		}
+	if n > c.MaxParams-c.params {
+		return errors.Wrapf(kerrors.ErrTooLarge, "layers: %s: %s of shape %v takes the model past %d values", layer, name, shape, c.MaxParams)
 	}
-	v, err := backend.NewVariable(layer+"/"+name, c.Dtype, shape, trainable)
-	if err != nil {
-		return nil, err
-	}
-	if err := v.SetFloat64s(init.Init(c.Rand, shape)); err != nil {
-		return nil, errors.Wrapf(err, "layers: %s: initialising %s with %s", layer, name, init.Name())
-	}
-	return v, nil
+	c.params += n
+	return nil
+}
+
+// WeightSpec says how a weight is made, regularised and constrained (the
+// arguments of Keras's add_weight). The zero value is a trainable weight
+// initialised with glorot_uniform, without regularizer or constraint.
+type WeightSpec struct {
+	// Initializer fills the weight when the model is built (default
+	// glorot_uniform, as Keras's add_weight).
+	Initializer initializers.Initializer
+	// Regularizer adds a penalty on the weight to the model's loss in
+	// training and evaluation (default none).
+	Regularizer regularizers.Regularizer
+	// Constraint projects the weight after every optimizer update
+	// (default none).
+	Constraint constraints.Constraint
+	// NonTrainable makes the weight state that optimizers do not update
+	// (BatchNormalization's moving statistics); default trainable.
+	NonTrainable bool
 }
 
 // Base holds what every layer shares: its name, declared input shape,
-// weights, built state and the options it was given. Custom layers embed
-// it.
+// weights and their policy, built state, the options every layer takes
+// and the nodes it was applied at. Layers embed it.
 type Base struct {
+	self       Layer
+	class      string
 	name       string
 	inputShape []int
-	inShape    []int
-	outShape   []int
-	vars       []*backend.Variable
-	opts       options
-	err        error
+	trainable  bool
+	actReg     regularizers.Regularizer
+	masking    bool
+
+	built     bool
+	inShapes  [][]int
+	outShapes [][]int
+	vars      []*backend.Variable
+	specs     []WeightSpec
+	local     []string // each weight's name within the layer
+	err       error
+	nodes     []*Node
 }
+
+// Init records the layer and its class and applies the options every layer
+// takes. Constructors call it first, with the layer itself:
+//
+//	l := &DenseLayer{units: units}
+//	l.Init(l, "Dense", common...)
+//
+// where common are the Common options among the constructor's options.
+func (b *Base) Init(self Layer, class string, common ...Common) {
+	b.self, b.class, b.trainable = self, class, true
+	for _, c := range common {
+		c.ApplyTo(b)
+	}
+}
+
+// LayerBase returns b.
+func (b *Base) LayerBase() *Base { return b }
+
+// Self returns the layer that embeds b (set by Init).
+func (b *Base) Self() Layer { return b.self }
 
 // Name returns the layer's name.
 func (b *Base) Name() string { return b.name }
 
-// SetName renames the layer.
-func (b *Base) SetName(name string) { b.name = name }
+// SetName renames the layer and its weights ("<layer>/<weight>").
+func (b *Base) SetName(name string) {
+	b.name = name
+	for i, v := range b.vars {
+		v.SetName(name + "/" + b.local[i])
+	}
+}
 
 // DeclaredInputShape returns the input shape given with InputShape, or nil.
 func (b *Base) DeclaredInputShape() []int { return b.inputShape }
 
-// Variables returns the layer's weights.
+// Variables returns the layer's weights in the order they were added.
 func (b *Base) Variables() []*backend.Variable { return b.vars }
 
-// Built reports whether Build has created the layer's weights.
-func (b *Base) Built() bool { return b.outShape != nil }
+// WeightSpecs returns how each weight is initialised, regularised and
+// constrained, in the order of Variables.
+func (b *Base) WeightSpecs() []WeightSpec { return b.specs }
 
-// InputShape returns one sample's input shape once built.
-func (b *Base) InputShape() []int { return b.inShape }
+// Built reports whether Build has run.
+func (b *Base) Built() bool { return b.built }
 
-// OutputShape returns one sample's output shape once built.
-func (b *Base) OutputShape() []int { return b.outShape }
+// InputShape returns one sample's (first) input shape once built.
+func (b *Base) InputShape() []int {
+	if len(b.inShapes) == 0 {
+		return nil
+	}
+	return b.inShapes[0]
+}
 
-// Init applies options, keeping the first error for Build to report.
-// allowed lists the Keras keywords of the options the layer accepts beyond
-// name and input_shape, which every layer accepts.
-func (b *Base) Init(class string, opts []Option, allowed ...string) {
-	for _, o := range opts {
-		if o == nil {
-			continue
-		}
-		o.apply(&b.opts)
+// OutputShape returns one sample's (first) output shape once built.
+func (b *Base) OutputShape() []int {
+	if len(b.outShapes) == 0 {
+		return nil
 	}
-	b.name = b.opts.name
-	b.inputShape = b.opts.inputShape
-	allowed = append(allowed, "name", "input_shape")
-	for _, kw := range b.opts.given {
-		if !contains(allowed, kw) {
-			b.Fail(errors.Errorf("layers: %s has no option %s (it has: %s)", class, kw, strings.Join(allowed, ", ")))
-		}
-	}
-	if b.opts.err != nil {
-		b.Fail(b.opts.err)
-	}
-	for _, d := range b.inputShape {
-		if d < 1 {
-			b.Fail(errors.Errorf("layers: %s: input_shape %v has a dimension < 1", class, b.inputShape))
-		}
+	return b.outShapes[0]
+}
+
+// InputShapes returns every input's shape once built.
+func (b *Base) InputShapes() [][]int { return b.inShapes }
+
+// OutputShapes returns every output's shape once built.
+func (b *Base) OutputShapes() [][]int { return b.outShapes }
+
+// Trainable reports whether the optimizers update the layer's trainable
+// weights (Keras: layer.trainable; default true).
+func (b *Base) Trainable() bool { return b.trainable }
+
+// SetTrainable freezes (false) or unfreezes the layer's weights (Keras:
+// layer.trainable = False). Weights declared non-trainable stay so.
+// Compile the model again afterwards, as in Keras.
+func (b *Base) SetTrainable(on bool) {
+	b.trainable = on
+	for i, v := range b.vars {
+		v.SetTrainable(on && !b.specs[i].NonTrainable)
 	}
 }
 
-// Fail records err (the first one wins) for Build to report.
+// ActivityRegularizer returns the regularizer applied to the layer's
+// output (nil when none).
+func (b *Base) ActivityRegularizer() regularizers.Regularizer { return b.actReg }
+
+// SupportsMasking reports whether the layer passes its input's mask on
+// to its output unchanged (Keras: supports_masking): element-wise layers
+// such as Dense, Dropout and Activation do.
+func (b *Base) SupportsMasking() bool { return b.masking }
+
+// SetSupportsMasking declares whether the layer passes masks through.
+func (b *Base) SetSupportsMasking(on bool) { b.masking = on }
+
+// Fail records err (the first one wins) for Build to report: a
+// constructor never fails, it keeps the first invalid argument.
 func (b *Base) Fail(err error) {
 	if b.err == nil {
 		b.err = err
@@ -166,235 +235,141 @@ func (b *Base) Fail(err error) {
 // Err returns the first recorded error, or nil.
 func (b *Base) Err() error { return b.err }
 
-// StartBuild returns the recorded error, wrapped with the layer's name,
-// or, for a built layer, checks that the input shape is unchanged. It
-// reports done=true when the layer is already built.
+// StartBuild returns the error recorded by the constructor, wrapped with
+// the layer's name, or, for a built layer, checks that the input shape is
+// unchanged. It reports done=true when the layer is already built.
 func (b *Base) StartBuild(inputShape []int) (done bool, err error) {
+	return b.StartBuildMulti([][]int{inputShape})
+}
+
+// StartBuildMulti is StartBuild for layers with several inputs.
+func (b *Base) StartBuildMulti(inputShapes [][]int) (done bool, err error) {
 	if b.err != nil {
 		return false, errors.Wrapf(b.err, "layer %s", b.name)
 	}
-	if b.outShape != nil {
-		if !sameInts(b.inShape, inputShape) {
-			return false, errors.Errorf("layers: layer %s was built for input %v, now given %v", b.name, ShapeString(b.inShape), ShapeString(inputShape))
+	if b.built {
+		if !sameShapes(b.inShapes, inputShapes) {
+			return false, &kerrors.ShapeError{Where: "layers: " + b.name, Arg: "input",
+				Got: withBatch(first(inputShapes)), Want: withBatch(first(b.inShapes)),
+				Msg: "the layer was built for another input shape (a layer shared between models must get the same shapes)"}
 		}
 		return true, nil
 	}
 	return false, nil
 }
 
-// FinishBuild records the built shapes and weights.
-func (b *Base) FinishBuild(in, out []int, vars ...*backend.Variable) []int {
-	b.inShape = append([]int(nil), in...)
-	b.outShape = append([]int(nil), out...)
-	b.vars = vars
-	return b.outShape
+// FinishBuild records the built shapes. Build returns its result.
+func (b *Base) FinishBuild(in, out []int) []int {
+	return b.FinishBuildMulti([][]int{in}, [][]int{out})[0]
 }
 
-// Option configures a layer. The same options serve every layer, named
-// like Keras's keyword arguments; a layer reports at build time any option
-// it does not have.
-type Option interface {
-	apply(*options)
+// FinishBuildMulti is FinishBuild for layers with several inputs or
+// outputs.
+func (b *Base) FinishBuildMulti(in, out [][]int) [][]int {
+	b.inShapes = cloneShapes(in)
+	b.outShapes = cloneShapes(out)
+	b.built = true
+	return cloneShapes(out)
 }
 
-type optionFunc func(*options)
-
-func (f optionFunc) apply(o *options) { f(o) }
-
-type options struct {
-	given      []string
-	err        error
-	name       string
-	inputShape []int
-	activation activations.Activation
-	useBias    *bool
-	kernelInit initializers.Initializer
-	biasInit   initializers.Initializer
-	seed       *int64
-	kernelReg  regularizers.Regularizer
-	biasReg    regularizers.Regularizer
-	actReg     regularizers.Regularizer
-	kernelCon  constraints.Constraint
-	biasCon    constraints.Constraint
-}
-
-func (o *options) mark(kw string) {
-	if !contains(o.given, kw) {
-		o.given = append(o.given, kw)
+// AddWeight declares a weight of the layer (Keras: add_weight): it is
+// named "<layer>/<name>", allocated and initialised by the model (in the
+// model's dtype, from the model's seed, in the order the weights were
+// added), and the model applies its regularizer and constraint. Call it
+// from Build.
+func (b *Base) AddWeight(ctx *BuildContext, name string, shape []int, spec WeightSpec) (*backend.Variable, error) {
+	if spec.Initializer == nil {
+		spec.Initializer = initializers.GlorotUniform()
 	}
-}
-
-func (o *options) fail(err error) {
-	if o.err == nil {
-		o.err = err
+	for _, d := range shape {
+		if d < 1 {
+			return nil, &kerrors.ShapeError{Where: "layers: " + b.name, Arg: name, Got: shape,
+				Msg: "every dimension of a weight must be known and >= 1"}
+		}
 	}
-}
-
-// Name sets the layer's name (Keras: name). Names must be unique within a
-// model; unnamed layers are named after their class (dense, dense_1, ...).
-func Name(name string) Option {
-	return optionFunc(func(o *options) { o.mark("name"); o.name = name })
-}
-
-// InputShape declares one sample's input shape, without the batch axis
-// (Keras: input_shape). Give it to a model's first layer.
-func InputShape(dims ...int) Option {
-	return optionFunc(func(o *options) {
-		o.mark("input_shape")
-		o.inputShape = append([]int(nil), dims...)
-		if len(dims) == 0 {
-			o.fail(errors.New("layers: InputShape needs at least one dimension"))
-		}
-	})
-}
-
-// UseBias says whether the layer adds a bias vector (Keras: use_bias;
-// default true).
-func UseBias(b bool) Option {
-	return optionFunc(func(o *options) { o.mark("use_bias"); o.useBias = &b })
-}
-
-// KernelInitializer sets how the kernel is initialised: a Keras name
-// ("glorot_uniform", the default) or an initializers.Initializer (Keras:
-// kernel_initializer).
-func KernelInitializer(init interface{}) Option {
-	return optionFunc(func(o *options) {
-		o.mark("kernel_initializer")
-		i, err := initializers.Resolve(init)
-		if err != nil {
-			o.fail(errors.Wrap(err, "layers: kernel_initializer"))
-		}
-		o.kernelInit = i
-	})
-}
-
-// BiasInitializer sets how the bias is initialised: a Keras name ("zeros",
-// the default) or an initializers.Initializer (Keras: bias_initializer).
-func BiasInitializer(init interface{}) Option {
-	return optionFunc(func(o *options) {
-		o.mark("bias_initializer")
-		i, err := initializers.Resolve(init)
-		if err != nil {
-			o.fail(errors.Wrap(err, "layers: bias_initializer"))
-		}
-		o.biasInit = i
-	})
-}
-
-// KernelRegularizer adds a penalty on the kernel to the model's loss: a
-// Keras name ("l1", "l2", "l1_l2", with factor 0.01) or a
-// regularizers.Regularizer (Keras: kernel_regularizer; default none). The
-// penalty is part of the loss Fit and Evaluate report, as in Keras.
-func KernelRegularizer(r interface{}) Option {
-	return optionFunc(func(o *options) {
-		o.mark("kernel_regularizer")
-		o.kernelReg = resolveRegularizer(o, "kernel_regularizer", r)
-	})
-}
-
-// BiasRegularizer adds a penalty on the bias to the model's loss (Keras:
-// bias_regularizer; default none). See KernelRegularizer.
-func BiasRegularizer(r interface{}) Option {
-	return optionFunc(func(o *options) {
-		o.mark("bias_regularizer")
-		o.biasReg = resolveRegularizer(o, "bias_regularizer", r)
-	})
-}
-
-// ActivityRegularizer adds a penalty on the layer's output (after its
-// activation, summed over the whole batch as in Keras 3) to the model's
-// loss (Keras: activity_regularizer; default none). See
-// KernelRegularizer.
-func ActivityRegularizer(r interface{}) Option {
-	return optionFunc(func(o *options) {
-		o.mark("activity_regularizer")
-		o.actReg = resolveRegularizer(o, "activity_regularizer", r)
-	})
-}
-
-func resolveRegularizer(o *options, kw string, r interface{}) regularizers.Regularizer {
-	reg, err := regularizers.Resolve(r)
+	v, err := backend.DeclareVariable(b.name+"/"+name, shape, !spec.NonTrainable && b.trainable)
 	if err != nil {
-		o.fail(errors.Wrap(err, "layers: "+kw))
+		return nil, errors.Wrapf(err, "layers: %s", b.name)
 	}
-	return reg
+	if err := ctx.claim(b.name, name, shape, v.Size()); err != nil {
+		return nil, err
+	}
+	if sc, ok := spec.Initializer.(initializers.ShapeChecker); ok {
+		if err := sc.CheckShape(shape); err != nil {
+			return nil, errors.Wrapf(err, "layers: %s: %s", b.name, name)
+		}
+	}
+	if spec.Constraint != nil {
+		if err := spec.Constraint.CheckShape(shape); err != nil {
+			return nil, errors.Wrapf(err, "layers: %s: %s constraint", b.name, name)
+		}
+		v.SetConstraint(spec.Constraint)
+	}
+	if spec.Regularizer != nil {
+		v.SetRegularizer(penalty{spec.Regularizer})
+	}
+	b.vars = append(b.vars, v)
+	b.specs = append(b.specs, spec)
+	b.local = append(b.local, name)
+	return v, nil
 }
 
-// KernelConstraint projects the kernel after every optimizer update: a
-// Keras name ("max_norm", "non_neg", "unit_norm", "min_max_norm", with
-// their defaults) or a constraints.Constraint (Keras: kernel_constraint;
-// default none).
-func KernelConstraint(c interface{}) Option {
-	return optionFunc(func(o *options) {
-		o.mark("kernel_constraint")
-		o.kernelCon = resolveConstraint(o, "kernel_constraint", c)
-	})
-}
+// penalty adapts a regularizer to backend.Regularizer.
+type penalty struct{ r regularizers.Regularizer }
 
-// BiasConstraint projects the bias after every optimizer update (Keras:
-// bias_constraint; default none). See KernelConstraint.
-func BiasConstraint(c interface{}) Option {
-	return optionFunc(func(o *options) {
-		o.mark("bias_constraint")
-		o.biasCon = resolveConstraint(o, "bias_constraint", c)
-	})
-}
+func (p penalty) Penalty(x *G.Node) (*G.Node, error) { return p.r.Penalty(x) }
 
-func resolveConstraint(o *options, kw string, c interface{}) constraints.Constraint {
-	con, err := constraints.Resolve(c)
-	if err != nil {
-		o.fail(errors.Wrap(err, "layers: "+kw))
+// InitWeights allocates and initialises, in dtype dt and from rng, every
+// weight of the layer that has no values yet, in the order they were
+// added. Models call it for each layer in order; call it yourself to use
+// a layer outside a model.
+func (b *Base) InitWeights(dt tensor.Dtype, rng *rand.Rand) error {
+	for i, v := range b.vars {
+		if v.Materialized() {
+			if v.Dtype() != dt {
+				return errors.Errorf("layers: %s: weight %s is %v (the layer is used by a %v model) and cannot be %v", b.name, b.local[i], v.Dtype(), v.Dtype(), dt)
+			}
+			continue
+		}
+		init := b.specs[i].Initializer
+		if err := v.Materialize(dt, init.Init(rng, v.Shape())); err != nil {
+			return errors.Wrapf(err, "layers: %s: initialising %s with %s", b.name, b.local[i], init.Name())
+		}
 	}
-	return con
-}
-
-// attachConstraint checks that c fits v's shape and attaches it.
-func attachConstraint(layer, kw string, v *backend.Variable, c constraints.Constraint) error {
-	if c == nil {
-		return nil
-	}
-	if err := c.CheckShape(v.Shape()); err != nil {
-		return errors.Wrapf(err, "layers: %s: %s", layer, kw)
-	}
-	v.SetConstraint(c)
 	return nil
-}
-
-// addPenalty adds r's penalty of x to the loss of train and eval graphs.
-func addPenalty(s *backend.Scope, layer, kw string, r regularizers.Regularizer, x *G.Node) error {
-	if r == nil || s.Mode() == backend.Predict {
-		return nil
-	}
-	p, err := r.Penalty(x)
-	if err != nil {
-		return errors.Wrapf(err, "layers: %s: %s", layer, kw)
-	}
-	return s.AddLoss(p)
-}
-
-// Seed fixes the random stream of a layer that draws random numbers while
-// training (Dropout). By default the stream comes from the model's seed.
-func Seed(seed int64) Option {
-	return optionFunc(func(o *options) { o.mark("seed"); o.seed = &seed })
 }
 
 // ShapeString formats one sample's shape the way Keras prints it, with the
 // batch axis as None: (None, 28, 28).
-func ShapeString(shape []int) string {
-	parts := []string{"None"}
-	for _, d := range shape {
-		parts = append(parts, fmt.Sprint(d))
+func ShapeString(shape []int) string { return kerrors.FormatShape(withBatch(shape)) }
+
+func withBatch(shape []int) []int { return append([]int{-1}, shape...) }
+
+func first(s [][]int) []int {
+	if len(s) == 0 {
+		return nil
 	}
-	return "(" + strings.Join(parts, ", ") + ")"
+	return s[0]
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+func cloneShapes(s [][]int) [][]int {
+	out := make([][]int, len(s))
+	for i, x := range s {
+		out[i] = append([]int(nil), x...)
+	}
+	return out
+}
+
+func sameShapes(a, b [][]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !sameInts(a[i], b[i]) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 func sameInts(a, b []int) bool {
@@ -417,6 +392,37 @@ func prod(shape []int) int {
 	return n
 }
 
+var (
+	snakeWords = regexp.MustCompile(`(.)([A-Z][a-z]+)`)
+	nonWord    = regexp.MustCompile(`\W+`)
+)
+
+// DefaultName returns the name prefix Keras gives unnamed layers of a
+// class (keras.src.utils.naming.to_snake_case): Dense -> dense, Conv2D ->
+// conv2d, MaxPooling2D -> max_pooling2d, BatchNormalization ->
+// batch_normalization, Conv2DTranspose -> conv2d_transpose.
+func DefaultName(class string) string {
+	s := nonWord.ReplaceAllString(class, "")
+	s = snakeWords.ReplaceAllString(s, "${1}_${2}")
+	s = snakeCaseLower(s)
+	return s
+}
+
+// snakeCaseLower inserts "_" between a lower-case letter and an upper-case
+// one and lowercases: Keras's second rule matches ([a-z])([A-Z]) only, so
+// "2D" stays joined.
+func snakeCaseLower(s string) string {
+	var b strings.Builder
+	r := []rune(s)
+	for i, c := range r {
+		if i > 0 && c >= 'A' && c <= 'Z' && r[i-1] >= 'a' && r[i-1] <= 'z' {
+			b.WriteByte('_')
+		}
+		b.WriteRune(c)
+	}
+	return strings.ToLower(b.String())
+}
+
 // Stateful is implemented by layers that keep state outside their weights
 // which decides what training does next, such as the random stream of a
 // Dropout layer given its own Seed. Saved models store this state so that
@@ -429,63 +435,106 @@ type Stateful interface {
 	SetLayerState(state []byte) error
 }
 
-// Factory rebuilds a layer from its JSON configuration.
+// Factory rebuilds a layer from its JSON configuration (the JSON form of
+// its Config()).
 type Factory func(config json.RawMessage) (Layer, error)
 
-var registry = map[string]Factory{}
+var classes = registry.New[Factory]("layers", "layer class")
 
-// Register makes a layer class available to FromConfig (for user-defined
-// layers, so that saved models using them can be loaded). It returns an
-// error if the class name is taken.
+// Register makes a layer class available to FromConfig, so that saved
+// models using it can be loaded (for user-defined layers). It returns an
+// error if the class name is taken. It is safe for concurrent use.
 func Register(className string, f Factory) error {
-	if _, ok := registry[className]; ok {
-		return errors.Errorf("layers: class %q is already registered", className)
+	if f == nil {
+		return errors.Wrap(kerrors.ErrNil, "layers: Register: factory")
 	}
-	registry[className] = f
-	return nil
+	return classes.Register(className, f)
 }
 
 // Names returns the registered layer class names, sorted.
-func Names() []string {
-	known := make([]string, 0, len(registry))
-	for k := range registry {
-		known = append(known, k)
-	}
-	sort.Strings(known)
-	return known
-}
+func Names() []string { return classes.Names() }
 
 // FromConfig rebuilds a layer of the given class from its JSON
-// configuration (the JSON form of its Config()).
-func FromConfig(className string, config json.RawMessage) (Layer, error) {
-	f, ok := registry[className]
-	if !ok {
-		return nil, errors.Errorf("layers: unknown layer type %s: register it with layers.Register (known: %s)", className, strings.Join(Names(), ", "))
+// configuration. An unknown class gives a *kerrors.UnknownNameError
+// naming layers.Register; a factory's panic becomes an error.
+func FromConfig(className string, config json.RawMessage) (l Layer, err error) {
+	f, err := classes.Get(className)
+	if err != nil {
+		return nil, err
 	}
-	return f(config)
+	defer func() {
+		if r := recover(); r != nil {
+			l, err = nil, kerrors.Recovered("layers: the factory of "+className, r)
+		}
+	}()
+	l, err = f(config)
+	if err == nil && l == nil {
+		err = errors.Errorf("layers: the factory of %s returned no layer", className)
+	}
+	return l, err
 }
 
 // BaseConfig holds the configuration every layer shares.
 type BaseConfig struct {
 	Name       string `json:"name"`
 	InputShape []int  `json:"input_shape,omitempty"`
+	// Trainable is false for a frozen layer (nil or true: trainable).
+	Trainable *bool `json:"trainable,omitempty"`
+	// ActivityRegularizer is the output penalty (nil: none).
+	ActivityRegularizer *regularizers.Config `json:"activity_regularizer,omitempty"`
 }
 
-func (b *Base) baseConfig() BaseConfig {
-	return BaseConfig{Name: b.name, InputShape: b.inputShape}
+// BaseConfig returns the configuration every layer shares.
+func (b *Base) BaseConfig() BaseConfig {
+	c := BaseConfig{Name: b.name, InputShape: b.inputShape, ActivityRegularizer: regularizerConfig(b.actReg)}
+	if !b.trainable {
+		f := false
+		c.Trainable = &f
+	}
+	return c
 }
 
-func (c BaseConfig) options() []Option {
-	opts := []Option{Name(c.Name)}
+// Common returns the options that rebuild c.
+func (c BaseConfig) Common() ([]Common, error) {
+	opts := []Common{Name(c.Name)}
 	if len(c.InputShape) > 0 {
 		opts = append(opts, InputShape(c.InputShape...))
 	}
-	return opts
+	if c.Trainable != nil && !*c.Trainable {
+		opts = append(opts, Trainable(false))
+	}
+	if c.ActivityRegularizer != nil {
+		r, err := regularizers.FromConfig(*c.ActivityRegularizer)
+		if err != nil {
+			return nil, errors.Wrap(err, "activity_regularizer")
+		}
+		opts = append(opts, ActivityRegularizer(r))
+	}
+	return opts, nil
 }
 
-func decode(class string, raw json.RawMessage, into interface{}) error {
+func decode(class string, raw json.RawMessage, into any) error {
 	if err := json.Unmarshal(raw, into); err != nil {
 		return errors.Wrapf(err, "layers: %s config", class)
 	}
 	return nil
 }
+
+func regularizerConfig(r regularizers.Regularizer) *regularizers.Config {
+	if r == nil {
+		return nil
+	}
+	c := regularizers.ConfigOf(r)
+	return &c
+}
+
+func constraintConfig(c constraints.Constraint) *constraints.Config {
+	if c == nil {
+		return nil
+	}
+	cc := constraints.ConfigOf(c)
+	return &cc
+}
+
+// String describes the layer for debugging.
+func (b *Base) String() string { return fmt.Sprintf("%s(%s)", b.class, b.name) }

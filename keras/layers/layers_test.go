@@ -4,45 +4,24 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/rand"
-	"strings"
 	"testing"
 
-	G "gorgonia.org/gorgonia"
+	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/activations"
 	"github.com/gokeras/gokeras/keras/backend"
 	"github.com/gokeras/gokeras/keras/internal/gradcheck"
+	"github.com/gokeras/gokeras/keras/internal/layertest"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/layers"
 )
 
-func ctx() *layers.BuildContext {
-	return &layers.BuildContext{Dtype: tensor.Float64, Rand: rand.New(rand.NewSource(3))}
-}
-
-// layerFunc runs l on inputs[0] with every weight of l bound to the
-// following inputs, so the check covers d/dx and d/dweights.
-func layerFunc(l layers.Layer, mode backend.Mode) gradcheck.Func {
-	return func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
-		s := backend.NewScope(g, mode, in[0].Shape()[0], tensor.Float64)
-		for i, v := range l.Variables() {
-			if err := s.Bind(v, in[1+i]); err != nil {
-				return nil, err
-			}
-		}
-		out, err := l.Forward(s, in[0])
-		s.FillNoise(rand.New(rand.NewSource(9)))
-		return out, err
+func build(t *testing.T, l layers.Layer, name string, in ...[]int) {
+	t.Helper()
+	if _, err := layertest.Build(l, name, tensor.Float64, 3, in...); err != nil {
+		t.Fatal(err)
 	}
-}
-
-func inputsFor(l layers.Layer, x *tensor.Dense) []*tensor.Dense {
-	in := []*tensor.Dense{x}
-	for _, v := range l.Variables() {
-		in = append(in, v.Value())
-	}
-	return in
 }
 
 func TestLayerGradients(t *testing.T) {
@@ -64,12 +43,9 @@ func TestLayerGradients(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			c.layer.SetName(c.name)
-			if _, err := c.layer.Build(ctx(), c.in); err != nil {
-				t.Fatal(err)
-			}
+			build(t, c.layer, c.name, c.in)
 			x := gradcheck.Rand(5, -1.5, 1.5, append([]int{c.batch}, c.in...)...)
-			if m, err := gradcheck.Check(layerFunc(c.layer, backend.Train), inputsFor(c.layer, x), gradcheck.Options{}); err != nil {
+			if m, err := layertest.Check(c.layer, backend.Train, gradcheck.Options{}, x); err != nil {
 				t.Errorf("%v (worst %+v)", err, m)
 			}
 		})
@@ -78,9 +54,7 @@ func TestLayerGradients(t *testing.T) {
 
 func TestDenseValues(t *testing.T) {
 	l := layers.Dense(2, layers.Name("d"))
-	if _, err := l.Build(ctx(), []int{3}); err != nil {
-		t.Fatal(err)
-	}
+	build(t, l, "", []int{3})
 	k, b := l.Variables()[0], l.Variables()[1]
 	if !equalInts(k.Shape(), []int{3, 2}) || !equalInts(b.Shape(), []int{2}) || k.Name() != "d/kernel" || b.Name() != "d/bias" {
 		t.Fatalf("weights %v %v", k, b)
@@ -88,7 +62,7 @@ func TestDenseValues(t *testing.T) {
 	_ = k.SetFloat64s([]float64{1, 2, 3, 4, 5, 6})
 	_ = b.SetFloat64s([]float64{0.5, -1})
 	x := gradcheck.FromSlice([]float64{1, 0, -1, 2, 1, 0}, 2, 3)
-	got, _, err := gradcheck.Forward(layerFunc(l, backend.Predict), inputsFor(l, x))
+	got, _, err := layertest.Forward(l, backend.Predict, x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,11 +78,9 @@ func TestDenseValues(t *testing.T) {
 
 func TestDropoutBehaviour(t *testing.T) {
 	l := layers.Dropout(0.25, layers.Name("drop"), layers.Seed(4))
-	if _, err := l.Build(ctx(), []int{1000}); err != nil {
-		t.Fatal(err)
-	}
+	build(t, l, "", []int{1000})
 	x := gradcheck.FromSlice(ones(4000), 4, 1000)
-	got, _, err := gradcheck.Forward(layerFunc(l, backend.Train), []*tensor.Dense{x})
+	got, _, err := layertest.Forward(l, backend.Train, x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +96,7 @@ func TestDropoutBehaviour(t *testing.T) {
 	if frac := float64(zeros) / 4000; math.Abs(frac-0.25) > 0.03 {
 		t.Errorf("dropped %.3f of the inputs, want about 0.25", frac)
 	}
-	got, _, err = gradcheck.Forward(layerFunc(l, backend.Predict), []*tensor.Dense{x})
+	got, _, err = layertest.Forward(l, backend.Predict, x)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,42 +107,76 @@ func TestDropoutBehaviour(t *testing.T) {
 	}
 }
 
+// TestBuildErrors: invalid arguments are reported when the layer is
+// built, as typed errors naming the argument.
 func TestBuildErrors(t *testing.T) {
+	option := func(kw string) func(error) bool {
+		return func(err error) bool {
+			var oe *kerrors.OptionError
+			return errors.As(err, &oe) && oe.Option == kw
+		}
+	}
+	shape := func(err error) bool { var se *kerrors.ShapeError; return errors.As(err, &se) }
+	unknown := func(name string) func(error) bool {
+		return func(err error) bool {
+			var ue *kerrors.UnknownNameError
+			return errors.As(err, &ue) && ue.Name == name && len(ue.Known) > 10
+		}
+	}
 	cases := []struct {
 		layer layers.Layer
 		in    []int
-		want  string
+		want  func(error) bool
 	}{
-		{layers.Dense(0), []int{3}, "units must be >= 1, got 0"},
-		{layers.Dense(4, layers.Activation("rleu")), []int{3}, `unknown activation "rleu" (known: elu, exponential, gelu`},
-		{layers.Dense(4, layers.Activation(activations.ELU(activations.Alpha(math.NaN())))), []int{3}, "activations: elu: alpha must be finite, got NaN"},
-		{layers.Dropout(1), []int{3}, "rate must be in [0, 1), got 1"},
-		{layers.Dropout(0.5, layers.UseBias(false)), []int{3}, "Dropout has no option use_bias"},
-		{layers.Reshape([]int{4, -1}), []int{6}, "cannot reshape [6] to [4 -1]"},
-		{layers.Reshape([]int{-1, -1}), []int{6}, "at most one -1"},
-		{layers.Dense(2, layers.KernelInitializer("glorot")), []int{3}, `unknown initializer "glorot"`},
-		{layers.Flatten(layers.InputShape(0, 3)), []int{3}, "dimension < 1"},
+		{layers.Dense(0), []int{3}, option("units")},
+		{layers.Dense(1 << 40), []int{3}, func(err error) bool { return err != nil }},
+		{layers.Dense(4, layers.Activation("rleu")), []int{3}, unknown("rleu")},
+		{layers.Dense(4, layers.Activation(activations.ELU(activations.Alpha(math.NaN())))), []int{3}, func(err error) bool { return err != nil }},
+		{layers.Dropout(1), []int{3}, option("rate")},
+		{layers.Dropout(math.NaN()), []int{3}, option("rate")},
+		{layers.Reshape([]int{4, -1}), []int{6}, shape},
+		{layers.Reshape([]int{-1, -1}), []int{6}, option("target_shape")},
+		{layers.Dense(2, layers.KernelInitializer("glorot")), []int{3}, unknown("glorot")},
+		{layers.Dense(2, layers.KernelInitializer(42)), []int{3}, func(err error) bool { return err != nil }},
+		{layers.Flatten(layers.InputShape(0, 3)), []int{3}, option("input_shape")},
+		{layers.Dense(2, nil), []int{3}, func(err error) bool { return errors.Is(err, kerrors.ErrNil) }},
+		{layers.Dense(2, layers.Common{}), []int{3}, func(err error) bool { return errors.Is(err, kerrors.ErrNil) }},
+		{layers.Dense(2), []int{-1}, shape},
+		{layers.Flatten(), []int{-1, 3}, shape},
 	}
-	for _, c := range cases {
-		c.layer.SetName("l")
-		_, err := c.layer.Build(ctx(), c.in)
-		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%s: error = %v, want it to contain %q", c.layer.ClassName(), err, c.want)
+	for i, c := range cases {
+		_, err := layertest.Build(c.layer, "l", tensor.Float64, 1, c.in)
+		if err == nil || !c.want(err) {
+			t.Errorf("case %d (%s): error = %v", i, c.layer.ClassName(), err)
 		}
 	}
 	l := layers.Dense(2)
-	l.SetName("d")
-	if _, err := l.Build(ctx(), []int{3}); err != nil {
-		t.Fatal(err)
+	build(t, l, "d", []int{3})
+	if _, err := layertest.Build(l, "d", tensor.Float64, 1, []int{4}); !shape(err) {
+		t.Errorf("rebuilding a layer for another input shape: %v, want a ShapeError", err)
 	}
-	if _, err := l.Build(ctx(), []int{4}); err == nil {
-		t.Error("rebuilding a layer for another input shape should fail")
+}
+
+// TestDefaultNames: the names Keras 3 gives unnamed layers
+// (keras.src.utils.naming.to_snake_case).
+func TestDefaultNames(t *testing.T) {
+	for class, want := range map[string]string{
+		"Dense": "dense", "Conv2D": "conv2d", "Conv1D": "conv1d", "MaxPooling2D": "max_pooling2d",
+		"BatchNormalization": "batch_normalization", "Conv2DTranspose": "conv2d_transpose",
+		"GlobalAveragePooling1D": "global_average_pooling1d", "InputLayer": "input_layer",
+		"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple_rnn", "TextVectorization": "text_vectorization",
+		"DepthwiseConv2D": "depthwise_conv2d", "UpSampling2D": "up_sampling2d", "ZeroPadding2D": "zero_padding2d",
+	} {
+		if got := layers.DefaultName(class); got != want {
+			t.Errorf("DefaultName(%s) = %s, want %s", class, got, want)
+		}
 	}
 }
 
 func TestConfigRoundTrip(t *testing.T) {
 	for _, l := range []layers.Layer{
 		layers.Dense(7, layers.Activation("softmax"), layers.UseBias(false), layers.Name("out"), layers.InputShape(5)),
+		layers.Dense(3, layers.KernelRegularizer("l2"), layers.ActivityRegularizer("l1"), layers.Trainable(false), layers.Name("reg")),
 		layers.Flatten(layers.InputShape(28, 28), layers.Name("f")),
 		layers.Reshape([]int{2, -1}, layers.Name("r")),
 		layers.Dropout(0.3, layers.Seed(5), layers.Name("dr")),
@@ -192,14 +198,16 @@ func TestConfigRoundTrip(t *testing.T) {
 			t.Errorf("%s: config %s came back as %s", l.ClassName(), raw, raw2)
 		}
 	}
-	if _, err := layers.FromConfig("MyLayer", []byte("{}")); err == nil || !strings.Contains(err.Error(), "unknown layer type MyLayer: register it with layers.Register") {
+	_, err := layers.FromConfig("MyLayer", []byte("{}"))
+	var ue *kerrors.UnknownNameError
+	if !errors.As(err, &ue) || ue.Name != "MyLayer" || ue.Hint != "register it with layers.Register" {
 		t.Errorf("unknown class error = %v", err)
 	}
 }
 
 func ExampleDense() {
 	l := layers.Dense(64, layers.Activation("relu"), layers.InputShape(13))
-	out, err := l.Build(&layers.BuildContext{Dtype: tensor.Float32, Rand: rand.New(rand.NewSource(1))}, l.DeclaredInputShape())
+	out, err := l.Build(&layers.BuildContext{}, l.DeclaredInputShape())
 	fmt.Println(layers.ShapeString(out), err)
 	for _, v := range l.Variables() {
 		fmt.Println(v.Shape())

@@ -2,22 +2,25 @@ package layers
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // FlattenLayer turns each sample into a vector.
 type FlattenLayer struct{ Base }
 
 // Flatten returns a layer that flattens each sample (Keras: layer_flatten /
-// Flatten): input (28, 28) gives (784). Options: InputShape, Name.
-func Flatten(opts ...Option) *FlattenLayer {
+// Flatten): input (28, 28) gives (784). Every axis but the batch axis must
+// have a known size. It takes the Common options.
+func Flatten(opts ...Common) *FlattenLayer {
 	l := &FlattenLayer{}
-	l.Init("Flatten", opts)
+	l.Init(l, "Flatten", opts...)
 	return l
 }
 
@@ -28,6 +31,12 @@ func (l *FlattenLayer) ClassName() string { return "Flatten" }
 func (l *FlattenLayer) Build(_ *BuildContext, in []int) ([]int, error) {
 	if done, err := l.StartBuild(in); done || err != nil {
 		return l.OutputShape(), err
+	}
+	for _, d := range in {
+		if d < 1 {
+			return nil, &kerrors.ShapeError{Where: "layers: " + l.name, Arg: "input", Got: withBatch(in),
+				Msg: "Flatten needs every axis but the batch axis to have a known size"}
+		}
 	}
 	return l.FinishBuild(in, []int{prod(in)}), nil
 }
@@ -42,7 +51,7 @@ func (l *FlattenLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) {
 }
 
 // Config returns the layer's configuration.
-func (l *FlattenLayer) Config() interface{} { return l.baseConfig() }
+func (l *FlattenLayer) Config() any { return l.BaseConfig() }
 
 // ReshapeLayer gives each sample a new shape with the same number of
 // values.
@@ -52,22 +61,22 @@ type ReshapeLayer struct {
 }
 
 // Reshape returns a layer that reshapes each sample to target (Keras:
-// layer_reshape / Reshape); one dimension may be -1 and is then inferred.
-// Options: InputShape, Name.
-func Reshape(target []int, opts ...Option) *ReshapeLayer {
+// layer_reshape / Reshape); one dimension may be -1 and is then inferred
+// from the others. It takes the Common options.
+func Reshape(target []int, opts ...Common) *ReshapeLayer {
 	l := &ReshapeLayer{target: append([]int(nil), target...)}
-	l.Init("Reshape", opts)
+	l.Init(l, "Reshape", opts...)
 	unknown := 0
 	for _, d := range target {
 		switch {
 		case d == -1:
 			unknown++
 		case d < 1:
-			l.Fail(errors.Errorf("layers: Reshape: invalid target shape %v", target))
+			l.Fail(&kerrors.OptionError{Call: "Reshape", Option: "target_shape", Value: fmt.Sprint(target), Msg: "dimensions must be >= 1, or one -1"})
 		}
 	}
 	if unknown > 1 || len(target) == 0 {
-		l.Fail(errors.Errorf("layers: Reshape: invalid target shape %v (at most one -1)", target))
+		l.Fail(&kerrors.OptionError{Call: "Reshape", Option: "target_shape", Value: fmt.Sprint(target), Msg: "needs at least one dimension and at most one -1"})
 	}
 	return l
 }
@@ -89,15 +98,23 @@ func (l *ReshapeLayer) Build(_ *BuildContext, in []int) ([]int, error) {
 			known *= d
 		}
 	}
+	for _, d := range in {
+		if d < 1 {
+			return nil, &kerrors.ShapeError{Where: "layers: " + l.name, Arg: "input", Got: withBatch(in),
+				Msg: "Reshape needs every axis but the batch axis to have a known size"}
+		}
+	}
 	n := prod(in)
 	if unknownAt >= 0 {
 		if n%known != 0 {
-			return nil, errors.Errorf("layers: %s: cannot reshape %v to %v", l.name, in, l.target)
+			return nil, &kerrors.ShapeError{Where: "layers: " + l.name, Arg: "input", Got: withBatch(in), Want: withBatch(l.target),
+				Msg: fmt.Sprintf("%d values do not divide into the target shape", n)}
 		}
 		out[unknownAt] = n / known
 	}
 	if prod(out) != n {
-		return nil, errors.Errorf("layers: %s: cannot reshape %v (%d values) to %v (%d values)", l.name, in, n, out, prod(out))
+		return nil, &kerrors.ShapeError{Where: "layers: " + l.name, Arg: "input", Got: withBatch(in), Want: withBatch(out),
+			Msg: fmt.Sprintf("cannot reshape %d values into %d", n, prod(out))}
 	}
 	return l.FinishBuild(in, out), nil
 }
@@ -115,20 +132,29 @@ type ReshapeConfig struct {
 }
 
 // Config returns the layer's configuration.
-func (l *ReshapeLayer) Config() interface{} {
-	return ReshapeConfig{BaseConfig: l.baseConfig(), TargetShape: l.target}
+func (l *ReshapeLayer) Config() any {
+	return ReshapeConfig{BaseConfig: l.BaseConfig(), TargetShape: l.target}
 }
 
 // InputLayer declares the model's input shape; it computes nothing.
-type InputLayer struct{ Base }
+type InputLayer struct {
+	Base
+	dtype tensor.Dtype
+}
+
+// Dtype returns the element type declared for the input's data (the zero
+// Dtype: the model's float type).
+func (l *InputLayer) Dtype() tensor.Dtype { return l.dtype }
 
 // Input returns a layer that declares one sample's input shape, without
-// the batch axis (Keras: keras.Input(shape=...) / layer_input). Putting it
-// first in a Sequential model is the same as giving the first layer
-// InputShape.
+// the batch axis; -1 is a dimension of any size (Keras:
+// keras.Input(shape=...) / layer_input). Putting it first in a Sequential
+// model is the same as giving the first layer InputShape. Functional
+// models use keras.Input, which returns the layer's output tensor.
 func Input(shape ...int) *InputLayer {
 	l := &InputLayer{}
-	l.Init("InputLayer", []Option{InputShape(shape...)})
+	l.Init(l, "InputLayer", InputShape(shape...))
+	l.SetSupportsMasking(true)
 	return l
 }
 
@@ -147,24 +173,32 @@ func (l *InputLayer) Build(_ *BuildContext, in []int) ([]int, error) {
 func (l *InputLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) { return x, nil }
 
 // Config returns the layer's configuration.
-func (l *InputLayer) Config() interface{} { return l.baseConfig() }
+func (l *InputLayer) Config() any { return l.BaseConfig() }
 
 func init() {
-	registry["Flatten"] = func(raw json.RawMessage) (Layer, error) {
+	classes.Builtin("Flatten", func(raw json.RawMessage) (Layer, error) {
 		var c BaseConfig
 		if err := decode("Flatten", raw, &c); err != nil {
 			return nil, err
 		}
-		return Flatten(c.options()...), nil
-	}
-	registry["Reshape"] = func(raw json.RawMessage) (Layer, error) {
+		common, err := c.Common()
+		if err != nil {
+			return nil, errors.Wrap(err, "layers: Flatten config")
+		}
+		return Flatten(common...), nil
+	})
+	classes.Builtin("Reshape", func(raw json.RawMessage) (Layer, error) {
 		var c ReshapeConfig
 		if err := decode("Reshape", raw, &c); err != nil {
 			return nil, err
 		}
-		return Reshape(c.TargetShape, c.BaseConfig.options()...), nil
-	}
-	registry["InputLayer"] = func(raw json.RawMessage) (Layer, error) {
+		common, err := c.BaseConfig.Common()
+		if err != nil {
+			return nil, errors.Wrap(err, "layers: Reshape config")
+		}
+		return Reshape(c.TargetShape, common...), nil
+	})
+	classes.Builtin("InputLayer", func(raw json.RawMessage) (Layer, error) {
 		var c BaseConfig
 		if err := decode("InputLayer", raw, &c); err != nil {
 			return nil, err
@@ -172,5 +206,5 @@ func init() {
 		l := Input(c.InputShape...)
 		l.SetName(c.Name)
 		return l, nil
-	}
+	})
 }
