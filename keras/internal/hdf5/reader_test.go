@@ -204,51 +204,57 @@ func TestFixtures(t *testing.T) {
 				if err := json.Unmarshal(objs[p], &e); err != nil {
 					t.Fatal(err)
 				}
-				if e.Kind == "group" {
-					g, err := f.Group(p)
-					if err != nil {
-						t.Errorf("%v", err)
-						continue
-					}
-					kids, err := g.Children()
-					if err != nil {
-						t.Errorf("%v", err)
-						continue
-					}
-					var got [][2]string
-					for _, l := range kids {
-						k := map[LinkKind]string{KindGroup: "group", KindDataset: "dataset", KindSoft: "soft"}[l.Kind]
-						got = append(got, [2]string{l.Name, k})
-					}
-					if !reflect.DeepEqual(got, e.Children) && !(len(got) == 0 && len(e.Children) == 0) {
-						t.Errorf("%s: children %v, want %v", p, got, e.Children)
-					}
-					checkAttrs(t, p, g, e.AttrOrder, e.Attrs)
-					continue
-				}
-				ds, err := f.Dataset(p)
-				if err != nil {
-					t.Errorf("%v", err)
-					continue
-				}
-				if msg, ok := unsupported[name+":"+p]; ok {
-					_, err := ds.Raw()
-					if err == nil || !strings.Contains(err.Error(), msg) {
-						t.Errorf("%s: error %v, want one containing %q", p, err, msg)
-					}
-					continue
-				}
-				if ds.Dtype().String() != e.Dtype {
-					t.Errorf("%s: dtype %s, want %s", p, ds.Dtype(), e.Dtype)
-				}
-				if !reflect.DeepEqual(ds.Shape(), e.Shape) && !(len(ds.Shape()) == 0 && len(e.Shape) == 0) {
-					t.Errorf("%s: shape %v, want %v", p, ds.Shape(), e.Shape)
-				}
-				// For a dataset, "kind" is the kind of values h5py returned
-				// (bytes for a variable-length string dataset, as h5py 3 does).
-				checkValues(t, p, ds, e.Kind, e.Values)
-				checkAttrs(t, p, ds, e.AttrOrder, e.Attrs)
+				checkObject(t, f, name, p, e)
 			}
 		})
 	}
+}
+
+// checkObject checks one group or dataset of f against what h5py read.
+func checkObject(t *testing.T, f *File, name, p string, e expectedObject) {
+	t.Helper()
+	if e.Kind == "group" {
+		g, err := f.Group(p)
+		if err != nil {
+			t.Errorf("%v", err)
+			return
+		}
+		kids, err := g.Children()
+		if err != nil {
+			t.Errorf("%v", err)
+			return
+		}
+		var got [][2]string
+		for _, l := range kids {
+			k := map[LinkKind]string{KindGroup: "group", KindDataset: "dataset", KindSoft: "soft"}[l.Kind]
+			got = append(got, [2]string{l.Name, k})
+		}
+		if !reflect.DeepEqual(got, e.Children) && !(len(got) == 0 && len(e.Children) == 0) {
+			t.Errorf("%s: children %v, want %v", p, got, e.Children)
+		}
+		checkAttrs(t, p, g, e.AttrOrder, e.Attrs)
+		return
+	}
+	ds, err := f.Dataset(p)
+	if err != nil {
+		t.Errorf("%v", err)
+		return
+	}
+	if msg, ok := unsupported[name+":"+p]; ok {
+		_, err := ds.Raw()
+		if err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%s: error %v, want one containing %q", p, err, msg)
+		}
+		return
+	}
+	if ds.Dtype().String() != e.Dtype {
+		t.Errorf("%s: dtype %s, want %s", p, ds.Dtype(), e.Dtype)
+	}
+	if !reflect.DeepEqual(ds.Shape(), e.Shape) && !(len(ds.Shape()) == 0 && len(e.Shape) == 0) {
+		t.Errorf("%s: shape %v, want %v", p, ds.Shape(), e.Shape)
+	}
+	// For a dataset, "kind" is the kind of values h5py returned (bytes for
+	// a variable-length string dataset, as h5py 3 does).
+	checkValues(t, p, ds, e.Kind, e.Values)
+	checkAttrs(t, p, ds, e.AttrOrder, e.Attrs)
 }

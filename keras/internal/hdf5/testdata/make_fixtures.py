@@ -170,9 +170,11 @@ def legacy_keras(f):
     cfg = {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
         {"class_name": "Dense", "config": {"name": "dense", "units": 4}},
         {"class_name": "Dense", "config": {"name": "dense_1", "units": 1}}]}}
-    f.attrs["model_config"] = json.dumps(cfg)
+    # Keras 2 writes these JSON documents as bytes (.encode("utf8")), which
+    # h5py stores as variable-length ASCII strings.
+    f.attrs["model_config"] = json.dumps(cfg).encode("utf8")
     f.attrs["training_config"] = json.dumps({"loss": "mse", "optimizer_config": {
-        "class_name": "Adam", "config": {"learning_rate": 0.001}}})
+        "class_name": "Adam", "config": {"learning_rate": 0.001}}}).encode("utf8")
     mw = f.create_group("model_weights")
     mw.attrs["backend"] = "tensorflow"
     mw.attrs["keras_version"] = "2.13.1"
@@ -260,18 +262,21 @@ def main():
         if name.endswith(".h5"):
             with h5py.File(os.path.join(HERE, name), "r") as f:
                 expected[name] = dump(f)
-    with open(os.path.join(HERE, "expected.json"), "w") as out:
-        # One line per object keeps the file small and its diffs readable.
+    write_json(os.path.join(HERE, "expected.json"), expected)
+
+
+def write_json(path, expected):
+    """One line per object keeps the file small and its diffs readable."""
+    with open(path, "w") as out:
         out.write("{\n")
         for i, fname in enumerate(sorted(expected)):
             out.write(" %s: {\n" % json.dumps(fname))
             objs = expected[fname]
-            for j, path in enumerate(sorted(objs)):
+            for j, p in enumerate(sorted(objs)):
                 sep = "," if j < len(objs) - 1 else ""
-                out.write("  %s: %s%s\n" % (json.dumps(path), json.dumps(objs[path], sort_keys=True), sep))
+                out.write("  %s: %s%s\n" % (json.dumps(p), json.dumps(objs[p], sort_keys=True), sep))
             out.write(" }%s\n" % ("," if i < len(expected) - 1 else ""))
         out.write("}\n")
-
 
 if __name__ == "__main__":
     main()
