@@ -226,7 +226,7 @@ func checkObject(t *testing.T, f *File, name, p string, e expectedObject) {
 		}
 		var got [][2]string
 		for _, l := range kids {
-			k := map[LinkKind]string{KindGroup: "group", KindDataset: "dataset", KindSoft: "soft"}[l.Kind]
+			k := map[LinkKind]string{KindGroup: "group", KindDataset: "dataset", KindSoft: "soft", KindDatatype: "datatype"}[l.Kind]
 			got = append(got, [2]string{l.Name, k})
 		}
 		if !reflect.DeepEqual(got, e.Children) && !(len(got) == 0 && len(e.Children) == 0) {

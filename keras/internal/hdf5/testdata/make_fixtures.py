@@ -90,6 +90,11 @@ def common_content(f, big=True):
         ma.attrs["attr%02d" % i] = np.int64(i * i)
     ma.attrs["long_text"] = "x" * 3000
     f["soft"] = h5py.SoftLink("/model_weights/dense")
+    # A committed (named) datatype used by a dataset and an attribute: their
+    # datatype messages are shared, stored in the type's object header.
+    f["named_f4"] = np.dtype("<f4")
+    f.create_dataset("uses_named", data=np.array([1.25, -2], dtype="<f4"), dtype=f["named_f4"])
+    f["uses_named"].attrs.create("named_attr", 0.5, dtype=f["named_f4"])
 
 
 def dump(f):
@@ -136,19 +141,29 @@ def dump(f):
             res[name].update(values(raw if not isinstance(raw, (str, bytes)) else [raw]))
         return res
 
+    seen_groups = set()
+
     def visit(name, obj):
         path = "/" + name if name else "/"
         if isinstance(obj, h5py.Group):
+            addr = h5py.h5o.get_info(obj.id).addr
+            if addr in seen_groups:
+                return  # a hard link back to a group already dumped
+            seen_groups.add(addr)
             kids = []
             for k in obj.keys():
                 link = obj.get(k, getlink=True)
-                kind = "soft" if isinstance(link, h5py.SoftLink) else (
-                    "group" if isinstance(obj[k], h5py.Group) else "dataset")
+                if isinstance(link, h5py.SoftLink):
+                    kind = "soft"
+                elif isinstance(obj[k], h5py.Datatype):
+                    kind = "datatype"
+                else:
+                    kind = "group" if isinstance(obj[k], h5py.Group) else "dataset"
                 kids.append([k, kind])
             out[path] = {"kind": "group", "children": kids, "attrs": attrs(obj),
                          "attr_order": list(obj.attrs.keys())}
             for k, kind in kids:
-                if kind != "soft":
+                if kind in ("group", "dataset"):
                     visit((name + "/" if name else "") + k, obj[k])
         else:
             if path in out:
@@ -239,10 +254,37 @@ def main():
         # A 70 KB attribute: with libver="latest" it goes to dense storage
         # as a "huge" fractal heap object.
         f.attrs["huge"] = np.arange(70000 // 8, dtype="<i8")
+        # Loops a reader must survive: soft links to each other and a group
+        # holding a hard link to itself.
+        f["loop1"] = h5py.SoftLink("/loop2")
+        f["loop2"] = h5py.SoftLink("/loop1")
+        cyc = f.create_group("cyc")
+        cyc["self"] = cyc
         g = f.create_group("tracked", track_order=True)
         for n in ["zeta", "alpha", "mid"]:
             g.create_group(n)
             g.attrs[n] = n
+    # A small file with the libver="latest" structures (dense links and
+    # attributes, fixed-array and single-chunk indexes): a fast fuzz seed.
+    with h5py.File(os.path.join(HERE, "small_latest.h5"), "w", libver="latest") as f:
+        g = f.create_group("g")
+        for i in range(10):
+            g.create_group("k%d" % i)
+            g.attrs["a%d" % i] = i
+        f.create_dataset("fa", data=np.arange(12, dtype="<f4"), chunks=(4,), compression="gzip",
+                         shuffle=True)
+        f.create_dataset("one", data=np.arange(6, dtype="<i2"), chunks=(6,), compression="gzip")
+        f.attrs["s"] = ["x", "yz"]
+    # Types the reader refuses with a clear error (not in expected.json).
+    with h5py.File(os.path.join(HERE, "unsupported.h5"), "w") as f:
+        f.attrs.create("vlen_seq", [np.array([1, 2], dtype="<i4"), np.array([3], dtype="<i4")],
+                       dtype=h5py.vlen_dtype(np.dtype("<i4")))
+        g = f.create_group("g")
+        f.attrs["ref"] = g.ref
+        f.create_dataset("compound", data=np.zeros(2, dtype=[("a", "<i4"), ("b", "<f8")]))
+        f.create_dataset("szip_like", data=np.arange(8, dtype="<i4"), chunks=(4,),
+                         scaleoffset=0)
+        f["ext"] = h5py.ExternalLink("other.h5", "/x")
     with h5py.File(os.path.join(HERE, "legacy_keras.h5"), "w") as f:
         legacy_keras(f)
     with h5py.File(os.path.join(HERE, "keras3.weights.h5"), "w") as f:
@@ -259,7 +301,7 @@ def main():
         for i in range(40):
             g["l%02d" % i] = f["x"]
     for name in sorted(os.listdir(HERE)):
-        if name.endswith(".h5"):
+        if name.endswith(".h5") and name != "unsupported.h5":
             with h5py.File(os.path.join(HERE, name), "r") as f:
                 expected[name] = dump(f)
     write_json(os.path.join(HERE, "expected.json"), expected)
