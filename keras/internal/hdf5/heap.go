@@ -262,7 +262,7 @@ func (f *File) managedObject(h *fractalHeap, off, n uint64, what string) ([]byte
 	if h.rootRows == 0 {
 		return f.directBlockObject(h, h.rootAddr, h.startBlock, 0, off, n, what)
 	}
-	blockAddr, blockSize, blockOff := h.rootAddr, uint64(0), uint64(0)
+	blockAddr, blockOff := h.rootAddr, uint64(0)
 	rows := h.rootRows
 	for depth := 0; ; depth++ {
 		if depth > maxTreeDepth {
@@ -294,7 +294,6 @@ func (f *File) managedObject(h *fractalHeap, off, n uint64, what string) ([]byte
 		if err != nil {
 			return nil, err
 		}
-		_ = blockSize
 		if r < directRows {
 			addr := ib[entry]
 			if addr == undef {
@@ -310,7 +309,7 @@ func (f *File) managedObject(h *fractalHeap, off, n uint64, what string) ([]byte
 		if nrows <= 0 || nrows >= rows {
 			return nil, errors.Errorf("%s: indirect block row %d cannot hold child indirect blocks", what, r)
 		}
-		blockAddr, blockSize, blockOff, rows = addr, size, childOff, nrows
+		blockAddr, blockOff, rows = addr, childOff, nrows
 	}
 }
 

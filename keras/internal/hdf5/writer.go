@@ -495,13 +495,11 @@ type gcoll struct {
 }
 
 type layoutState struct {
-	p       planner
-	colls   []*gcoll
-	vlen    map[*wattr][]vlenRef
-	groups  map[*GroupWriter]*groupPlan
-	dsets   map[*DatasetWriter]*dsetPlan
-	order   []interface{} // objects in address order, for serialisation
-	errPath string
+	p      planner
+	vlen   map[*wattr][]vlenRef
+	groups map[*GroupWriter]*groupPlan
+	dsets  map[*DatasetWriter]*dsetPlan
+	order  []interface{} // objects in address order, for serialisation
 }
 
 type groupPlan struct {
