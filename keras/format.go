@@ -11,7 +11,6 @@ import (
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
-	"github.com/gokeras/gokeras/keras/backend"
 	"github.com/gokeras/gokeras/keras/internal/npy"
 	"github.com/gokeras/gokeras/keras/layers"
 	"github.com/gokeras/gokeras/keras/losses"
@@ -355,33 +354,6 @@ func (m *Model) statefulLayers() []namedStateful {
 	return out
 }
 
-// weightNames returns the names of m.vars as saved files record them:
-// "layer/weight", prefixed with the nested model's name for the weights
-// of a nested model ("encoder/dense/kernel"), so that they are unique.
-func (m *Model) weightNames() []string {
-	byVar := map[*backend.Variable]string{}
-	var walk func(prefix string, mm *Model)
-	walk = func(prefix string, mm *Model) {
-		for _, l := range mm.g.Layers() {
-			if inner, ok := modelOf(l); ok {
-				walk(prefix+inner.Name()+"/", inner)
-				continue
-			}
-			for _, v := range l.Variables() {
-				if _, done := byVar[v]; !done {
-					byVar[v] = prefix + v.Name()
-				}
-			}
-		}
-	}
-	walk("", m)
-	out := make([]string, len(m.vars))
-	for i, v := range m.vars {
-		out[i] = byVar[v]
-	}
-	return out
-}
-
 type namedStateful struct {
 	name string
 	l    layers.Stateful
@@ -408,9 +380,8 @@ func (m *Model) snapshot(kind string) (*snapshot, error) {
 	}
 	m.weightsMu.RLock()
 	defer m.weightsMu.RUnlock()
-	names := m.weightNames()
-	for i, v := range m.vars {
-		s.weights = append(s.weights, tensorData{name: names[i], shape: v.Shape(), arr: arrayOf(v.Value().Data())})
+	for _, v := range m.vars {
+		s.weights = append(s.weights, tensorData{name: v.Name(), shape: v.Shape(), arr: arrayOf(v.Value().Data())})
 	}
 	if kind != kindModel {
 		return s, nil

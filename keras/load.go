@@ -682,3 +682,27 @@ func (s *snapshot) optimizerState(m *Model) optimizers.State {
 	}
 	return st
 }
+
+// A saved model that holds other models rebuilds them through the layer
+// registry, under Keras's class names.
+func init() {
+	for _, class := range []string{"Sequential", "Functional"} {
+		class := class
+		if err := layers.Register(class, func(raw json.RawMessage) (layers.Layer, error) {
+			var cfg architectureJSON
+			if err := json.Unmarshal(raw, &cfg); err != nil {
+				return nil, errors.Wrapf(err, "keras: %s config", class)
+			}
+			if len(cfg.Layers) == 0 || len(cfg.Layers) > maxLayers {
+				return nil, errors.Errorf("keras: %s config: %d layers", class, len(cfg.Layers))
+			}
+			m, err := modelFromArchitecture(class, cfg, 0)
+			if err != nil {
+				return nil, errors.Wrapf(err, "nested model %s", cfg.Name)
+			}
+			return m.AsLayer(), nil
+		}); err != nil {
+			panic(err)
+		}
+	}
+}

@@ -486,36 +486,69 @@ func (m *Model) buildLocked(dataShape []int) (err error) {
 			err = kerrors.Recovered("keras: building the model", r)
 		}
 	}()
-	if m.sequential {
-		if err := m.sequentialGraph(dataShape); err != nil {
-			return err
-		}
+	if err := m.graphLocked(dataShape); err != nil {
+		return err
 	}
-	g := m.g
-	// Bound the weights before anything is allocated.
+	if err := m.checkSize(); err != nil {
+		return err
+	}
+	return m.materializeLocked(m.stream(streamInit))
+}
+
+// graphLocked makes the model's graph of layers (a Sequential model's
+// from its layers; a functional model has it from NewModel): shapes and
+// names, no weights yet.
+func (m *Model) graphLocked(dataShape []int) error {
+	if m.g != nil {
+		return nil
+	}
+	if m.sequential {
+		return m.sequentialGraph(dataShape)
+	}
+	return errors.New("keras: the model has no graph")
+}
+
+// checkSize bounds the weights the model would allocate, nested models'
+// included, before anything is allocated.
+func (m *Model) checkSize() error {
 	total := 0
-	for _, l := range g.Layers() {
-		if _, nested := modelOf(l); nested {
-			continue
-		}
-		for _, v := range l.Variables() {
-			if !v.Materialized() {
-				if total += v.Size(); total > MaxParams || total < 0 {
-					return errors.Wrapf(ErrTooLarge, "keras: the model's weights need more than keras.MaxParams = %d values (layer %s)", MaxParams, l.Name())
+	var walk func(g *graph.Graph) error
+	walk = func(g *graph.Graph) error {
+		for _, l := range g.Layers() {
+			if inner, nested := modelOf(l); nested {
+				if inner.g != nil && !inner.built.Load() {
+					if err := walk(inner.g); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			for _, v := range l.Variables() {
+				if !v.Materialized() {
+					if total += v.Size(); total > MaxParams || total < 0 {
+						return errors.Wrapf(ErrTooLarge, "keras: the model's weights need more than keras.MaxParams = %d values (layer %s)", MaxParams, l.Name())
+					}
 				}
 			}
 		}
+		return nil
 	}
-	rng := m.stream(streamInit)
+	return walk(m.g)
+}
+
+// materializeLocked allocates and initialises, from rng and in the
+// model's dtype, every weight without values, in Keras's order (layer by
+// layer; a nested model that was not built yet takes this model's dtype
+// and draws its weights from this model's stream, so that one seed decides
+// all), and makes the inference engine.
+func (m *Model) materializeLocked(rng *rand.Rand) error {
+	g := m.g
 	var vars []*backend.Variable
 	seen := map[*backend.Variable]bool{}
 	for _, l := range g.Layers() {
 		if inner, nested := modelOf(l); nested {
-			if err := inner.Build(); err != nil {
+			if err := inner.materializeAsPart(m.dtype, rng); err != nil {
 				return errors.Wrapf(err, "keras: nested model %s", inner.Name())
-			}
-			if inner.Dtype() != m.dtype {
-				return errors.Errorf("keras: nested model %s is %v, this model is %v", inner.Name(), inner.Dtype(), m.dtype)
 			}
 		} else if err := l.LayerBase().InitWeights(m.dtype, rng); err != nil {
 			return errors.Wrap(err, "keras")
@@ -527,18 +560,8 @@ func (m *Model) buildLocked(dataShape []int) (err error) {
 			}
 		}
 	}
-	var inSpecs []backend.TensorSpec
-	for _, t := range g.Inputs() {
-		inSpecs = append(inSpecs, backend.TensorSpec{Name: t.Layer().Name(), Shape: t.Shape()})
-	}
-	var outs []outputSpec
-	for i, t := range g.Outputs() {
-		name := t.Layer().Name()
-		if i < len(m.outputNames) {
-			name = m.outputNames[i]
-		}
-		outs = append(outs, outputSpec{name: name, shape: t.Shape()})
-	}
+	qualifyNestedWeights(g)
+	inSpecs, outs := m.specs()
 	eng, err := backend.NewEngine(backend.Spec{Dtype: m.dtype, Inputs: inSpecs, Variables: vars, Forward: g.Forward, WeightsLock: &m.weightsMu})
 	if err != nil {
 		return errors.Wrap(err, "keras")
@@ -546,6 +569,65 @@ func (m *Model) buildLocked(dataShape []int) (err error) {
 	m.vars, m.inSpecs, m.outs, m.infer = vars, inSpecs, outs, eng
 	m.built.Store(true)
 	return nil
+}
+
+// materializeAsPart builds a model nested in one of dtype dt, drawing its
+// weights from rng unless it is built already (then its dtype must be dt).
+func (m *Model) materializeAsPart(dt tensor.Dtype, rng *rand.Rand) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.built.Load() {
+		if m.dtype != dt {
+			return errors.Errorf("it is %v and the model holding it is %v", m.dtype, dt)
+		}
+		return nil
+	}
+	if err := m.graphLocked(nil); err != nil {
+		return err
+	}
+	m.dtype = dt
+	return m.materializeLocked(rng)
+}
+
+// specs returns the model's inputs and outputs from its graph.
+func (m *Model) specs() ([]backend.TensorSpec, []outputSpec) {
+	var inSpecs []backend.TensorSpec
+	for _, t := range m.g.Inputs() {
+		inSpecs = append(inSpecs, backend.TensorSpec{Name: t.Layer().Name(), Shape: t.Shape()})
+	}
+	var outs []outputSpec
+	for i, t := range m.g.Outputs() {
+		name := t.Layer().Name()
+		if i < len(m.outputNames) {
+			name = m.outputNames[i]
+		}
+		outs = append(outs, outputSpec{name: name, shape: t.Shape()})
+	}
+	return inSpecs, outs
+}
+
+// qualifyNestedWeights names the weights of models nested in g's model
+// "<nested model>/<layer>/<weight>" (Keras 3's variable paths), so that
+// every weight of a model has a name of its own: saved files and the
+// optimizer's state key weights by name.
+func qualifyNestedWeights(g *graph.Graph) {
+	var walk func(prefix string, gg *graph.Graph)
+	walk = func(prefix string, gg *graph.Graph) {
+		for _, l := range gg.Layers() {
+			if inner, ok := modelOf(l); ok {
+				walk(prefix+inner.Name()+"/", inner.g)
+				continue
+			}
+			if prefix == "" {
+				continue
+			}
+			names := l.LayerBase().WeightNames()
+			for i, v := range l.Variables() {
+				v.SetName(prefix + l.Name() + "/" + names[i])
+			}
+		}
+	}
+	walk("", g)
 }
 
 // sequentialGraph applies the Sequential model's layers in order to an
@@ -682,22 +764,27 @@ func (l *modelLayer) Model() *Model                  { return l.m }
 // BuildMulti builds the model and checks the shapes it is applied to.
 func (l *modelLayer) BuildMulti(_ *layers.BuildContext, in [][]int) ([][]int, error) {
 	m := l.m
-	if err := m.Build(); err != nil {
+	m.mu.Lock()
+	err := m.graphLocked(nil)
+	m.mu.Unlock()
+	if err != nil {
 		return nil, err
 	}
-	if len(in) != len(m.inSpecs) {
-		return nil, errors.Errorf("keras: model %s takes %d inputs, got %d", m.Name(), len(m.inSpecs), len(in))
+	inSpecs, outSpecs := m.specs()
+	if len(in) != len(inSpecs) {
+		return nil, errors.Errorf("keras: model %s takes %d inputs, got %d", m.Name(), len(inSpecs), len(in))
 	}
-	for i, s := range m.inSpecs {
+	for i, s := range inSpecs {
 		if !compatible(s.Shape, in[i]) {
 			return nil, &ShapeError{Where: "keras: model " + m.Name(), Arg: "input " + s.Name,
 				Got: append([]int{-1}, in[i]...), Want: append([]int{-1}, s.Shape...)}
 		}
 	}
-	out := make([][]int, len(m.outs))
-	for i, o := range m.outs {
+	out := make([][]int, len(outSpecs))
+	for i, o := range outSpecs {
 		out[i] = append([]int(nil), o.shape...)
 	}
+	m.FinishBuildMulti(in, out)
 	return out, nil
 }
 

@@ -93,6 +93,9 @@ type roundTripCase struct {
 	inShape []int
 	out     int
 	layers  func() []layers.Layer
+	// graph, when set, makes a functional model instead of a Sequential
+	// one of layers; layers then lists the layer classes it uses.
+	graph func() (in, out *keras.Tensor)
 }
 
 var roundTripCases = []roundTripCase{
@@ -102,7 +105,7 @@ var roundTripCases = []roundTripCase{
 			layers.Dense(5, layers.Activation("tanh"), layers.UseBias(false), layers.KernelInitializer("glorot_uniform")),
 			layers.Dense(2, layers.Activation("sigmoid"), layers.BiasInitializer("zeros"), layers.Name("out")),
 		}
-	}},
+	}, nil},
 	{"input_flatten_reshape", []int{2, 3}, 2, func() []layers.Layer {
 		return []layers.Layer{
 			layers.Input(2, 3),
@@ -112,7 +115,7 @@ var roundTripCases = []roundTripCase{
 			layers.Flatten(),
 			layers.Dense(2),
 		}
-	}},
+	}, nil},
 	{"activation", []int{4}, 3, func() []layers.Layer {
 		return []layers.Layer{
 			layers.Dense(6, layers.InputShape(4)),
@@ -120,7 +123,7 @@ var roundTripCases = []roundTripCase{
 			layers.Dense(3),
 			layers.Activation("softmax", layers.Name("probs")),
 		}
-	}},
+	}, nil},
 	{"dropout", []int{3}, 2, func() []layers.Layer {
 		return []layers.Layer{
 			layers.Dense(16, layers.Activation("relu"), layers.InputShape(3)),
@@ -129,7 +132,43 @@ var roundTripCases = []roundTripCase{
 			layers.Dropout(0.25, layers.Seed(7), layers.Name("seeded_dropout")),
 			layers.Dense(2),
 		}
+	}, nil},
+	{"merge", []int{3}, 2, func() []layers.Layer {
+		return []layers.Layer{layers.Add(), layers.Subtract(), layers.Multiply(), layers.Average(), layers.Maximum(),
+			layers.Minimum(), layers.Concatenate(), layers.Dot([]int{1})}
+	}, func() (*keras.Tensor, *keras.Tensor) {
+		in := keras.Input([]int{3})
+		a := layers.Dense(4, layers.Activation("tanh")).Apply(in)
+		b := layers.Dense(4).Apply(in)
+		merged := []*keras.Tensor{
+			layers.Add().Apply(a, b, a), layers.Subtract().Apply(a, b), layers.Multiply().Apply(a, b),
+			layers.Average().Apply(a, b), layers.Maximum().Apply(a, b), layers.Minimum().Apply(a, b),
+			layers.Dot([]int{1}, layers.Normalize(true)).Apply(a, b),
+		}
+		all := layers.Concatenate(layers.Name("all")).Apply(merged...)
+		return in, layers.Dense(2, layers.Name("out")).Apply(all)
 	}},
+	{"nested", []int{3}, 2, func() []layers.Layer {
+		return []layers.Layer{keras.Sequential(layers.Dense(2, layers.InputShape(3))).AsLayer(), nestedFunctional().AsLayer()}
+	}, func() (*keras.Tensor, *keras.Tensor) {
+		in := keras.Input([]int{3})
+		inner := keras.Sequential(layers.Dense(5, layers.Activation("relu"), layers.InputShape(3)), layers.Dropout(0.2, layers.Seed(3)), layers.Dense(4))
+		inner.SetName("inner_seq")
+		h := inner.Apply(in)
+		f := nestedFunctional()
+		return in, layers.Dense(2).Apply(f.Apply(h))
+	}},
+}
+
+// nestedFunctional is a small functional model used inside another.
+func nestedFunctional() *keras.Model {
+	in := keras.Input([]int{4})
+	out := layers.Add().Apply(layers.Dense(4, layers.Name("d")).Apply(in), in)
+	m, err := keras.NewModel([]*keras.Tensor{in}, []*keras.Tensor{out}, keras.ModelName("inner_fn"))
+	if err != nil {
+		panic(err)
+	}
+	return m
 }
 
 // TestRoundTripCoversEveryLayerClass makes sure a new layer class gets a
@@ -151,7 +190,16 @@ func TestRoundTripCoversEveryLayerClass(t *testing.T) {
 
 func buildCase(t *testing.T, c roundTripCase, dt tensor.Dtype, seed int64, opt optimizers.Optimizer) *keras.Model {
 	t.Helper()
-	m := keras.Sequential(c.layers()...)
+	var m *keras.Model
+	if c.graph != nil {
+		in, out := c.graph()
+		var err error
+		if m, err = keras.NewModel([]*keras.Tensor{in}, []*keras.Tensor{out}); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		m = keras.Sequential(c.layers()...)
+	}
 	if err := m.SetSeed(seed); err != nil {
 		t.Fatal(err)
 	}

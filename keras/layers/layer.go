@@ -169,6 +169,10 @@ func (b *Base) DeclaredInputShape() []int { return b.inputShape }
 // Variables returns the layer's weights in the order they were added.
 func (b *Base) Variables() []*backend.Variable { return b.vars }
 
+// WeightNames returns each weight's name within the layer ("kernel",
+// "bias"), in the order of Variables.
+func (b *Base) WeightNames() []string { return append([]string(nil), b.local...) }
+
 // WeightSpecs returns how each weight is initialised, regularised and
 // constrained, in the order of Variables.
 func (b *Base) WeightSpecs() []WeightSpec { return b.specs }

@@ -239,3 +239,15 @@ func (b *Base) Input() *Tensor {
 	}
 	return b.nodes[0].inputs[0]
 }
+
+// RemoveNode forgets one application of the layer (keras.Call removes the
+// node it made for an eager call). Nodes of models stay valid only while
+// the layer keeps them: do not remove a node a model uses.
+func (b *Base) RemoveNode(n *Node) {
+	for i, m := range b.nodes {
+		if m == n {
+			b.nodes = append(b.nodes[:i:i], b.nodes[i+1:]...)
+			return
+		}
+	}
+}
