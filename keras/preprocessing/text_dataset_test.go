@@ -279,7 +279,9 @@ func TestTextDatasetFromDirectoryLinks(t *testing.T) {
 
 // sharedData finds the project's shared data folder: $GOKERAS_DATA, or
 // ../shared/data beside the project root (three levels up from here).
-func sharedData(t *testing.T, name string) string {
+func sharedData(t *testing.T, name string) string { return sharedDataB(t, name) }
+
+func sharedDataB(t testing.TB, name string) string {
 	t.Helper()
 	dir := os.Getenv("GOKERAS_DATA")
 	if dir == "" {

@@ -1,9 +1,11 @@
 package preprocessing
 
 import (
+	"cmp"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/pkg/errors"
@@ -408,46 +410,55 @@ func (t *TextVectorization) Adapt(corpus []string) (err error) {
 	if len(corpus) == 0 {
 		return errors.New("preprocessing: TextVectorization.Adapt: empty corpus")
 	}
-	counts := map[string]int64{}
-	var docCounts map[string]int64
-	var seen map[string]bool
-	if t.outputMode == OutputTFIDF {
-		docCounts, seen = map[string]int64{}, map[string]bool{}
+	// One map entry per distinct token: its count, the number of documents
+	// holding it, and the last document that counted it (1-based).
+	type tokenStats struct {
+		n, docs int64
+		last    int
 	}
-	for _, text := range corpus {
-		toks := t.tokens(text)
-		for _, tok := range toks {
-			counts[tok]++
-		}
-		if docCounts != nil {
-			clear(seen)
-			for _, tok := range toks {
-				if !seen[tok] {
-					seen[tok] = true
-					docCounts[tok]++
-				}
+	stats := map[string]*tokenStats{}
+	for d, text := range corpus {
+		for _, tok := range t.tokens(text) {
+			st := stats[tok]
+			if st == nil {
+				st = &tokenStats{}
+				stats[tok] = st
+			}
+			st.n++
+			if st.last != d+1 {
+				st.last = d + 1
+				st.docs++
 			}
 		}
 	}
-	delete(counts, PaddingToken)
-	delete(counts, OOVToken)
-	if len(counts) == 0 {
+	delete(stats, PaddingToken)
+	delete(stats, OOVToken)
+	if len(stats) == 0 {
 		return errors.Errorf("preprocessing: TextVectorization.Adapt: the %d texts hold no tokens other than %q and %q", len(corpus), PaddingToken, OOVToken)
 	}
-	learned := make([]string, 0, len(counts))
-	for tok := range counts {
-		learned = append(learned, tok)
+	type tokenCount struct {
+		tok     string
+		n, docs int64
 	}
-	sort.Slice(learned, func(i, j int) bool {
-		ci, cj := counts[learned[i]], counts[learned[j]]
-		if ci != cj {
-			return ci > cj
+	sorted := make([]tokenCount, 0, len(stats))
+	for tok, st := range stats {
+		sorted = append(sorted, tokenCount{tok, st.n, st.docs})
+	}
+	slices.SortFunc(sorted, func(a, b tokenCount) int {
+		if a.n != b.n {
+			return cmp.Compare(b.n, a.n)
 		}
-		return learned[i] > learned[j]
+		return strings.Compare(b.tok, a.tok)
 	})
 	start := t.tokenStart()
-	if t.maxTokens > 0 && len(learned) > t.maxTokens-start {
-		learned = learned[:t.maxTokens-start]
+	if t.maxTokens > 0 && len(sorted) > t.maxTokens-start {
+		sorted = sorted[:t.maxTokens-start]
+	}
+	learned := make([]string, len(sorted))
+	for i, tc := range sorted {
+		// Tokens are substrings of the standardised texts: copy them so the
+		// vocabulary does not keep whole documents alive.
+		learned[i] = strings.Clone(tc.tok)
 	}
 	t.setTokens(learned)
 	t.idf = nil
@@ -455,8 +466,8 @@ func (t *TextVectorization) Adapt(corpus []string) (err error) {
 		n := float64(len(corpus))
 		weights := make([]float32, len(learned))
 		sum := 0.0
-		for i, tok := range learned {
-			weights[i] = float32(math.Log(1 + n/float64(1+docCounts[tok])))
+		for i, tc := range sorted {
+			weights[i] = float32(math.Log(1 + n/float64(1+tc.docs)))
 			sum += float64(weights[i])
 		}
 		t.idf = t.padIDF(weights, float32(sum/float64(len(weights))), start)
