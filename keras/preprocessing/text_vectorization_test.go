@@ -581,3 +581,43 @@ func TestTextVectorizationConcurrentCalls(t *testing.T) {
 	}()
 	wg.Wait()
 }
+
+// FuzzTextVectorizationCall adapts and calls every output mode on arbitrary
+// text: no panic, and results of the documented shape.
+func FuzzTextVectorizationCall(f *testing.F) {
+	for _, s := range []string{"", "The cat.", "a\x80b\xe2\x82 [UNK]", "\t", "Éclair café"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for mode := preprocessing.OutputInt; mode <= preprocessing.OutputTFIDF; mode++ {
+			for _, split := range []preprocessing.SplitMode{preprocessing.SplitWhitespace, preprocessing.SplitCharacter, preprocessing.NoSplit} {
+				tv, err := preprocessing.NewTextVectorization(preprocessing.OutputMode(mode), preprocessing.SplitText(split), preprocessing.NGrams(2))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := tv.Adapt([]string{s, "fixed words"}); err != nil {
+					t.Fatal(err)
+				}
+				out, err := tv.Call([]string{s, "words"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if out.Shape()[0] != 2 || (mode != preprocessing.OutputInt && out.Shape()[1] != tv.VocabularySize()) {
+					t.Fatalf("%v: shape %v, vocabulary %d", mode, out.Shape(), tv.VocabularySize())
+				}
+				var buf bytes.Buffer
+				if err := tv.Save(&buf); err != nil {
+					t.Fatal(err)
+				}
+				back, err := preprocessing.LoadTextVectorization(&buf)
+				if err != nil {
+					t.Fatal(err)
+				}
+				again, err := back.Call([]string{s, "words"})
+				if err != nil || !reflect.DeepEqual(again.Data(), out.Data()) {
+					t.Fatalf("%v: loaded copy differs (%v)", mode, err)
+				}
+			}
+		}
+	})
+}
