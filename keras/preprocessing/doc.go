@@ -32,4 +32,15 @@
 //
 // Errors start with "preprocessing: " and the function name, and wrap their
 // cause with github.com/pkg/errors. No function panics on bad input.
+//
+// # Text and time series
+//
+// [TextVectorization] is Keras's text layer run on the host: models take
+// numeric tensors, so texts become index rows or bag-of-words vectors here,
+// before Fit. [TextDatasetFromDirectory] and [TimeseriesDatasetFromArray]
+// are Keras's dataset utilities returning whole arrays (Fit batches them).
+// Their optional arguments are typed per call ([TextVectorizationOption],
+// [TextDatasetOption], [TimeseriesOption]), so the compiler rejects an
+// option a function does not take; [Shuffling] and [ShuffleSeed] are
+// accepted by both dataset functions.
 package preprocessing

@@ -11,9 +11,12 @@ import (
 // like Keras's pad_sequences: shorter sequences are padded with Value,
 // longer ones cut.
 //
-// Accepted options: MaxLen (default: the longest sequence), Padding and
-// Truncating ("pre", the default, or "post"), Value (default 0) and Dtype
-// (Int32, the default as in Keras, Int64, Float32 or Float64).
+// Accepted options: MaxLen (default: the longest sequence; MaxLen(0) is an
+// error, as a tensor cannot be empty), Padding and Truncating ("pre", the
+// default, or "post"), Value (default 0; with an integer Dtype it must be an
+// integer that fits it, where NumPy would cast silently) and Dtype (Int32,
+// the default as in Keras, Int64, Float32 or Float64). Integers convert to
+// Float32 through float64, as NumPy converts Python ints.
 func PadSequences(seqs [][]int, opts ...Option) (out *tensor.Dense, err error) {
 	defer guard("PadSequences", &err)
 	c, err := newConfig("PadSequences", opts, "MaxLen", "Padding", "Truncating", "Value", "Dtype")
@@ -23,6 +26,14 @@ func PadSequences(seqs [][]int, opts ...Option) (out *tensor.Dense, err error) {
 	dt := c.dtype
 	if dt == (tensor.Dtype{}) {
 		dt = tensor.Int32
+	}
+	for _, o := range opts {
+		// MaxLen(0) is an explicit request for zero columns, not "unset":
+		// Keras then returns an (n, 0) array (or fails to fit a sequence
+		// into it), and a tensor cannot be empty.
+		if o.name == "MaxLen" && c.maxLen == 0 {
+			return nil, errors.New("preprocessing: PadSequences: MaxLen(0) would give an empty tensor")
+		}
 	}
 	maxLen := c.maxLen
 	if maxLen == 0 {
@@ -37,6 +48,12 @@ func PadSequences(seqs [][]int, opts ...Option) (out *tensor.Dense, err error) {
 	}
 	if (dt == tensor.Int32 || dt == tensor.Int64) && c.value != math.Trunc(c.value) {
 		return nil, errors.Errorf("preprocessing: PadSequences: Value(%v) is not an integer, but Dtype is %v", c.value, dt)
+	}
+	// NumPy's np.full casts an out-of-range value unsafely (1e10 becomes
+	// -2^31 in int32, with only a warning); refuse it instead.
+	if (dt == tensor.Int32 && (c.value < math.MinInt32 || c.value > math.MaxInt32)) ||
+		(dt == tensor.Int64 && (c.value < -(1<<63) || c.value >= 1<<63)) {
+		return nil, errors.Errorf("preprocessing: PadSequences: Value(%v) does not fit in %v", c.value, dt)
 	}
 	grid := make([]float64, len(seqs)*maxLen)
 	for i := range grid {
