@@ -308,8 +308,8 @@ func (o *compiledOutput) resolveMetrics(specs []any, shape []int, prefixed bool)
 		}
 		o.metricNames = append(o.metricNames, key)
 		if sm, ok := met.(metrics.SparseMetric); ok && sm.SparseTargets() != o.sparse {
-			return errors.Errorf("metric %s expects %s targets but the loss of output %s takes %s targets",
-				met.Name(), sparseWord(sm.SparseTargets()), o.name, sparseWord(o.sparse))
+			return errors.Errorf("metric %s expects %s targets but the loss %s of output %s takes %s targets",
+				met.Name(), sparseWord(sm.SparseTargets()), o.loss.Name(), o.name, sparseWord(o.sparse))
 		}
 	}
 	specs = append([]any(nil), specs...)

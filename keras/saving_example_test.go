@@ -161,7 +161,7 @@ func ExampleModel_ToJSON() {
 	// Output:
 	// {
 	//  "format": "gokeras",
-	//  "format_version": 1,
+	//  "format_version": 2,
 	//  "gokeras_version": "0.1.0-dev",
 	//  "class_name": "Sequential",
 	//  "config": {

@@ -188,18 +188,23 @@ func TestRoundTripCoversEveryLayerClass(t *testing.T) {
 	}
 }
 
+// caseModel makes a case's model, not yet built.
+func caseModel(t *testing.T, c roundTripCase) *keras.Model {
+	t.Helper()
+	if c.graph == nil {
+		return keras.Sequential(c.layers()...)
+	}
+	in, out := c.graph()
+	m, err := keras.NewModel([]*keras.Tensor{in}, []*keras.Tensor{out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 func buildCase(t *testing.T, c roundTripCase, dt tensor.Dtype, seed int64, opt optimizers.Optimizer) *keras.Model {
 	t.Helper()
-	var m *keras.Model
-	if c.graph != nil {
-		in, out := c.graph()
-		var err error
-		if m, err = keras.NewModel([]*keras.Tensor{in}, []*keras.Tensor{out}); err != nil {
-			t.Fatal(err)
-		}
-	} else {
-		m = keras.Sequential(c.layers()...)
-	}
+	m := caseModel(t, c)
 	if err := m.SetSeed(seed); err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +457,7 @@ func toF64(v interface{}) float64 {
 func TestToJSONAndModelFromJSON(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range roundTripCases {
-		m := keras.Sequential(c.layers()...)
+		m := caseModel(t, c)
 		_ = m.SetSeed(11)
 		_ = m.SetDtype(tensor.Float64)
 		js, err := m.ToJSON()

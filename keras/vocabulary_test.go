@@ -262,15 +262,15 @@ func TestVocabularyErrorsAtCompile(t *testing.T) {
 		{"bad activation parameter", model(activations.ReLU(activations.MaxValue(-1))).Compile(keras.Loss("mse")),
 			"activations: relu: max_value must be finite and >= 0, got -1"},
 		{"bad loss parameter", model(nil).Compile(keras.Loss(losses.Huber(losses.Delta(-2)))),
-			"keras: Compile: losses: huber: delta must be finite and > 0, got -2"},
+			"keras: Compile: loss: losses: huber: delta must be finite and > 0, got -2"},
 		{"bad label smoothing", model(nil).Compile(keras.Loss(losses.CategoricalCrossentropy(losses.LabelSmoothing(1.1)))),
 			"label_smoothing must be in [0, 1], got 1.1"},
 		{"bad metric parameter", model(nil).Compile(keras.Loss("mse"), keras.Metrics(metrics.TopKCategoricalAccuracy(metrics.K(0)))),
-			"keras: Compile: metrics: top_k_categorical_accuracy: k must be >= 1, got 0"},
+			"keras: Compile: metrics of output dense: metrics: top_k_categorical_accuracy: k must be >= 1, got 0"},
 		{"unknown metric", model(nil).Compile(keras.Loss("mse"), keras.Metrics("f1")),
 			`unknown metric "f1" (known: acc, accuracy, auc, bce, binary_accuracy`},
 		{"sparse metric on dense targets", model(nil).Compile(keras.Loss("mse"), keras.Metrics("sparse_categorical_crossentropy")),
-			"metric sparse_categorical_crossentropy expects class-index targets but the loss mean_squared_error takes one-hot/dense targets"},
+			"metric sparse_categorical_crossentropy expects class-index targets but the loss mean_squared_error of output dense takes one-hot/dense targets"},
 	}
 	for _, c := range cases {
 		if c.err == nil || !strings.Contains(c.err.Error(), c.want) {
