@@ -24,8 +24,8 @@ func Call(l layers.Layer, xs ...*tensor.Dense) (outs []*tensor.Dense, err error)
 			outs, err = nil, kerrors.Recovered("keras: Call", r)
 		}
 	}()
-	if l == nil || l.LayerBase() == nil || l.LayerBase().Self() == nil {
-		return nil, errors.Wrap(ErrNil, "keras: Call: nil layer (or one not made by its constructor)")
+	if err := layers.Check(l); err != nil {
+		return nil, errors.Wrap(err, "keras: Call")
 	}
 	if len(xs) == 0 {
 		return nil, errors.New("keras: Call: no inputs")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"time"
 
@@ -381,7 +382,16 @@ func (m *Model) snapshot(kind string) (*snapshot, error) {
 	m.weightsMu.RLock()
 	defer m.weightsMu.RUnlock()
 	for _, v := range m.vars {
-		s.weights = append(s.weights, tensorData{name: v.Name(), shape: v.Shape(), arr: arrayOf(v.Value().Data())})
+		arr := arrayOf(v.Value().Data())
+		// One rule for saving and loading: files hold finite weights only.
+		// A model whose training diverged is not saved (so it cannot
+		// replace a good checkpoint), and LoadModel refuses what Save would
+		// not write.
+		if i, x, bad := firstNonFinite(arr); bad {
+			return nil, errors.Wrap(&DataError{Arg: v.Name(), Row: -1, Col: i, Value: x,
+				Msg: "saved weights must be finite (the training diverged?)"}, "keras")
+		}
+		s.weights = append(s.weights, tensorData{name: v.Name(), shape: v.Shape(), arr: arr})
 	}
 	if kind != kindModel {
 		return s, nil
@@ -390,6 +400,16 @@ func (m *Model) snapshot(kind string) (*snapshot, error) {
 		st, err := optimizers.StateOf(opt, m.vars...)
 		if err != nil {
 			return nil, err
+		}
+		for _, name := range sortedKeys(st.Slots) {
+			for k, buf := range st.Slots[name] {
+				for i, x := range buf {
+					if math.IsNaN(x) || math.IsInf(x, 0) {
+						return nil, errors.Wrap(&DataError{Arg: fmt.Sprintf("optimizer slot %d of %s", k, name), Row: -1, Col: i, Value: x,
+							Msg: "saved state must be finite (the training diverged?)"}, "keras")
+					}
+				}
+			}
 		}
 		s.opt = &st
 	}

@@ -215,8 +215,9 @@ func (m *Model) Add(l layers.Layer) error {
 		return errors.Wrap(ErrTraining, "keras: Add")
 	case m.built.Load():
 		return errors.Wrap(ErrBuilt, "keras: Add: add layers before Summary, Compile, Fit or Predict")
-	case l == nil || l.LayerBase() == nil || l.LayerBase().Self() == nil:
-		return errors.Wrap(ErrNil, "keras: Add: nil layer (or one not made by its constructor)")
+	}
+	if err := layers.Check(l); err != nil {
+		return errors.Wrap(err, "keras: Add")
 	}
 	for _, x := range m.seq {
 		if x == l {
@@ -635,6 +636,11 @@ func qualifyNestedWeights(g *graph.Graph) {
 func (m *Model) sequentialGraph(dataShape []int) error {
 	if len(m.seq) == 0 {
 		return errors.New("keras: the model has no layers")
+	}
+	for i, l := range m.seq {
+		if err := layers.Check(l); err != nil {
+			return errors.Wrapf(err, "keras: layer %d", i)
+		}
 	}
 	ls := m.seq
 	var in *layers.Tensor

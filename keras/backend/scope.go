@@ -7,6 +7,8 @@ import (
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // Mode says what a graph is for.
@@ -116,6 +118,9 @@ func (s *Scope) Bind(v *Variable, n *G.Node) error {
 // Param returns v's node in this graph, creating it on first use. The node
 // is bound to v's shared value by reference.
 func (s *Scope) Param(v *Variable) (*G.Node, error) {
+	if v == nil {
+		return nil, errors.Wrap(kerrors.ErrNotBuilt, "backend: Param of a nil variable")
+	}
 	if n, ok := s.params[v]; ok {
 		return n, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"reflect"
 	"regexp"
 	"strings"
 
@@ -66,6 +67,21 @@ type MultiLayer interface {
 	// ForwardMulti is Forward for a list of inputs; it returns one node per
 	// output.
 	ForwardMulti(s *backend.Scope, xs []*G.Node) ([]*G.Node, error)
+}
+
+// Check returns an error wrapping kerrors.ErrNil for a nil layer, a typed
+// nil pointer, or a layer not made by its constructor (Init not called).
+func Check(l Layer) error {
+	if l == nil {
+		return errors.Wrap(kerrors.ErrNil, "layers: nil layer")
+	}
+	if v := reflect.ValueOf(l); v.Kind() == reflect.Pointer && v.IsNil() {
+		return errors.Wrapf(kerrors.ErrNil, "layers: nil %T", l)
+	}
+	if b := l.LayerBase(); b == nil || b.self == nil {
+		return errors.Wrapf(kerrors.ErrNil, "layers: %T was not made by its constructor (Init was not called)", l)
+	}
+	return nil
 }
 
 // BuildContext carries what Build needs beyond the input shape. Models

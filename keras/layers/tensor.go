@@ -121,6 +121,9 @@ func NewInput(l *InputLayer, dtype tensor.Dtype) *Tensor {
 // on its first application; a layer applied again shares its weights and
 // must get the same shapes. Errors travel in the returned tensor.
 func (b *Base) Apply(inputs ...*Tensor) *Tensor {
+	if b == nil {
+		return errTensor(errors.Wrap(kerrors.ErrNil, "layers: Apply on a nil layer"))
+	}
 	outs := ApplyLayer(nil, b.self, inputs...)
 	return outs[0]
 }
@@ -128,6 +131,9 @@ func (b *Base) Apply(inputs ...*Tensor) *Tensor {
 // ApplyAll is Apply for layers with several outputs (a recurrent layer
 // returning its states): it returns every output.
 func (b *Base) ApplyAll(inputs ...*Tensor) []*Tensor {
+	if b == nil {
+		return []*Tensor{errTensor(errors.Wrap(kerrors.ErrNil, "layers: Apply on a nil layer"))}
+	}
 	return ApplyLayer(nil, b.self, inputs...)
 }
 
@@ -136,8 +142,8 @@ func (b *Base) ApplyAll(inputs ...*Tensor) []*Tensor {
 // tensor carrying the error. Base.Apply calls it; model loaders call it
 // with a bounded context.
 func ApplyLayer(ctx *BuildContext, l Layer, inputs ...*Tensor) []*Tensor {
-	if l == nil {
-		return []*Tensor{errTensor(errors.Wrap(kerrors.ErrNil, "layers: Apply on a layer that was not made by its constructor (Init was not called)"))}
+	if err := Check(l); err != nil {
+		return []*Tensor{errTensor(errors.Wrap(err, "layers: Apply"))}
 	}
 	b := l.LayerBase()
 	label := b.name

@@ -228,6 +228,9 @@ func Rescale(x *tensor.Dense, scale float64, opts ...Option) (out *tensor.Dense,
 	if err != nil {
 		return nil, err
 	}
+	if math.IsNaN(scale) || math.IsInf(scale, 0) {
+		return nil, errors.Errorf("preprocessing: Rescale: scale %v must be finite", scale)
+	}
 	dt := tensor.Float32
 	if c.dtype == tensor.Float64 {
 		dt = tensor.Float64
