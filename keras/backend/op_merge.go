@@ -240,4 +240,3 @@ func RowDot(a, b *G.Node) (*G.Node, error) {
 	}
 	return G.Reshape(s, tensor.Shape{a.Shape()[0], 1})
 }
-

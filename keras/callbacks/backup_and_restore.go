@@ -59,9 +59,9 @@ var backupFile = regexp.MustCompile(`^epoch-[0-9]+\.gokeras$`)
 // the folder for this callback alone. Options: DeleteCheckpoint(true),
 // Verbose(0), Output. Keras's save_freq is not supported: backups are
 // made per epoch, because Fit can only resume at an epoch boundary.
-func BackupAndRestore(backupDir string, opts ...Option) *BackupAndRestoreCallback {
+func BackupAndRestore(backupDir string, opts ...BackupAndRestoreOption) *BackupAndRestoreCallback {
 	b := &BackupAndRestoreCallback{dir: backupDir, restored: -1}
-	b.s, b.err = collect("BackupAndRestore", func(s *settings) { s.deleteCheckpoint = true }, opts, "delete_checkpoint")
+	b.s, b.err = newSettings("BackupAndRestore", func(s *settings) { s.deleteCheckpoint = true }, opts, BackupAndRestoreOption.applyBackupAndRestore)
 	if b.err == nil && backupDir == "" {
 		b.err = errors.New("callbacks: BackupAndRestore: empty backup folder")
 	}

@@ -43,9 +43,9 @@ type CSVLoggerCallback struct {
 // Each row is written with one write to a file opened for appending and
 // closed again, so the file is complete up to the last finished epoch
 // even if the process dies or Fit is cancelled.
-func CSVLogger(filename string, opts ...Option) *CSVLoggerCallback {
+func CSVLogger(filename string, opts ...CSVLoggerOption) *CSVLoggerCallback {
 	c := &CSVLoggerCallback{filename: filename}
-	c.s, c.err = collect("CSVLogger", nil, opts, "separator", "append")
+	c.s, c.err = newSettings("CSVLogger", nil, opts, CSVLoggerOption.applyCSVLogger)
 	if c.err == nil {
 		r, size := utf8.DecodeRuneInString(c.s.separator)
 		if size == 0 || size != len(c.s.separator) || r == '"' || r == '\r' || r == '\n' || r == utf8.RuneError {

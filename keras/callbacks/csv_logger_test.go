@@ -42,10 +42,10 @@ func TestCSVLoggerGolden(t *testing.T) {
 	}
 	for _, c := range []struct {
 		golden string
-		opts   []callbacks.Option
+		opts   []callbacks.CSVLoggerOption
 	}{
 		{"csvlogger.golden", nil},
-		{"csvlogger_semicolon.golden", []callbacks.Option{callbacks.Separator(";")}},
+		{"csvlogger_semicolon.golden", []callbacks.CSVLoggerOption{callbacks.Separator(";")}},
 	} {
 		path := filepath.Join(dir, c.golden)
 		// A file from an earlier run is replaced.

@@ -44,10 +44,9 @@ type EarlyStoppingCallback struct {
 //     available keys (StrictMonitor: an error) and the epoch is skipped.
 //
 // The history of a stopped run simply ends at the last epoch run.
-func EarlyStopping(opts ...Option) *EarlyStoppingCallback {
+func EarlyStopping(opts ...EarlyStoppingOption) *EarlyStoppingCallback {
 	e := &EarlyStoppingCallback{}
-	e.s, e.err = collect("EarlyStopping", nil, opts, "monitor", "min_delta", "patience", "mode", "baseline",
-		"restore_best_weights", "start_from_epoch", "strict_monitor")
+	e.s, e.err = newSettings("EarlyStopping", nil, opts, EarlyStoppingOption.applyEarlyStopping)
 	if e.err == nil {
 		e.mon, e.err = newMonitor("EarlyStopping", e.s)
 	}

@@ -39,10 +39,9 @@ type ReduceLROnPlateauCallback struct {
 // cooldown begins: for Cooldown epochs the wait is held at 0. The rate in
 // force during the epoch is logged as "learning_rate", so the history
 // records it.
-func ReduceLROnPlateau(opts ...Option) *ReduceLROnPlateauCallback {
+func ReduceLROnPlateau(opts ...ReduceLROnPlateauOption) *ReduceLROnPlateauCallback {
 	r := &ReduceLROnPlateauCallback{}
-	r.s, r.err = collect("ReduceLROnPlateau", func(s *settings) { s.factor, s.patience, s.minDelta = 0.1, 10, 1e-4 }, opts,
-		"monitor", "factor", "patience", "mode", "min_delta", "cooldown", "min_lr", "strict_monitor")
+	r.s, r.err = newSettings("ReduceLROnPlateau", func(s *settings) { s.factor, s.patience, s.minDelta = 0.1, 10, 1e-4 }, opts, ReduceLROnPlateauOption.applyReduceLROnPlateau)
 	if r.err == nil {
 		r.mon, r.err = newMonitor("ReduceLROnPlateau", r.s)
 	}
@@ -154,9 +153,9 @@ type LearningRateSchedulerCallback struct {
 // LearningRateScheduler; epoch is 0-based). The rate in force is logged
 // as "learning_rate" after the epoch. A rate that is negative, NaN or
 // infinite stops Fit with an error. Options: Verbose(0), Output.
-func LearningRateScheduler(schedule func(epoch int, lr float64) float64, opts ...Option) *LearningRateSchedulerCallback {
+func LearningRateScheduler(schedule func(epoch int, lr float64) float64, opts ...LearningRateSchedulerOption) *LearningRateSchedulerCallback {
 	l := &LearningRateSchedulerCallback{schedule: schedule}
-	l.s, l.err = collect("LearningRateScheduler", nil, opts)
+	l.s, l.err = newSettings("LearningRateScheduler", nil, opts, LearningRateSchedulerOption.applyLearningRateScheduler)
 	if l.err == nil && schedule == nil {
 		l.err = errors.New("callbacks: LearningRateScheduler: nil schedule")
 	}
@@ -220,9 +219,9 @@ type TerminateOnNaNCallback struct {
 // stops cleanly, like EarlyStopping, printing "Batch b: Invalid loss,
 // terminating training" to Output (os.Stdout); with RaiseError(true) Fit
 // instead fails with an error and OnTrainEnd hooks are not called.
-func TerminateOnNaN(opts ...Option) *TerminateOnNaNCallback {
+func TerminateOnNaN(opts ...TerminateOnNaNOption) *TerminateOnNaNCallback {
 	t := &TerminateOnNaNCallback{}
-	t.s, t.err = collect("TerminateOnNaN", nil, opts, "raise_error")
+	t.s, t.err = newSettings("TerminateOnNaN", nil, opts, TerminateOnNaNOption.applyTerminateOnNaN)
 	return t
 }
 

@@ -20,8 +20,8 @@ var plateau = []float64{10, 9, 9, 9, 9, 9, 9, 9, 9, 9}
 // after epochs 3, 5 and 7 (the last one clipped to MinLR), then held.
 var plateauRates = []float64{1, 1, 1, 1, 0.5, 0.5, 0.25, 0.25, 0.2, 0.2}
 
-func plateauCallback(opts ...callbacks.Option) *callbacks.ReduceLROnPlateauCallback {
-	return callbacks.ReduceLROnPlateau(append([]callbacks.Option{callbacks.Monitor("score"), callbacks.Factor(0.5), callbacks.Patience(2),
+func plateauCallback(opts ...callbacks.ReduceLROnPlateauOption) *callbacks.ReduceLROnPlateauCallback {
+	return callbacks.ReduceLROnPlateau(append([]callbacks.ReduceLROnPlateauOption{callbacks.Monitor("score"), callbacks.Factor(0.5), callbacks.Patience(2),
 		callbacks.Cooldown(1), callbacks.MinLR(0.2)}, opts...)...)
 }
 

@@ -2,6 +2,7 @@ package callbacks
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,8 +23,11 @@ type ModelCheckpointCallback struct {
 	mon      *monitor
 	err      error
 
-	best  float64
-	saved []string
+	best      float64
+	saved     []string
+	epoch     int // the running epoch (0-based)
+	batches   int // batches since the last save (SaveFreq)
+	sinceSave int // epochs since the last save (Period)
 }
 
 // ModelCheckpoint returns a callback that saves the model after every
@@ -42,8 +46,9 @@ type ModelCheckpointCallback struct {
 // Options and defaults: Monitor("val_loss"), Mode("auto"),
 // SaveBestOnly(false), SaveWeightsOnly(false: Model.Save writes the whole
 // model with its optimizer state; true: Model.SaveWeights),
-// InitialValueThreshold (none), Verbose(0), plus Output, Warnings,
-// StrictMonitor. With SaveBestOnly, an epoch is saved only when the
+// InitialValueThreshold (none), SaveFreq(0: at the end of every epoch; n:
+// every n batches), Period(1: every epoch; R keras's period), Verbose(0),
+// plus Output, Warnings, StrictMonitor. With SaveBestOnly, an epoch is saved only when the
 // monitored value beats the best so far (and InitialValueThreshold); a
 // fixed file path is then overwritten by each better model, while a path
 // with fields keeps one file per improving epoch. If the monitored key is
@@ -52,10 +57,9 @@ type ModelCheckpointCallback struct {
 //
 // Every file is written atomically (a temporary file renamed into
 // place), so an interrupted run never leaves a damaged checkpoint.
-func ModelCheckpoint(filepath string, opts ...Option) *ModelCheckpointCallback {
+func ModelCheckpoint(filepath string, opts ...ModelCheckpointOption) *ModelCheckpointCallback {
 	c := &ModelCheckpointCallback{filepath: filepath}
-	c.s, c.err = collect("ModelCheckpoint", nil, opts, "monitor", "mode", "save_best_only", "save_weights_only",
-		"initial_value_threshold", "strict_monitor")
+	c.s, c.err = newSettings("ModelCheckpoint", func(s *settings) { s.period = 1 }, opts, ModelCheckpointOption.applyModelCheckpoint)
 	if c.err == nil && filepath == "" {
 		c.err = errors.New("callbacks: ModelCheckpoint: empty file path")
 	}
@@ -102,18 +106,61 @@ func (c *ModelCheckpointCallback) OnTrainBegin(keras.Logs) error {
 	if c.s.initialValueThreshold != nil {
 		c.best = *c.s.initialValueThreshold
 	}
-	c.saved = nil
+	c.saved, c.batches, c.sinceSave = nil, 0, 0
 	if c.s.saveBestOnly {
 		return c.mon.begin(m)
 	}
 	return nil
 }
 
-// OnEpochEnd saves the model if it should.
+// OnEpochBegin records the running epoch (for SaveFreq's file names).
+func (c *ModelCheckpointCallback) OnEpochBegin(epoch int, _ keras.Logs) error {
+	c.epoch = epoch
+	return nil
+}
+
+// OnTrainBatchEnd saves every SaveFreq batches (counted across epochs,
+// as Keras does), when SaveFreq is set.
+func (c *ModelCheckpointCallback) OnTrainBatchEnd(_ int, logs keras.Logs) error {
+	if c.err != nil || c.s.saveFreq == 0 {
+		return c.err
+	}
+	c.batches++
+	if c.batches < c.s.saveFreq {
+		return nil
+	}
+	c.batches = 0
+	return c.save(c.epoch, logs)
+}
+
+// UsesHook says which hooks the callback needs: the batch hook only with
+// SaveFreq.
+func (c *ModelCheckpointCallback) UsesHook(h keras.Hook) bool {
+	switch h {
+	case keras.OnTrainBatchEnd:
+		return c.s != nil && c.s.saveFreq > 0
+	case keras.OnEpochEnd:
+		return c.s == nil || c.s.saveFreq == 0
+	}
+	return true
+}
+
+// OnEpochEnd saves the model if it should (every Period epochs).
 func (c *ModelCheckpointCallback) OnEpochEnd(epoch int, logs keras.Logs) error {
 	if c.err != nil {
 		return c.err
 	}
+	c.sinceSave++
+	if c.sinceSave < c.s.period {
+		return nil
+	}
+	c.sinceSave = 0
+	return c.save(epoch, logs)
+}
+
+// save writes the model for the given epoch (0-based) and logs if it
+// should.
+func (c *ModelCheckpointCallback) save(epoch int, logs keras.Logs) error {
 	path, err := c.tmpl.format(epoch+1, logs)
 	if err != nil {
 		return err
@@ -126,12 +173,12 @@ func (c *ModelCheckpointCallback) OnEpochEnd(epoch int, logs keras.Logs) error {
 		if ok {
 			if !c.mon.better(current, c.best) {
 				if c.s.verbose > 0 {
-					fmt.Fprintf(c.s.out, "\nEpoch %d: %s did not improve from %.5f\n", epoch+1, c.mon.key, c.best)
+					fmt.Fprintf(c.s.out, "\nEpoch %d: %s did not improve from %s\n", epoch+1, c.mon.key, pyFixed5(c.best))
 				}
 				return nil
 			}
 			if c.s.verbose > 0 {
-				fmt.Fprintf(c.s.out, "\nEpoch %d: %s improved from %.5f to %.5f, saving model to %s\n", epoch+1, c.mon.key, c.best, current, path)
+				fmt.Fprintf(c.s.out, "\nEpoch %d: %s improved from %s to %s, saving model to %s\n", epoch+1, c.mon.key, pyFixed5(c.best), pyFixed5(current), path)
 			}
 			c.best = current
 		}
@@ -153,6 +200,20 @@ func (c *ModelCheckpointCallback) OnEpochEnd(epoch int, logs keras.Logs) error {
 	}
 	c.saved = append(c.saved, path)
 	return nil
+}
+
+// pyFixed5 formats v as Python's "{:.5f}": infinities print as inf and
+// -inf (Keras's first "improved from inf" message).
+func pyFixed5(v float64) string {
+	switch {
+	case math.IsInf(v, 1):
+		return "inf"
+	case math.IsInf(v, -1):
+		return "-inf"
+	case math.IsNaN(v):
+		return "nan"
+	}
+	return fmt.Sprintf("%.5f", v)
 }
 
 // Best returns the best monitored value so far (SaveBestOnly).

@@ -1,7 +1,9 @@
 package callbacks_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -188,4 +190,61 @@ func TestModelCheckpointTemplateErrors(t *testing.T) {
 	if cb := callbacks.ModelCheckpoint("x.gokeras", callbacks.Monitor("score"), callbacks.SaveBestOnly(true)); cb.Err() == nil {
 		t.Error("SaveBestOnly on an unplaceable key gave no error")
 	}
+}
+
+// TestModelCheckpointSaveFreqAndPeriod: SaveFreq(n) saves every n
+// batches, counted across epochs as Keras counts them; Period(n), R
+// keras's period, every n epochs.
+func TestModelCheckpointSaveFreqAndPeriod(t *testing.T) {
+	x, y := regression(40, 2)
+	dir := t.TempDir()
+	m := model(t, 2, nil)
+	byBatch := callbacks.ModelCheckpoint(filepath.Join(dir, "b-{epoch}.gokeras"), callbacks.SaveFreq(4), callbacks.SaveWeightsOnly(true))
+	byPeriod := callbacks.ModelCheckpoint(filepath.Join(dir, "p-{epoch}.gokeras"), callbacks.Period(2), callbacks.SaveWeightsOnly(true))
+	// 40 rows in batches of 16: 3 batches per epoch, 12 in 4 epochs; a
+	// save after batches 4, 8 and 12, in epochs 2, 3 and 4.
+	if _, err := m.Fit(context.Background(), x, y, keras.Epochs(4), keras.BatchSize(16), keras.Verbose(0),
+		keras.Callbacks(byBatch, byPeriod)); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"b-2.gokeras", "b-3.gokeras", "b-4.gokeras"}
+	if got := bases(byBatch.Saved()); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("SaveFreq(4) saved %v, want %v", got, want)
+	}
+	if got := bases(byPeriod.Saved()); strings.Join(got, " ") != "p-2.gokeras p-4.gokeras" {
+		t.Errorf("Period(2) saved %v", got)
+	}
+	for _, bad := range []keras.Callback{
+		callbacks.ModelCheckpoint(filepath.Join(dir, "x"), callbacks.SaveFreq(-1)),
+		callbacks.ModelCheckpoint(filepath.Join(dir, "x"), callbacks.Period(0)),
+	} {
+		var oe *keras.OptionError
+		if err := bad.(interface{ Err() error }).Err(); !errors.As(err, &oe) {
+			t.Errorf("bad option: %v", err)
+		}
+	}
+}
+
+// TestModelCheckpointImprovedFromInf: the first improvement is reported
+// from inf, as Keras prints it (Python's "{:.5f}" of inf).
+func TestModelCheckpointImprovedFromInf(t *testing.T) {
+	x, y := regression(40, 3)
+	var out bytes.Buffer
+	m := model(t, 3, nil)
+	cb := callbacks.ModelCheckpoint(filepath.Join(t.TempDir(), "best.gokeras"), callbacks.SaveBestOnly(true), callbacks.Monitor("loss"),
+		callbacks.Verbose(1), callbacks.Output(&out))
+	if _, err := m.Fit(context.Background(), x, y, keras.Epochs(1), keras.Verbose(0), keras.Callbacks(cb)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "\nEpoch 1: loss improved from inf to ") {
+		t.Errorf("message %q", out.String())
+	}
+}
+
+func bases(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = filepath.Base(p)
+	}
+	return out
 }
