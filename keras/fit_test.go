@@ -303,37 +303,98 @@ func TestStopTrainingAndInitialEpoch(t *testing.T) {
 	}
 }
 
-func TestSampleAndClassWeights(t *testing.T) {
-	// Two classes of points; class 1 weighted 0 must not influence training
-	// at all: the run equals one on class-0 rows... checked through the
-	// loss, which ignores zero-weight rows.
-	x, y := regression(64, 7)
-	w := make([]float64, 64)
+// TestSampleWeightsExact: the weighted loss Evaluate and Fit report is
+// sum(w_i * loss_i) / N, computed here by hand from the model's own
+// predictions (float64, so the comparison is tight).
+func TestSampleWeightsExact(t *testing.T) {
+	ctx := context.Background()
+	x, y := regression(20, 7)
+	m := keras.Sequential(layers.Dense(1, layers.InputShape(3)))
+	_ = m.SetSeed(7)
+	_ = m.SetDtype(tensor.Float64)
+	if err := m.Compile(keras.Loss("mse"), keras.Optimizer(optimizers.SGD(optimizers.LearningRate(0.01)))); err != nil {
+		t.Fatal(err)
+	}
+	w := make([]float64, 20)
 	for i := range w {
-		w[i] = float64(i % 2)
+		w[i] = float64(i%4) * 0.5
 	}
-	m := regressionModel(t, 7)
-	sw := tensor.New(tensor.WithShape(64), tensor.WithBacking(w))
-	s1, err := m.Evaluate(context.Background(), x, y, keras.SampleWeight(sw), keras.Verbose(0))
+	sw := tensor.New(tensor.WithShape(20), tensor.WithBacking(w))
+	weightedMSE := func() float64 {
+		p, err := m.Predict(ctx, x, keras.Verbose(0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum float64
+		for i, v := range p.Data().([]float64) {
+			d := v - y.Data().([]float64)[i]
+			sum += w[i] * d * d
+		}
+		return sum / 20
+	}
+	want := weightedMSE()
+	s, err := m.Evaluate(ctx, x, y, keras.SampleWeight(sw), keras.BatchSize(7), keras.Verbose(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s2, err := m.Evaluate(context.Background(), x, y, keras.Verbose(0))
+	if math.Abs(s["loss"]-want) > 1e-12 {
+		t.Errorf("Evaluate weighted loss %.15g, by hand %.15g", s["loss"], want)
+	}
+	// One step over the whole data: the epoch's loss is the loss before
+	// the step.
+	h, err := m.Fit(ctx, x, y, keras.SampleWeight(sw), keras.BatchSize(20), keras.Shuffle(false), keras.Verbose(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Weighted loss = sum over odd rows / 64, about half the plain loss.
-	if !(s1["loss"] < 0.75*s2["loss"] && s1["loss"] > 0.25*s2["loss"]) {
-		t.Errorf("weighted loss %v vs plain %v", s1["loss"], s2["loss"])
+	if got, _ := h.Last("loss"); math.Abs(got-want) > 1e-12 {
+		t.Errorf("Fit weighted loss %.15g, by hand %.15g", got, want)
 	}
-	if _, err := m.Fit(context.Background(), x, y, keras.SampleWeight(sw), keras.Verbose(0)); err != nil {
+}
+
+// TestClassWeightExact: ClassWeight weights each sample's loss by its
+// class: the loss Fit reports equals the hand-computed weighted
+// cross-entropy, and training equals training with the same weights given
+// per sample.
+func TestClassWeightExact(t *testing.T) {
+	ctx := context.Background()
+	cx, cy := blobs(30, 8)
+	newModel := func() *keras.Model {
+		m := keras.Sequential(layers.Dense(3, layers.Activation("softmax"), layers.InputShape(2)))
+		_ = m.SetSeed(8)
+		_ = m.SetDtype(tensor.Float64)
+		if err := m.Compile(keras.Loss("sparse_categorical_crossentropy"), keras.Optimizer(optimizers.SGD(optimizers.LearningRate(0.1)))); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	cw := map[int]float64{0: 1, 1: 5, 2: 0.5}
+	a := newModel()
+	p, err := a.Predict(ctx, cx, keras.Verbose(0))
+	if err != nil {
 		t.Fatal(err)
 	}
-	cls := classifier(t, 8)
-	cx, cy := blobs(60, 8)
-	if _, err := cls.Fit(context.Background(), cx, cy, keras.ClassWeight(map[int]float64{0: 1, 1: 5}), keras.Verbose(0)); err != nil {
+	labels := cy.Data().([]uint8)
+	probs := p.Data().([]float64)
+	var want float64
+	perSample := make([]float64, len(labels))
+	for i, c := range labels {
+		perSample[i] = cw[int(c)]
+		want -= cw[int(c)] * math.Log(probs[i*3+int(c)])
+	}
+	want /= float64(len(labels))
+	h, err := a.Fit(ctx, cx, cy, keras.ClassWeight(cw), keras.BatchSize(30), keras.Shuffle(false), keras.Verbose(0))
+	if err != nil {
 		t.Fatal(err)
 	}
+	if got, _ := h.Last("loss"); math.Abs(got-want) > 1e-12 {
+		t.Errorf("class-weighted loss %.15g, by hand %.15g", got, want)
+	}
+	b := newModel()
+	sw := tensor.New(tensor.WithShape(len(perSample)), tensor.WithBacking(perSample))
+	if _, err := b.Fit(ctx, cx, cy, keras.SampleWeight(sw), keras.BatchSize(30), keras.Shuffle(false), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	sameWeights(t, "ClassWeight vs the same weights per sample", a, b)
 }
 
 // blobs returns n 2-D points in 3 classes around (0,0), (3,0), (0,3).
