@@ -91,7 +91,7 @@ func TestBadInputIsReportedBeforeTraining(t *testing.T) {
 		}, `unknown metric "acuracy" (known: acc, accuracy`},
 		{"bad optimizer parameter", func() error {
 			return keras.Sequential(layers.Dense(2, layers.InputShape(3))).Compile(keras.Loss("mse"), keras.Optimizer(optimizers.Adam(optimizers.LearningRate(-0.1))))
-		}, "learning_rate must be >= 0, got -0.1"},
+		}, "optimizers: adam: learning_rate = -0.1: must be >= 0"},
 		{"fit before compile", func() error {
 			_, err := keras.Sequential(layers.Dense(1, layers.InputShape(3))).Fit(ctx, x, y)
 			return err

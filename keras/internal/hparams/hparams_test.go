@@ -23,7 +23,7 @@ type params struct {
 	Max      *float64 `json:"max_value"`
 	Curve    string   `json:"curve"`
 	Axis     []int    `json:"axis"`
-	internal int
+	internal int // no key: not exported
 }
 
 func defaults() params {
@@ -31,7 +31,8 @@ func defaults() params {
 }
 
 func TestKeys(t *testing.T) {
-	got := Keys(params{})
+	// An unexported field has no key, whatever it holds.
+	got := Keys(params{internal: 1})
 	want := []string{"learning_rate", "clipnorm", "nesterov", "decay_steps", "max_value", "curve", "axis"}
 	if len(got) != len(want) {
 		t.Fatalf("Keys = %v, want %v", got, want)
