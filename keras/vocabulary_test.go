@@ -260,7 +260,7 @@ func TestVocabularyErrorsAtCompile(t *testing.T) {
 		want string
 	}{
 		{"bad activation parameter", model(activations.ReLU(activations.MaxValue(-1))).Compile(keras.Loss("mse")),
-			"activations: relu: max_value must be finite and >= 0, got -1"},
+			"activations: relu: max_value = -1: must be finite and >= 0"},
 		{"bad loss parameter", model(nil).Compile(keras.Loss(losses.Huber(losses.Delta(-2)))),
 			"keras: Compile: losses: huber: delta = -2: must be finite and > 0"},
 		{"bad label smoothing", model(nil).Compile(keras.Loss(losses.CategoricalCrossentropy(losses.LabelSmoothing(1.1)))),

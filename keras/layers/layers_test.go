@@ -143,7 +143,7 @@ func TestBuildErrors(t *testing.T) {
 	}{
 		{layers.Dense(0), []int{3}, "units must be >= 1, got 0"},
 		{layers.Dense(4, layers.Activation("rleu")), []int{3}, `unknown activation "rleu" (known: elu, exponential, gelu`},
-		{layers.Dense(4, layers.Activation(activations.ELU(activations.Alpha(math.NaN())))), []int{3}, "activations: elu: alpha must be finite, got NaN"},
+		{layers.Dense(4, layers.Activation(activations.ELU(activations.Alpha(math.NaN())))), []int{3}, "activations: elu: alpha = NaN: must be finite"},
 		{layers.Dropout(1), []int{3}, "rate must be in [0, 1), got 1"},
 		{layers.Dropout(0.5, layers.UseBias(false)), []int{3}, "Dropout has no option use_bias"},
 		{layers.Reshape([]int{4, -1}), []int{6}, "cannot reshape [6] to [4 -1]"},
