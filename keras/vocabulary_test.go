@@ -266,7 +266,7 @@ func TestVocabularyErrorsAtCompile(t *testing.T) {
 		{"bad label smoothing", model(nil).Compile(keras.Loss(losses.CategoricalCrossentropy(losses.LabelSmoothing(1.1)))),
 			"label_smoothing = 1.1: must be in [0, 1]"},
 		{"bad metric parameter", model(nil).Compile(keras.Loss("mse"), keras.Metrics(metrics.TopKCategoricalAccuracy(metrics.K(0)))),
-			"keras: Compile: metrics: top_k_categorical_accuracy: k must be >= 1, got 0"},
+			"keras: Compile: metrics: top_k_categorical_accuracy: k = 0: must be >= 1"},
 		{"unknown metric", model(nil).Compile(keras.Loss("mse"), keras.Metrics("f1")),
 			`unknown metric "f1" (known: acc, accuracy, auc, bce, binary_accuracy`},
 		{"sparse metric on dense targets", model(nil).Compile(keras.Loss("mse"), keras.Metrics("sparse_categorical_crossentropy")),
