@@ -23,7 +23,7 @@ type params struct {
 	Max      *float64 `json:"max_value"`
 	Curve    string   `json:"curve"`
 	Axis     []int    `json:"axis"`
-	internal int // no key: not exported
+	internal int      // no key: not exported
 }
 
 func defaults() params {
