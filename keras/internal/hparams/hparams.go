@@ -147,6 +147,13 @@ func Decode(call string, raw json.RawMessage, dst any) error {
 			}
 		}
 		target := rv.Elem().FieldByIndex(f.index)
+		switch target.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Map:
+			// encoding/json writes through a non-nil pointer and reuses a
+			// slice's array: start afresh, so that decoding never changes
+			// the defaults the struct was copied from.
+			target.Set(reflect.Zero(target.Type()))
+		}
 		if err := json.Unmarshal(v, target.Addr().Interface()); err != nil {
 			return &kerrors.OptionError{Call: call, Option: k, Value: abbreviate(v), Msg: "must be " + describe(f.typ)}
 		}

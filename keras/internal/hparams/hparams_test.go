@@ -71,6 +71,22 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+// TestDecodeLeavesDefaultsAlone: a struct copied from shared defaults
+// shares their slices' arrays and pointers' targets; decoding must not
+// write through them.
+func TestDecodeLeavesDefaultsAlone(t *testing.T) {
+	six := 6.0
+	def := defaults()
+	def.Max = &six
+	p := def
+	if err := Decode("sgd", json.RawMessage(`{"axis": [3], "max_value": 2}`), &p); err != nil {
+		t.Fatal(err)
+	}
+	if def.Axis[0] != 0 || *def.Max != 6 || p.Axis[0] != 3 || *p.Max != 2 {
+		t.Errorf("defaults %v %v, decoded %v %v", def.Axis, *def.Max, p.Axis, *p.Max)
+	}
+}
+
 // TestDecodeLegacyBooleans: files written before the typed structs stored
 // booleans as 0 or 1.
 func TestDecodeLegacyBooleans(t *testing.T) {
