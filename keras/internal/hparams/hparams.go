@@ -20,7 +20,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gokeras/gokeras/keras/internal/registry"
 	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
@@ -295,12 +294,20 @@ func Invalid(call, key string, value any, msg string) *kerrors.OptionError {
 	return &kerrors.OptionError{Call: call, Option: key, Value: s, Msg: msg}
 }
 
+// Table is the part of a *registry.Registry that Lookup uses (hparams
+// ranks with registry below every package and may not import it).
+type Table[T any] interface {
+	Get(name string) (T, error)
+	Canonical(name string) string
+	Names() []string
+}
+
 // Lookup returns the entry of r registered under name or, failing that,
 // under a name that differs from it only in case and underscores, so that
 // Keras's class spellings ("GlorotUniform", "L1L2") find the function
 // names ("glorot_uniform", "l1_l2"). It returns the name found. An unknown
 // name gives r's error for name.
-func Lookup[T any](r *registry.Registry[T], name string) (T, string, error) {
+func Lookup[T any](r Table[T], name string) (T, string, error) {
 	v, err := r.Get(name)
 	if err == nil {
 		return v, r.Canonical(name), nil
