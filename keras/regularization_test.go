@@ -168,7 +168,7 @@ func TestPenaltyOptionErrors(t *testing.T) {
 		want  string
 	}{
 		{layers.Dense(2, layers.InputShape(3), layers.KernelRegularizer("l3")), `unknown regularizer "l3" (known: l1, l1_l2, l2)`},
-		{layers.Dense(2, layers.InputShape(3), layers.KernelRegularizer(regularizers.L1(-1))), "l1 must be a finite number >= 0, got -1"},
+		{layers.Dense(2, layers.InputShape(3), layers.KernelRegularizer(regularizers.L1(-1))), "l1 = -1: must be a finite number >= 0"},
 		{layers.Dense(2, layers.InputShape(3), layers.BiasConstraint("max")), `unknown constraint "max"`},
 		{layers.Dense(2, layers.InputShape(3), layers.KernelConstraint(constraints.UnitNorm(constraints.Axis(2)))), "axis 2 does not exist in shape [3 2]"},
 	}

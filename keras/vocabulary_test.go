@@ -260,13 +260,13 @@ func TestVocabularyErrorsAtCompile(t *testing.T) {
 		want string
 	}{
 		{"bad activation parameter", model(activations.ReLU(activations.MaxValue(-1))).Compile(keras.Loss("mse")),
-			"activations: relu: max_value must be finite and >= 0, got -1"},
+			"activations: relu: max_value = -1: must be finite and >= 0"},
 		{"bad loss parameter", model(nil).Compile(keras.Loss(losses.Huber(losses.Delta(-2)))),
-			"keras: Compile: loss: losses: huber: delta must be finite and > 0, got -2"},
+			"keras: Compile: loss: losses: huber: delta = -2: must be finite and > 0"},
 		{"bad label smoothing", model(nil).Compile(keras.Loss(losses.CategoricalCrossentropy(losses.LabelSmoothing(1.1)))),
-			"label_smoothing must be in [0, 1], got 1.1"},
+			"label_smoothing = 1.1: must be in [0, 1]"},
 		{"bad metric parameter", model(nil).Compile(keras.Loss("mse"), keras.Metrics(metrics.TopKCategoricalAccuracy(metrics.K(0)))),
-			"keras: Compile: metrics of output dense: metrics: top_k_categorical_accuracy: k must be >= 1, got 0"},
+			"keras: Compile: metrics of output dense: metrics: top_k_categorical_accuracy: k = 0: must be >= 1"},
 		{"unknown metric", model(nil).Compile(keras.Loss("mse"), keras.Metrics("f1")),
 			`unknown metric "f1" (known: acc, accuracy, auc, bce, binary_accuracy`},
 		{"sparse metric on dense targets", model(nil).Compile(keras.Loss("mse"), keras.Metrics("sparse_categorical_crossentropy")),

@@ -8,11 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/activations"
+	"github.com/gokeras/gokeras/keras/internal/compilecheck"
 	"github.com/gokeras/gokeras/keras/internal/gradcheck"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // vectors is testdata/vectors.json, written by testdata/gen_vectors.py
@@ -21,7 +24,7 @@ type vectors struct {
 	X, R  [][]float64
 	Cases []struct {
 		Name   string
-		Params map[string]float64
+		Params json.RawMessage
 		Y      [][]float64
 		Grad   [][]float64
 	}
@@ -66,7 +69,7 @@ func TestAgainstTorch(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range v.Cases {
 		seen[c.Name] = true
-		t.Run(fmt.Sprintf("%s%v", c.Name, c.Params), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s%s", c.Name, c.Params), func(t *testing.T) {
 			a, err := activations.FromConfig(activations.Config{Name: c.Name, Params: c.Params})
 			if err != nil {
 				t.Fatal(err)
@@ -169,52 +172,73 @@ func TestExtremeInputsStayFinite(t *testing.T) {
 
 func TestOptionErrors(t *testing.T) {
 	cases := []struct {
-		a    *activations.Func
-		want string
+		a                   *activations.Func
+		call, option, value string
+		msg                 string
 	}{
-		{activations.ReLU(activations.MaxValue(-1)), "activations: relu: max_value must be finite and >= 0, got -1"},
-		{activations.ReLU(activations.NegativeSlope(-0.5)), "activations: relu: negative_slope must be finite and >= 0, got -0.5"},
-		{activations.ReLU(activations.Threshold(math.NaN())), "activations: relu: threshold must be finite, got NaN"},
-		{activations.LeakyReLU(activations.NegativeSlope(-1)), "activations: leaky_relu: negative_slope must be finite and >= 0, got -1"},
-		{activations.ELU(activations.NegativeSlope(1)), "activations: elu has no option negative_slope (it takes alpha)"},
-		{activations.Sigmoid(activations.Alpha(1)), "activations: sigmoid has no option alpha (it takes none)"},
-		{activations.ELU(activations.Alpha(math.Inf(1))), "activations: elu: alpha must be finite, got +Inf"},
+		{activations.ReLU(activations.MaxValue(-1)), "relu", "max_value", "-1", "must be finite and >= 0"},
+		{activations.ReLU(activations.MaxValue(math.NaN())), "relu", "max_value", "NaN", "must be finite and >= 0"},
+		{activations.ReLU(activations.NegativeSlope(-0.5)), "relu", "negative_slope", "-0.5", "must be finite and >= 0"},
+		{activations.ReLU(activations.Threshold(math.NaN())), "relu", "threshold", "NaN", "must be finite"},
+		{activations.LeakyReLU(activations.NegativeSlope(-1)), "leaky_relu", "negative_slope", "-1", "must be finite and >= 0"},
+		{activations.ELU(activations.Alpha(math.Inf(1))), "elu", "alpha", "+Inf", "must be finite"},
 	}
 	for _, c := range cases {
-		if c.a.Err() == nil || c.a.Err().Error() != c.want {
-			t.Errorf("Err() = %v, want %q", c.a.Err(), c.want)
+		check := func(where string, err error) {
+			var oe *kerrors.OptionError
+			if !errors.As(err, &oe) || oe.Call != c.call || oe.Option != c.option || oe.Value != c.value || oe.Msg != c.msg {
+				t.Errorf("%s: %v, want an OptionError %s: %s = %s: %s", where, err, c.call, c.option, c.value, c.msg)
+			}
 		}
-		if _, err := activations.Resolve(c.a); err == nil || err.Error() != c.want {
-			t.Errorf("Resolve: %v, want %q", err, c.want)
-		}
+		check("Err", c.a.Err())
+		_, err := activations.Resolve(c.a)
+		check("Resolve", err)
 		x := G.NewMatrix(G.NewGraph(), tensor.Float64, G.WithShape(2, 2), G.WithName("x"))
-		if _, err := c.a.Apply(x); err == nil {
-			t.Errorf("Apply of %s with a bad option succeeded", c.a.Name())
+		_, err = c.a.Apply(x)
+		check("Apply", err)
+	}
+	if err := activations.ReLU(activations.MaxValue(-1)).Err(); err.Error() != "activations: relu: max_value = -1: must be finite and >= 0" {
+		t.Errorf("message %q", err)
+	}
+	for _, c := range []struct{ name, params, option, msg string }{
+		{"gelu", `{"approximate": 0.5}`, "approximate", "must be true or false (older files: 0 or 1)"},
+		{"relu", `{"alpha": 1}`, "alpha", "unknown parameter (relu takes negative_slope, max_value, threshold)"},
+		{"sigmoid", `{"alpha": 1}`, "alpha", "unknown parameter (sigmoid takes no parameters)"},
+		{"relu", `{"max_value": "six"}`, "max_value", "must be a number or null"},
+		{"elu", `{"alpha": null, "x": 1}`, "x", "unknown parameter (elu takes alpha)"},
+	} {
+		_, err := activations.FromConfig(activations.Config{Name: c.name, Params: json.RawMessage(c.params)})
+		var oe *kerrors.OptionError
+		if !errors.As(err, &oe) || oe.Option != c.option || oe.Msg != c.msg {
+			t.Errorf("%s %s: %v", c.name, c.params, err)
 		}
-	}
-	_, err := activations.FromConfig(activations.Config{Name: "gelu", Params: map[string]float64{"approximate": 0.5}})
-	if err == nil || !strings.Contains(err.Error(), "approximate must be 0 or 1 (false or true), got 0.5") {
-		t.Errorf("gelu approximate=0.5: %v", err)
-	}
-	_, err = activations.FromConfig(activations.Config{Name: "relu", Params: map[string]float64{"alpha": 1}})
-	if err == nil || !strings.Contains(err.Error(), "relu has no option alpha (it takes negative_slope, max_value, threshold)") {
-		t.Errorf("relu alpha: %v", err)
 	}
 }
 
 func TestUnknownNameListsKnownOnes(t *testing.T) {
 	_, err := activations.Get("rleu")
-	if err == nil || !strings.Contains(err.Error(), `"rleu"`) || !strings.Contains(err.Error(), "relu, relu6, selu, sigmoid, silu, softmax") {
+	var un *kerrors.UnknownNameError
+	if !errors.As(err, &un) || un.Name != "rleu" || !strings.Contains(strings.Join(un.Known, ", "), "relu, relu6, selu, sigmoid, silu, softmax") {
 		t.Fatalf("error = %v", err)
 	}
-	if _, err := activations.Resolve(42); err == nil {
-		t.Error("Resolve(42) should fail")
+	var oe *kerrors.OptionError
+	if _, err := activations.Resolve(42); !errors.As(err, &oe) || oe.Value != "int" {
+		t.Errorf("Resolve(42) = %v", err)
 	}
 	if a, err := activations.Get(""); err != nil || a.Name() != "linear" {
 		t.Errorf(`Get("") = %v, %v; want linear`, a, err)
 	}
-	if err := activations.Register("relu", nil); err == nil {
+	if a, err := activations.Resolve(nil); err != nil || a.Name() != "linear" {
+		t.Errorf(`Resolve(nil) = %v, %v; want linear`, a, err)
+	}
+	if a, err := activations.Get("LeakyReLU"); err != nil || a.Name() != "leaky_relu" {
+		t.Errorf(`Get("LeakyReLU") = %v, %v`, a, err)
+	}
+	if err := activations.Register("relu", func(activations.Config) (activations.Activation, error) { return activations.ReLU(), nil }); err == nil {
 		t.Error("registering relu twice should fail")
+	}
+	if err := activations.Register("mine", nil); !errors.Is(err, kerrors.ErrNil) {
+		t.Errorf("Register with a nil factory: %v", err)
 	}
 }
 
@@ -233,13 +257,17 @@ func TestConfigRoundTrip(t *testing.T) {
 		if err != nil || b.Name() != want || a.Name() != want {
 			t.Errorf("%s: round trip gave %v, %v", name, b, err)
 		}
+		// Defaults leave no params.
+		if c := activations.ConfigOf(a); c.Params != nil {
+			t.Errorf("%s: default config has params %s", name, c.Params)
+		}
 	}
 	a := activations.ReLU(activations.MaxValue(6), activations.NegativeSlope(0.1))
 	raw, err := json.Marshal(activations.ConfigOf(a))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(raw) != `{"name":"relu","params":{"max_value":6,"negative_slope":0.1}}` {
+	if string(raw) != `{"name":"relu","params":{"negative_slope":0.1,"max_value":6}}` {
 		t.Errorf("config JSON = %s", raw)
 	}
 	var c activations.Config
@@ -250,9 +278,42 @@ func TestConfigRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := b.(*activations.Func).Param("max_value"); !ok || v != 6 {
-		t.Errorf("max_value after round trip = %v, %v", v, ok)
+	if raw2, _ := json.Marshal(activations.ConfigOf(b)); string(raw2) != string(raw) {
+		t.Errorf("round trip %s -> %s", raw, raw2)
 	}
+}
+
+// TestLegacyConfigs loads activation configs as files written before the
+// parameters were typed hold them (approximate as 0 or 1) and checks that
+// they compute what the typed values compute.
+func TestLegacyConfigs(t *testing.T) {
+	x := gradcheck.Rand(1, -3, 3, 3, 4)
+	for raw, want := range map[string]activations.Activation{
+		`{"name":"gelu","params":{"approximate":1}}`:                    activations.GELU(activations.Approximate(true)),
+		`{"name":"gelu","params":{"approximate":0}}`:                    activations.GELU(),
+		`{"name":"relu","params":{"max_value":6,"negative_slope":0.1}}`: activations.ReLU(activations.MaxValue(6), activations.NegativeSlope(0.1)),
+		`{"name":"swish"}`: activations.SiLU(),
+	} {
+		var c activations.Config
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			t.Fatal(err)
+		}
+		a, err := activations.FromConfig(c)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		got, _, err1 := gradcheck.Forward(apply(a), []*tensor.Dense{x})
+		exp, _, err2 := gradcheck.Forward(apply(want), []*tensor.Dense{x})
+		if err1 != nil || err2 != nil || fmt.Sprint(got) != fmt.Sprint(exp) {
+			t.Errorf("%s: %v %v, want %v %v", raw, got, err1, exp, err2)
+		}
+	}
+}
+
+// TestOptionsCompileChecked: options an activation does not take do not
+// compile (testdata/compilefail marks each line).
+func TestOptionsCompileChecked(t *testing.T) {
+	compilecheck.Run(t, "testdata/compilefail")
 }
 
 func ExampleGet() {
@@ -262,7 +323,7 @@ func ExampleGet() {
 	fmt.Println(err)
 	// Output:
 	// silu <nil>
-	// activations: unknown activation "rleu" (known: elu, exponential, gelu, hard_sigmoid, hard_silu, hard_swish, leaky_relu, linear, log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh)
+	// activations: unknown activation "rleu" (known: elu, exponential, gelu, hard_sigmoid, hard_silu, hard_swish, leaky_relu, linear, log_softmax, mish, relu, relu6, selu, sigmoid, silu, softmax, softplus, softsign, swish, tanh); register it with activations.Register
 }
 
 func ExampleReLU() {
@@ -272,13 +333,14 @@ func ExampleReLU() {
 	fmt.Println(bad.Err())
 	// Output:
 	// relu(max_value=6,negative_slope=0.1) <nil>
-	// activations: relu: max_value must be finite and >= 0, got -1
+	// activations: relu: max_value = -1: must be finite and >= 0
 }
 
 func ExampleGELU() {
 	a := activations.GELU(activations.Approximate(true))
-	fmt.Printf("%s %+v\n", a.Name(), activations.ConfigOf(a))
-	// Output: gelu {Name:gelu Params:map[approximate:1]}
+	raw, _ := json.Marshal(activations.ConfigOf(a))
+	fmt.Println(a.Name(), string(raw))
+	// Output: gelu {"name":"gelu","params":{"approximate":true}}
 }
 
 func ExampleResolve() {
@@ -288,5 +350,5 @@ func ExampleResolve() {
 	fmt.Println(err)
 	// Output:
 	// leaky_relu <nil>
-	// activations: leaky_relu: negative_slope must be finite and >= 0, got -1
+	// activations: leaky_relu: negative_slope = -1: must be finite and >= 0
 }

@@ -13,10 +13,19 @@
 // (softmax followed by categorical cross-entropy is computed as one stable
 // op, as Keras does).
 //
-// Bad input: a constructor never fails. An option an activation does not
-// take, or a value out of range (a negative max_value, say), is kept and
-// reported by Func.Err, by Apply, and by Resolve and FromConfig, so a layer
-// given such an activation fails when it is built (at the latest by
-// Compile) with an error naming the parameter and the value. An unknown
-// name gives an error listing the known ones.
+// Options are checked by the compiler: ReLU takes ReLUOptions, GELU
+// GELUOptions, and NegativeSlope serves ReLU and LeakyReLU, so
+// ELU(NegativeSlope(1)) does not compile; functions without parameters
+// take no arguments. Parameters are typed structs (ReLUParams, ...);
+// Config carries the JSON of those that differ from the defaults, with
+// Keras's keyword names, decoded strictly by FromConfig (which still
+// reads the 0/1 booleans of older files). Register adds a user-defined
+// activation, built from its Config.
+//
+// Bad input: a constructor never fails. A value out of range (a negative
+// max_value, say) is kept and reported by Func.Err, by Apply, and by
+// Resolve and FromConfig, so a layer given such an activation fails when
+// it is built (at the latest by Compile) with a *kerrors.OptionError
+// naming the parameter and the value. An unknown name gives a
+// *kerrors.UnknownNameError listing the known ones.
 package activations

@@ -11,9 +11,20 @@ import (
 
 // Linear returns the identity activation ("linear"), Keras's default. It
 // takes no options.
-func Linear(opts ...Option) *Func {
-	_, given, err := collect("linear", opts)
-	return &Func{name: "linear", params: given, err: err, apply: func(x *G.Node) (*G.Node, error) { return x, nil }}
+func Linear() *Func {
+	return simple("linear", func(x *G.Node) (*G.Node, error) { return x, nil })
+}
+
+// ReLUParams are ReLU's parameters.
+type ReLUParams struct {
+	// NegativeSlope is the slope below the threshold (default 0, finite,
+	// >= 0).
+	NegativeSlope float64 `json:"negative_slope"`
+	// MaxValue is the largest output (nil, the default: no bound; finite,
+	// >= 0).
+	MaxValue *float64 `json:"max_value"`
+	// Threshold is where the slope changes (default 0, finite).
+	Threshold float64 `json:"threshold"`
 }
 
 // ReLU returns the rectified linear unit ("relu"). With Keras 3's defaults
@@ -22,17 +33,35 @@ func Linear(opts ...Option) *Func {
 // negative_slope * (x - threshold) below, exactly as keras.activations.relu
 // computes it (including its behaviour for a negative threshold together
 // with a max_value: the result is then clipped to [0, max_value] above the
-// threshold). Options: NegativeSlope (>= 0), MaxValue (>= 0), Threshold.
-func ReLU(opts ...Option) *Func {
-	vals, given, err := collect("relu", opts,
-		param{"negative_slope", 0, nonNegative},
-		param{"max_value", math.NaN(), nonNegative},
-		param{"threshold", 0, finite})
-	a, m, th := vals["negative_slope"], vals["max_value"], vals["threshold"]
-	clip := !math.IsNaN(m)
+// threshold). Options: see ReLUOption.
+func ReLU(opts ...ReLUOption) *Func {
+	var p ReLUParams
+	for _, o := range opts {
+		if o != nil {
+			o.applyReLU(&p)
+		}
+	}
+	return newReLU(p)
+}
+
+func newReLU(p ReLUParams) *Func {
+	if p.MaxValue != nil {
+		m := *p.MaxValue
+		p.MaxValue = &m
+	}
+	a, th := p.NegativeSlope, p.Threshold
+	m, clip := math.NaN(), p.MaxValue != nil
+	var err error
+	if clip {
+		m = *p.MaxValue
+		err = nonNegative("relu", "max_value", m)
+	}
+	if err = firstErr(nonNegative("relu", "negative_slope", a), err, finite("relu", "threshold", th)); err != nil {
+		return &Func{name: "relu", params: p, defaults: ReLUParams{}, err: err, apply: backend.Relu}
+	}
 	if !clip && a == 0 && th == 0 {
 		// The common case: the allocation-free ReLU op.
-		return &Func{name: "relu", params: given, err: err, apply: backend.Relu}
+		return &Func{name: "relu", params: p, defaults: ReLUParams{}, apply: backend.Relu}
 	}
 	label := fmt.Sprintf("relu(negative_slope=%g,max_value=%g,threshold=%g)", a, m, th)
 	f := func(x float64) float64 {
@@ -64,34 +93,62 @@ func ReLU(opts ...Option) *Func {
 		}
 		return d
 	}
-	return elementwise("relu", given, err, label, f, df)
+	return &Func{name: "relu", params: p, defaults: ReLUParams{}, apply: elementwiseApply(label, f, df)}
 }
+
+// firstErr returns the first non-nil error.
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// LeakyReLUParams are LeakyReLU's parameters.
+type LeakyReLUParams struct {
+	// NegativeSlope is the slope for x < 0 (default 0.2, finite, >= 0).
+	NegativeSlope float64 `json:"negative_slope"`
+}
+
+var leakyReLUDefaults = LeakyReLUParams{NegativeSlope: 0.2}
 
 // LeakyReLU returns x for x >= 0 and negative_slope * x below
 // ("leaky_relu"). NegativeSlope defaults to 0.2, Keras 3's default for
 // the activation function (the LeakyReLU layer's default is 0.3).
-func LeakyReLU(opts ...Option) *Func {
-	vals, given, err := collect("leaky_relu", opts, param{"negative_slope", 0.2, nonNegative})
-	a := vals["negative_slope"]
-	return elementwise("leaky_relu", given, err, fmt.Sprintf("leaky_relu(negative_slope=%g)", a),
-		func(x float64) float64 {
-			if x >= 0 {
-				return x
-			}
-			return a * x
-		},
-		func(x, _ float64) float64 {
-			if x >= 0 {
-				return 1
-			}
-			return a
-		})
+// Options: see LeakyReLUOption.
+func LeakyReLU(opts ...LeakyReLUOption) *Func {
+	p := leakyReLUDefaults
+	for _, o := range opts {
+		if o != nil {
+			o.applyLeakyReLU(&p)
+		}
+	}
+	return newLeakyReLU(p)
+}
+
+func newLeakyReLU(p LeakyReLUParams) *Func {
+	a := p.NegativeSlope
+	return &Func{name: "leaky_relu", params: p, defaults: leakyReLUDefaults, err: nonNegative("leaky_relu", "negative_slope", a),
+		apply: elementwiseApply(fmt.Sprintf("leaky_relu(negative_slope=%g)", a),
+			func(x float64) float64 {
+				if x >= 0 {
+					return x
+				}
+				return a * x
+			},
+			func(x, _ float64) float64 {
+				if x >= 0 {
+					return 1
+				}
+				return a
+			})}
 }
 
 // ReLU6 returns min(max(x, 0), 6) ("relu6"). It takes no options.
-func ReLU6(opts ...Option) *Func {
-	_, given, err := collect("relu6", opts)
-	return elementwise("relu6", given, err, "relu6",
+func ReLU6() *Func {
+	return elementwise("relu6", "relu6",
 		func(x float64) float64 { return math.Min(math.Max(x, 0), 6) },
 		func(x, _ float64) float64 {
 			if x > 0 && x < 6 {
@@ -101,24 +158,43 @@ func ReLU6(opts ...Option) *Func {
 		})
 }
 
+// ELUParams are ELU's parameters.
+type ELUParams struct {
+	// Alpha scales negative inputs (default 1, finite).
+	Alpha float64 `json:"alpha"`
+}
+
+var eluDefaults = ELUParams{Alpha: 1}
+
 // ELU returns the exponential linear unit ("elu"): x for x > 0 and
-// alpha * (exp(x) - 1) below. Alpha defaults to 1.
-func ELU(opts ...Option) *Func {
-	vals, given, err := collect("elu", opts, param{"alpha", 1, finite})
-	a := vals["alpha"]
-	return elementwise("elu", given, err, fmt.Sprintf("elu(alpha=%g)", a),
-		func(x float64) float64 {
-			if x > 0 {
-				return x
-			}
-			return a * math.Expm1(x)
-		},
-		func(x, _ float64) float64 {
-			if x > 0 {
-				return 1
-			}
-			return a * math.Exp(x)
-		})
+// alpha * (exp(x) - 1) below. Alpha defaults to 1. Options: see
+// ELUOption.
+func ELU(opts ...ELUOption) *Func {
+	p := eluDefaults
+	for _, o := range opts {
+		if o != nil {
+			o.applyELU(&p)
+		}
+	}
+	return newELU(p)
+}
+
+func newELU(p ELUParams) *Func {
+	a := p.Alpha
+	return &Func{name: "elu", params: p, defaults: eluDefaults, err: finite("elu", "alpha", a),
+		apply: elementwiseApply(fmt.Sprintf("elu(alpha=%g)", a),
+			func(x float64) float64 {
+				if x > 0 {
+					return x
+				}
+				return a * math.Expm1(x)
+			},
+			func(x, _ float64) float64 {
+				if x > 0 {
+					return 1
+				}
+				return a * math.Exp(x)
+			})}
 }
 
 // SELU's fixed constants (Klambauer et al., 2017), as in Keras.
@@ -130,9 +206,8 @@ const (
 // SELU returns the scaled exponential linear unit ("selu"):
 // scale * x for x > 0 and scale * alpha * (exp(x) - 1) below, with
 // alpha = 1.67326324 and scale = 1.05070098. It takes no options.
-func SELU(opts ...Option) *Func {
-	_, given, err := collect("selu", opts)
-	return elementwise("selu", given, err, "selu",
+func SELU() *Func {
+	return elementwise("selu", "selu",
 		func(x float64) float64 {
 			if x > 0 {
 				return seluScale * x

@@ -23,31 +23,27 @@ func softplus(x float64) float64 {
 // Sigmoid returns 1 / (1 + exp(-x)) ("sigmoid"), computed without
 // overflow. Followed by binary cross-entropy, the loss is computed from
 // the sigmoid's input. It takes no options.
-func Sigmoid(opts ...Option) *Func {
-	_, given, err := collect("sigmoid", opts)
-	return elementwise("sigmoid", given, err, "sigmoid", sigmoid,
+func Sigmoid() *Func {
+	return elementwise("sigmoid", "sigmoid", sigmoid,
 		func(_, y float64) float64 { return y * (1 - y) })
 }
 
 // Tanh returns the hyperbolic tangent ("tanh"). It takes no options.
-func Tanh(opts ...Option) *Func {
-	_, given, err := collect("tanh", opts)
-	return elementwise("tanh", given, err, "tanh", math.Tanh,
+func Tanh() *Func {
+	return elementwise("tanh", "tanh", math.Tanh,
 		func(_, y float64) float64 { return 1 - y*y })
 }
 
 // Softplus returns log(exp(x) + 1) ("softplus"), computed without
 // overflow. It takes no options.
-func Softplus(opts ...Option) *Func {
-	_, given, err := collect("softplus", opts)
-	return elementwise("softplus", given, err, "softplus", softplus,
+func Softplus() *Func {
+	return elementwise("softplus", "softplus", softplus,
 		func(x, _ float64) float64 { return sigmoid(x) })
 }
 
 // Softsign returns x / (|x| + 1) ("softsign"). It takes no options.
-func Softsign(opts ...Option) *Func {
-	_, given, err := collect("softsign", opts)
-	return elementwise("softsign", given, err, "softsign",
+func Softsign() *Func {
+	return elementwise("softsign", "softsign",
 		func(x float64) float64 { return x / (math.Abs(x) + 1) },
 		func(x, _ float64) float64 {
 			d := math.Abs(x) + 1
@@ -57,9 +53,8 @@ func Softsign(opts ...Option) *Func {
 
 // SiLU returns x * sigmoid(x) ("silu", alias "swish"). It takes no
 // options.
-func SiLU(opts ...Option) *Func {
-	_, given, err := collect("silu", opts)
-	return elementwise("silu", given, err, "silu",
+func SiLU() *Func {
+	return elementwise("silu", "silu",
 		func(x float64) float64 { return x * sigmoid(x) },
 		func(x, _ float64) float64 {
 			s := sigmoid(x)
@@ -74,14 +69,30 @@ const (
 	geluK = 0.044715
 )
 
+// GELUParams are GELU's parameters.
+type GELUParams struct {
+	// Approximate uses the tanh approximation (default false).
+	Approximate bool `json:"approximate"`
+}
+
 // GELU returns the Gaussian error linear unit ("gelu"):
 // 0.5 * x * (1 + erf(x / sqrt(2))), or with Approximate(true)
 // 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))). Approximate
-// defaults to false, as in Keras 3.
-func GELU(opts ...Option) *Func {
-	vals, given, err := collect("gelu", opts, param{"approximate", 0, boolean})
-	if vals["approximate"] == 1 {
-		return elementwise("gelu", given, err, "gelu(approximate=true)",
+// defaults to false, as in Keras 3. Options: see GELUOption.
+func GELU(opts ...GELUOption) *Func {
+	var p GELUParams
+	for _, o := range opts {
+		if o != nil {
+			o.applyGELU(&p)
+		}
+	}
+	return newGELU(p)
+}
+
+func newGELU(p GELUParams) *Func {
+	f := &Func{name: "gelu", params: p, defaults: GELUParams{}}
+	if p.Approximate {
+		f.apply = elementwiseApply("gelu(approximate=true)",
 			func(x float64) float64 {
 				return 0.5 * x * (1 + math.Tanh(geluC*(x+geluK*x*x*x)))
 			},
@@ -89,18 +100,19 @@ func GELU(opts ...Option) *Func {
 				t := math.Tanh(geluC * (x + geluK*x*x*x))
 				return 0.5*(1+t) + 0.5*x*(1-t*t)*geluC*(1+3*geluK*x*x)
 			})
+		return f
 	}
-	return elementwise("gelu", given, err, "gelu(approximate=false)",
+	f.apply = elementwiseApply("gelu(approximate=false)",
 		func(x float64) float64 { return 0.5 * x * (1 + math.Erf(x/math.Sqrt2)) },
 		func(x, _ float64) float64 {
 			return 0.5*(1+math.Erf(x/math.Sqrt2)) + x*math.Exp(-0.5*x*x)/math.Sqrt(2*math.Pi)
 		})
+	return f
 }
 
 // Mish returns x * tanh(softplus(x)) ("mish"). It takes no options.
-func Mish(opts ...Option) *Func {
-	_, given, err := collect("mish", opts)
-	return elementwise("mish", given, err, "mish",
+func Mish() *Func {
+	return elementwise("mish", "mish",
 		func(x float64) float64 { return x * math.Tanh(softplus(x)) },
 		func(x, _ float64) float64 {
 			t := math.Tanh(softplus(x))
@@ -109,9 +121,8 @@ func Mish(opts ...Option) *Func {
 }
 
 // Exponential returns exp(x) ("exponential"). It takes no options.
-func Exponential(opts ...Option) *Func {
-	_, given, err := collect("exponential", opts)
-	return elementwise("exponential", given, err, "exponential", math.Exp,
+func Exponential() *Func {
+	return elementwise("exponential", "exponential", math.Exp,
 		func(_, y float64) float64 { return y })
 }
 
@@ -119,9 +130,8 @@ func Exponential(opts ...Option) *Func {
 // relu6(x + 3) / 6, that is 0 for x <= -3, 1 for x >= 3 and x/6 + 0.5
 // between. (Keras 2 used 0.2x + 0.5 clipped to [0, 1].) It takes no
 // options.
-func HardSigmoid(opts ...Option) *Func {
-	_, given, err := collect("hard_sigmoid", opts)
-	return elementwise("hard_sigmoid", given, err, "hard_sigmoid",
+func HardSigmoid() *Func {
+	return elementwise("hard_sigmoid", "hard_sigmoid",
 		func(x float64) float64 { return math.Min(math.Max(x+3, 0), 6) / 6 },
 		func(x, _ float64) float64 {
 			if x > -3 && x < 3 {
@@ -134,9 +144,8 @@ func HardSigmoid(opts ...Option) *Func {
 // HardSiLU returns x * hard_sigmoid(x) ("hard_silu", alias
 // "hard_swish"): 0 for x <= -3, x for x >= 3 and x(x+3)/6 between. It
 // takes no options.
-func HardSiLU(opts ...Option) *Func {
-	_, given, err := collect("hard_silu", opts)
-	return elementwise("hard_silu", given, err, "hard_silu",
+func HardSiLU() *Func {
+	return elementwise("hard_silu", "hard_silu",
 		func(x float64) float64 { return x * math.Min(math.Max(x+3, 0), 6) / 6 },
 		func(x, _ float64) float64 {
 			switch {
@@ -153,14 +162,8 @@ func HardSiLU(opts ...Option) *Func {
 // Keras's default axis -1, the only one supported), computed with the
 // row maximum subtracted. Followed by categorical cross-entropy, the loss
 // is computed from the softmax's input. It takes no options.
-func Softmax(opts ...Option) *Func {
-	_, given, err := collect("softmax", opts)
-	return &Func{name: "softmax", params: given, err: err, apply: backend.Softmax}
-}
+func Softmax() *Func { return simple("softmax", backend.Softmax) }
 
 // LogSoftmax returns x - log(sum(exp(x))) over the last axis
 // ("log_softmax"; axis -1 only), computed stably. It takes no options.
-func LogSoftmax(opts ...Option) *Func {
-	_, given, err := collect("log_softmax", opts)
-	return &Func{name: "log_softmax", params: given, err: err, apply: backend.LogSoftmax}
-}
+func LogSoftmax() *Func { return simple("log_softmax", backend.LogSoftmax) }

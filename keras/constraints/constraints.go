@@ -1,16 +1,16 @@
 package constraints
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
-	"strings"
 
 	"github.com/pkg/errors"
 
 	"github.com/gokeras/gokeras/keras/backend"
-
-	"github.com/gokeras/gokeras/keras/internal/names"
+	"github.com/gokeras/gokeras/keras/internal/hparams"
+	"github.com/gokeras/gokeras/keras/internal/registry"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // epsilon is Keras's backend.epsilon().
@@ -30,133 +30,228 @@ type Constraint interface {
 	Project(shape []int, w []float64)
 }
 
-// Config is the serialisable form of a constraint.
+// Config is the serialisable form of a constraint:
+//
+//	{"name": "max_norm", "params": {"max_value": 3, "axis": [0, 1, 2]}}
+//
+// Params is the JSON of the constraint's typed parameters (MaxNormParams,
+// UnitNormParams, MinMaxNormParams) with Keras's keyword names, holding
+// those that differ from the defaults; it is absent when all are
+// defaults. Decoding also reads the form written before the parameters
+// were typed, with axis beside params instead of inside.
 type Config struct {
-	Name   string             `json:"name"`
-	Params map[string]float64 `json:"params,omitempty"`
-	Axis   []int              `json:"axis,omitempty"`
+	// Name is the constraint's Keras name.
+	Name string `json:"name"`
+	// Params holds the non-default parameters as a JSON object (nil:
+	// none).
+	Params json.RawMessage `json:"params,omitempty"`
 }
 
-// Option sets an optional parameter of a constraint, named like Keras's
-// keyword. A constraint given an option it does not have records an error
-// (see Err), which layers report at build time.
-type Option func(*opts)
-
-type opts struct {
-	values map[string]float64
-	given  []string
-	axis   []int
-}
-
-func (o *opts) set(k string, v float64) {
-	if o.values == nil {
-		o.values = map[string]float64{}
+// UnmarshalJSON decodes a Config, moving the top-level axis of older files
+// into Params.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Name   string          `json:"name"`
+		Params json.RawMessage `json:"params"`
+		Axis   json.RawMessage `json:"axis"`
 	}
-	o.values[k] = v
-	o.given = append(o.given, k)
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	c.Name, c.Params = raw.Name, raw.Params
+	if len(raw.Axis) == 0 || string(raw.Axis) == "null" {
+		return nil
+	}
+	m := map[string]json.RawMessage{}
+	if !hparams.Empty(raw.Params) {
+		if err := json.Unmarshal(raw.Params, &m); err != nil {
+			return err
+		}
+	}
+	if _, ok := m["axis"]; !ok {
+		m["axis"] = raw.Axis
+	}
+	params, err := json.Marshal(m)
+	c.Params = params
+	return err
 }
 
-func (o *opts) get(k string, def float64) float64 {
-	if v, ok := o.values[k]; ok {
-		return v
-	}
-	return def
+// MaxNormParams are MaxNorm's parameters.
+type MaxNormParams struct {
+	// MaxValue is the largest allowed norm (default 2, finite, >= 0).
+	MaxValue float64 `json:"max_value"`
+	// Axis lists the axes the norms are taken over (default [0]).
+	Axis []int `json:"axis"`
 }
+
+// UnitNormParams are UnitNorm's parameters.
+type UnitNormParams struct {
+	// Axis lists the axes the norms are taken over (default [0]).
+	Axis []int `json:"axis"`
+}
+
+// MinMaxNormParams are MinMaxNorm's parameters.
+type MinMaxNormParams struct {
+	// MinValue is the smallest allowed norm (default 0, in [0, max_value]).
+	MinValue float64 `json:"min_value"`
+	// MaxValue is the largest allowed norm (default 1, finite).
+	MaxValue float64 `json:"max_value"`
+	// Rate is how far a norm moves into [min_value, max_value] per step
+	// (default 1, in [0, 1]).
+	Rate float64 `json:"rate"`
+	// Axis lists the axes the norms are taken over (default [0]).
+	Axis []int `json:"axis"`
+}
+
+var (
+	maxNormDefaults    = MaxNormParams{MaxValue: 2, Axis: []int{0}}
+	unitNormDefaults   = UnitNormParams{Axis: []int{0}}
+	minMaxNormDefaults = MinMaxNormParams{MaxValue: 1, Rate: 1, Axis: []int{0}}
+)
+
+// MaxNormOption is an option of MaxNorm: MaxValue and Axis.
+type MaxNormOption interface{ applyMaxNorm(*MaxNormParams) }
+
+// UnitNormOption is an option of UnitNorm: Axis.
+type UnitNormOption interface{ applyUnitNorm(*UnitNormParams) }
+
+// MinMaxNormOption is an option of MinMaxNorm: MinValue, MaxValue, Rate
+// and Axis.
+type MinMaxNormOption interface{ applyMinMaxNorm(*MinMaxNormParams) }
+
+// build applies opts to the defaults p; apply is the option interface's
+// method.
+func build[P, O any](p P, opts []O, apply func(O, *P)) P {
+	for _, o := range opts {
+		if any(o) != nil {
+			apply(o, &p)
+		}
+	}
+	return p
+}
+
+// MaxValueOption is the option MaxValue returns; MaxNorm and MinMaxNorm
+// take it.
+type MaxValueOption float64
+
+func (o MaxValueOption) applyMaxNorm(p *MaxNormParams)       { p.MaxValue = float64(o) }
+func (o MaxValueOption) applyMinMaxNorm(p *MinMaxNormParams) { p.MaxValue = float64(o) }
 
 // MaxValue sets the largest allowed norm of MaxNorm (default 2) and
 // MinMaxNorm (default 1).
-func MaxValue(v float64) Option { return func(o *opts) { o.set("max_value", v) } }
+func MaxValue(v float64) MaxValueOption { return MaxValueOption(v) }
+
+type minMaxOption func(*MinMaxNormParams)
+
+func (o minMaxOption) applyMinMaxNorm(p *MinMaxNormParams) { o(p) }
 
 // MinValue sets MinMaxNorm's smallest allowed norm (default 0).
-func MinValue(v float64) Option { return func(o *opts) { o.set("min_value", v) } }
+func MinValue(v float64) MinMaxNormOption {
+	return minMaxOption(func(p *MinMaxNormParams) { p.MinValue = v })
+}
 
 // Rate sets how far MinMaxNorm moves a norm into [min_value, max_value] per
 // step: the new norm is rate*clip(norm) + (1-rate)*norm (default 1, in
 // [0, 1]).
-func Rate(r float64) Option { return func(o *opts) { o.set("rate", r) } }
-
-// Axis sets the axes the norms are taken over (default 0; negative axes
-// count from the end). For a Conv2D kernel (kh, kw, in, out) use
-// Axis(0, 1, 2) to constrain each filter.
-func Axis(axes ...int) Option {
-	return func(o *opts) { o.axis = append([]int(nil), axes...); o.given = append(o.given, "axis") }
+func Rate(r float64) MinMaxNormOption {
+	return minMaxOption(func(p *MinMaxNormParams) { p.Rate = r })
 }
 
-func collect(name string, options []Option, allowed ...string) (opts, error) {
-	var o opts
-	for _, f := range options {
-		if f != nil {
-			f(&o)
-		}
+// AxisOption is the option Axis returns; MaxNorm, UnitNorm and MinMaxNorm
+// take it.
+type AxisOption []int
+
+func (o AxisOption) axes() []int {
+	if len(o) == 0 {
+		return []int{0}
 	}
-	for _, g := range o.given {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == g
-		}
-		if !ok {
-			has := "no options"
-			if len(allowed) > 0 {
-				has = "it has: " + strings.Join(allowed, ", ")
-			}
-			return o, errors.Errorf("constraints: %s has no option %q (%s)", name, g, has)
-		}
-	}
-	for k, v := range o.values {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return o, errors.Errorf("constraints: %s: %s = %v", name, k, v)
-		}
-	}
-	if o.axis == nil {
-		o.axis = []int{0}
-	}
-	return o, nil
+	return append([]int(nil), o...)
 }
+
+func (o AxisOption) applyMaxNorm(p *MaxNormParams)       { p.Axis = o.axes() }
+func (o AxisOption) applyUnitNorm(p *UnitNormParams)     { p.Axis = o.axes() }
+func (o AxisOption) applyMinMaxNorm(p *MinMaxNormParams) { p.Axis = o.axes() }
+
+// Axis sets the axes the norms are taken over (default 0; none given
+// means the default; negative axes count from the end). For a Conv2D
+// kernel (kh, kw, in, out) use Axis(0, 1, 2) to constrain each filter.
+func Axis(axes ...int) AxisOption { return AxisOption(append([]int(nil), axes...)) }
+
+// invalid returns the error for a parameter out of range.
+func invalid(name, key string, v any, msg string) error {
+	return errors.Wrap(hparams.Invalid(name, key, v, msg), "constraints")
+}
+
+// axesOf returns a copy of axes, or [0] when there are none.
+func axesOf(axes []int) []int { return AxisOption(axes).axes() }
 
 // NormConstraint rescales each vector along the given axes so that its L2
 // norm lies in [min, max] (max_norm, unit_norm, min_max_norm).
 type NormConstraint struct {
-	name           string
-	min, max, rate float64
-	axis           []int
-	err            error
+	name             string
+	min, max, rate   float64
+	axis             []int
+	err              error
+	params, defaults any
 }
 
 // MaxNorm returns Keras's MaxNorm ("max_norm"): each vector along the axes
 // whose norm exceeds max_value is scaled down to it (w *= clip(n, 0,
-// max)/(eps + n)). Options: MaxValue (default 2, >= 0), Axis (default 0).
-func MaxNorm(opts ...Option) *NormConstraint {
-	o, err := collect("max_norm", opts, "max_value", "axis")
-	c := &NormConstraint{name: "max_norm", min: 0, max: o.get("max_value", 2), rate: 1, axis: o.axis, err: err}
+// max)/(eps + n)). Options: see MaxNormOption.
+func MaxNorm(opts ...MaxNormOption) *NormConstraint {
+	return newMaxNorm(build(maxNormDefaults, opts, MaxNormOption.applyMaxNorm))
+}
+
+func newMaxNorm(p MaxNormParams) *NormConstraint {
+	p.Axis = axesOf(p.Axis)
+	c := &NormConstraint{name: "max_norm", min: 0, max: p.MaxValue, rate: 1, axis: p.Axis, params: p, defaults: maxNormDefaults}
+	c.err = finite("max_norm", p)
 	if c.err == nil && c.max < 0 {
-		c.err = errors.Errorf("constraints: max_norm: max_value must be >= 0, got %v", c.max)
+		c.err = invalid("max_norm", "max_value", c.max, "must be >= 0")
 	}
 	return c
 }
 
 // UnitNorm returns Keras's UnitNorm ("unit_norm"): each vector along the
-// axes is divided by (eps + its norm). Options: Axis (default 0).
-func UnitNorm(opts ...Option) *NormConstraint {
-	o, err := collect("unit_norm", opts, "axis")
-	return &NormConstraint{name: "unit_norm", axis: o.axis, err: err}
+// axes is divided by (eps + its norm). Options: see UnitNormOption.
+func UnitNorm(opts ...UnitNormOption) *NormConstraint {
+	return newUnitNorm(build(unitNormDefaults, opts, UnitNormOption.applyUnitNorm))
+}
+
+func newUnitNorm(p UnitNormParams) *NormConstraint {
+	p.Axis = axesOf(p.Axis)
+	return &NormConstraint{name: "unit_norm", axis: p.Axis, params: p, defaults: unitNormDefaults}
 }
 
 // MinMaxNorm returns Keras's MinMaxNorm ("min_max_norm"): each vector's
 // norm n becomes rate*clip(n, min_value, max_value) + (1-rate)*n
-// (w *= that/(eps + n)). Options: MinValue (default 0), MaxValue
-// (default 1), Rate (default 1), Axis (default 0).
-func MinMaxNorm(opts ...Option) *NormConstraint {
-	o, err := collect("min_max_norm", opts, "min_value", "max_value", "rate", "axis")
-	c := &NormConstraint{name: "min_max_norm", min: o.get("min_value", 0), max: o.get("max_value", 1),
-		rate: o.get("rate", 1), axis: o.axis, err: err}
+// (w *= that/(eps + n)). Options: see MinMaxNormOption.
+func MinMaxNorm(opts ...MinMaxNormOption) *NormConstraint {
+	return newMinMaxNorm(build(minMaxNormDefaults, opts, MinMaxNormOption.applyMinMaxNorm))
+}
+
+func newMinMaxNorm(p MinMaxNormParams) *NormConstraint {
+	p.Axis = axesOf(p.Axis)
+	c := &NormConstraint{name: "min_max_norm", min: p.MinValue, max: p.MaxValue, rate: p.Rate, axis: p.Axis,
+		params: p, defaults: minMaxNormDefaults}
+	c.err = finite("min_max_norm", p)
 	switch {
 	case c.err != nil:
 	case c.min < 0 || c.min > c.max:
-		c.err = errors.Errorf("constraints: min_max_norm: need 0 <= min_value <= max_value, got min_value %v, max_value %v", c.min, c.max)
+		c.err = invalid("min_max_norm", "min_value", c.min, "must be in [0, max_value] (max_value "+fmt.Sprint(c.max)+")")
 	case c.rate < 0 || c.rate > 1:
-		c.err = errors.Errorf("constraints: min_max_norm: rate must be in [0, 1], got %v", c.rate)
+		c.err = invalid("min_max_norm", "rate", c.rate, "must be in [0, 1]")
 	}
 	return c
+}
+
+// finite returns the error for the first parameter of p that is NaN or
+// infinite.
+func finite(name string, p any) error {
+	if err := hparams.CheckFinite(name, p); err != nil {
+		return errors.Wrap(err, "constraints")
+	}
+	return nil
 }
 
 // Name returns the Keras name.
@@ -174,16 +269,9 @@ func (c *NormConstraint) CheckShape(shape []int) error {
 	return errors.Wrapf(err, "constraints: %s", c.name)
 }
 
-// Config returns the constraint's parameters.
+// Config returns the serialisable form.
 func (c *NormConstraint) Config() Config {
-	p := map[string]float64{}
-	switch c.name {
-	case "max_norm":
-		p["max_value"] = c.max
-	case "min_max_norm":
-		p["min_value"], p["max_value"], p["rate"] = c.min, c.max, c.rate
-	}
-	return Config{Name: c.name, Params: p, Axis: append([]int(nil), c.axis...)}
+	return Config{Name: c.name, Params: hparams.Diff(c.params, c.defaults)}
 }
 
 // reduced returns which axes of shape are reduced.
@@ -272,32 +360,20 @@ func projectNorm[T backend.Float](c *NormConstraint, shape []int, w []T) {
 }
 
 // NonNegConstraint sets negative weights to 0.
-type NonNegConstraint struct{ err error }
+type NonNegConstraint struct{}
 
 // NonNeg returns Keras's NonNeg ("non_neg"): w = max(w, 0). It takes no
 // options.
-func NonNeg(options ...Option) *NonNegConstraint {
-	var o opts
-	for _, f := range options {
-		if f != nil {
-			f(&o)
-		}
-	}
-	var err error
-	if len(o.given) > 0 {
-		err = errors.Errorf("constraints: non_neg has no option %q (no options)", o.given[0])
-	}
-	return &NonNegConstraint{err: err}
-}
+func NonNeg() *NonNegConstraint { return &NonNegConstraint{} }
 
 // Name returns "non_neg".
 func (*NonNegConstraint) Name() string { return "non_neg" }
 
-// Err returns the error found in the options, or nil.
-func (c *NonNegConstraint) Err() error { return c.err }
+// Err returns nil: NonNeg has no options to get wrong.
+func (*NonNegConstraint) Err() error { return nil }
 
 // CheckShape accepts every shape.
-func (c *NonNegConstraint) CheckShape([]int) error { return c.err }
+func (*NonNegConstraint) CheckShape([]int) error { return nil }
 
 // Project sets negative values of w to 0.
 func (*NonNegConstraint) Project(_ []int, w []float64) { clampNeg(w) }
@@ -320,7 +396,7 @@ func clampNeg[T backend.Float](w []T) {
 	}
 }
 
-// Config returns {Name: "non_neg"}.
+// Config returns {"name": "non_neg"}.
 func (*NonNegConstraint) Config() Config { return Config{Name: "non_neg"} }
 
 // Configurable is implemented by every constraint here.
@@ -336,78 +412,80 @@ func ConfigOf(c Constraint) Config {
 	return Config{Name: c.Name()}
 }
 
-var registry = map[string]func(c Config) Constraint{
-	"max_norm":     func(c Config) Constraint { return MaxNorm(c.options()...) },
-	"unit_norm":    func(c Config) Constraint { return UnitNorm(c.options()...) },
-	"min_max_norm": func(c Config) Constraint { return MinMaxNorm(c.options()...) },
-	"non_neg":      func(c Config) Constraint { return NonNeg(c.options()...) },
-}
+// Factory builds a constraint from its Config (for user-defined
+// constraints, see Register). c.Name is the name it was looked up by.
+type Factory func(c Config) (Constraint, error)
 
-var custom = map[string]func(params map[string]float64) (Constraint, error){}
+var constraintRegistry = registry.New[Factory]("constraints", "constraint")
 
-func (c Config) options() []Option {
-	var out []Option
-	keys := make([]string, 0, len(c.Params))
-	for k := range c.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		k, v := k, c.Params[k]
-		out = append(out, func(o *opts) { o.set(k, v) })
-	}
-	if len(c.Axis) > 0 {
-		out = append(out, Axis(c.Axis...))
-	}
-	return out
-}
-
-func key(name string) string { return strings.ReplaceAll(strings.ToLower(name), "_", "") }
-
-// Register makes a constraint available by name (for user-defined
-// constraints). It returns an error if the name is taken.
-func Register(name string, make func(params map[string]float64) (Constraint, error)) error {
-	for n := range registry {
-		if key(n) == key(name) {
-			return errors.Errorf("constraints: %q is already registered", name)
+// builtin registers a built-in constraint: defaults are its parameters'
+// defaults and make builds it from decoded ones.
+func builtin[P any, C Constraint](name string, defaults P, make func(P) C) {
+	constraintRegistry.Builtin(name, func(c Config) (Constraint, error) {
+		p := defaults
+		if err := hparams.Decode(name, c.Params, &p); err != nil {
+			return nil, errors.Wrap(err, "constraints")
 		}
+		con := make(p)
+		if err := Err(con); err != nil {
+			return nil, err
+		}
+		return con, nil
+	})
+}
+
+// none is the parameters of a constraint that has none.
+type none struct{}
+
+func init() {
+	builtin("max_norm", maxNormDefaults, newMaxNorm)
+	builtin("unit_norm", unitNormDefaults, newUnitNorm)
+	builtin("min_max_norm", minMaxNormDefaults, newMinMaxNorm)
+	builtin("non_neg", none{}, func(none) *NonNegConstraint { return NonNeg() })
+}
+
+// Register makes a user-defined constraint available by name to Get,
+// FromConfig and Resolve, and so to layers and keras.Load. factory
+// receives the Config (the name, and the params JSON the constraint was
+// saved with) and decodes the params itself. It returns an error when
+// name is empty or already taken (names differing only in case or
+// underscores count as the same, so "MaxNorm" is taken).
+func Register(name string, factory Factory) error {
+	if factory == nil {
+		return errors.Wrap(kerrors.ErrNil, "constraints: Register: nil factory")
 	}
-	if _, ok := custom[name]; ok {
-		return errors.Errorf("constraints: %q is already registered", name)
+	if _, found, err := hparams.Lookup(constraintRegistry, name); err == nil && name != "" {
+		return errors.Errorf("constraints: Register: constraint %q is already registered (as %q)", name, found)
 	}
-	custom[name] = make
-	return nil
+	return constraintRegistry.Register(name, factory)
 }
 
 // Get returns the constraint with the given Keras name and its defaults
-// ("max_norm", or the class name "MaxNorm"), or an error listing the
-// known names.
+// ("max_norm", or the class name "MaxNorm"). An unknown name gives a
+// *kerrors.UnknownNameError listing the known ones.
 func Get(name string) (Constraint, error) { return FromConfig(Config{Name: name}) }
 
-// FromConfig rebuilds a constraint from its serialisable form.
+// FromConfig rebuilds a constraint from its serialisable form. An unknown
+// name gives a *kerrors.UnknownNameError; a parameter the constraint does
+// not take, of the wrong type or out of range a *kerrors.OptionError
+// naming it.
 func FromConfig(c Config) (Constraint, error) {
-	if make, ok := custom[c.Name]; ok {
-		return make(c.Params)
+	f, _, err := hparams.Lookup(constraintRegistry, c.Name)
+	if err != nil {
+		return nil, err
 	}
-	for n, make := range registry {
-		if key(n) == key(c.Name) {
-			con := make(c)
-			if err := Err(con); err != nil {
-				return nil, err
-			}
-			return con, nil
-		}
-	}
-	return nil, names.Unknown("constraints", "constraint", c.Name, Names())
+	return f(c)
 }
 
 // Names returns the known constraint names, sorted.
-func Names() []string { return names.Sorted(names.Keys(registry), names.Keys(custom)) }
+func Names() []string { return constraintRegistry.Names() }
 
-// Resolve turns a Keras name or a Constraint into a Constraint. A
-// Constraint built with an invalid option gives its error.
-func Resolve(c interface{}) (Constraint, error) {
-	switch v := c.(type) {
+// Resolve turns what the layers' constraint options accept into a
+// Constraint: a Keras name (string, as for Get) or a Constraint value. A
+// Constraint built with an invalid option gives its error. Any other
+// type, nil included, gives a *kerrors.OptionError.
+func Resolve(spec interface{}) (Constraint, error) {
+	switch v := spec.(type) {
 	case string:
 		return Get(v)
 	case Constraint:
@@ -416,7 +494,8 @@ func Resolve(c interface{}) (Constraint, error) {
 		}
 		return v, nil
 	}
-	return nil, errors.Errorf("constraints: %T is neither a name nor a Constraint", c)
+	return nil, errors.Wrap(&kerrors.OptionError{Call: "Resolve", Option: "constraint", Value: fmt.Sprintf("%T", spec),
+		Msg: "want a Keras name (string) or a constraints.Constraint"}, "constraints")
 }
 
 // Err returns the error a constraint recorded at construction, or nil.

@@ -3,6 +3,7 @@ package constraints_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/pkg/errors"
 	"math"
 	"strings"
 	"testing"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/gokeras/gokeras/keras/backend"
 	"github.com/gokeras/gokeras/keras/constraints"
+	"github.com/gokeras/gokeras/keras/internal/compilecheck"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 const eps = 1e-7
@@ -86,9 +89,16 @@ func TestNamesConfigAndErrors(t *testing.T) {
 			t.Errorf("Get(%s): %v", name, err)
 		}
 	}
-	cfg := constraints.ConfigOf(constraints.MaxNorm(constraints.MaxValue(3)))
-	if cfg.Params["max_value"] != 3 || fmt.Sprint(cfg.Axis) != "[0]" {
-		t.Errorf("max_norm config %+v", cfg)
+	for c, want := range map[constraints.Constraint]string{
+		constraints.MaxNorm(constraints.MaxValue(3)):   `{"name":"max_norm","params":{"max_value":3}}`,
+		constraints.MaxNorm(constraints.Axis(0, 1, 2)): `{"name":"max_norm","params":{"axis":[0,1,2]}}`,
+		constraints.UnitNorm(constraints.Axis()):       `{"name":"unit_norm"}`,
+		constraints.MinMaxNorm(constraints.Rate(0.5)):  `{"name":"min_max_norm","params":{"rate":0.5}}`,
+		constraints.NonNeg():                           `{"name":"non_neg"}`,
+	} {
+		if raw, _ := json.Marshal(constraints.ConfigOf(c)); string(raw) != want {
+			t.Errorf("config %s, want %s", raw, want)
+		}
 	}
 	for _, c := range []constraints.Constraint{constraints.MaxNorm(constraints.Axis(0, 1)), constraints.NonNeg(), constraints.UnitNorm(),
 		constraints.MinMaxNorm(constraints.MinValue(0.5), constraints.Rate(0.3))} {
@@ -107,27 +117,84 @@ func TestNamesConfigAndErrors(t *testing.T) {
 		}
 	}
 	bad := []struct {
-		c    constraints.Constraint
-		want string
+		c                   constraints.Constraint
+		call, option, value string
+		msg                 string
 	}{
-		{constraints.MaxNorm(constraints.MaxValue(-1)), "max_norm: max_value must be >= 0, got -1"},
-		{constraints.MinMaxNorm(constraints.MinValue(2), constraints.MaxValue(1)), "need 0 <= min_value <= max_value, got min_value 2, max_value 1"},
-		{constraints.MinMaxNorm(constraints.Rate(1.5)), "rate must be in [0, 1], got 1.5"},
-		{constraints.UnitNorm(constraints.MaxValue(1)), `unit_norm has no option "max_value" (it has: axis)`},
-		{constraints.NonNeg(constraints.Axis(1)), `non_neg has no option "axis" (no options)`},
-		{constraints.MaxNorm(constraints.MaxValue(math.Inf(1))), "max_norm: max_value = +Inf"},
+		{constraints.MaxNorm(constraints.MaxValue(-1)), "max_norm", "max_value", "-1", "must be >= 0"},
+		{constraints.MinMaxNorm(constraints.MinValue(2), constraints.MaxValue(1)), "min_max_norm", "min_value", "2", "must be in [0, max_value] (max_value 1)"},
+		{constraints.MinMaxNorm(constraints.Rate(1.5)), "min_max_norm", "rate", "1.5", "must be in [0, 1]"},
+		{constraints.MaxNorm(constraints.MaxValue(math.Inf(1))), "max_norm", "max_value", "+Inf", "must be finite"},
 	}
 	for _, b := range bad {
-		if err := constraints.Err(b.c); err == nil || !strings.Contains(err.Error(), b.want) || !strings.HasPrefix(err.Error(), "constraints: ") {
-			t.Errorf("error = %v, want it to contain %q", err, b.want)
+		for where, err := range map[string]error{"Err": constraints.Err(b.c), "Resolve": func() error { _, err := constraints.Resolve(b.c); return err }(),
+			"CheckShape": b.c.CheckShape([]int{3, 2})} {
+			var oe *kerrors.OptionError
+			if !errors.As(err, &oe) || oe.Call != b.call || oe.Option != b.option || oe.Value != b.value || oe.Msg != b.msg || !strings.HasPrefix(err.Error(), "constraints: ") {
+				t.Errorf("%s: %v, want an OptionError %s: %s = %s: %s", where, err, b.call, b.option, b.value, b.msg)
+			}
 		}
+	}
+	for _, c := range []struct{ name, params, option, msg string }{
+		{"unit_norm", `{"max_value": 1}`, "max_value", "unknown parameter (unit_norm takes axis)"},
+		{"non_neg", `{"axis": [1]}`, "axis", "unknown parameter (non_neg takes no parameters)"},
+		{"max_norm", `{"axis": 1}`, "axis", "must be a list of integers"},
+	} {
+		_, err := constraints.FromConfig(constraints.Config{Name: c.name, Params: json.RawMessage(c.params)})
+		var oe *kerrors.OptionError
+		if !errors.As(err, &oe) || oe.Option != c.option || oe.Msg != c.msg {
+			t.Errorf("%s %s: %v", c.name, c.params, err)
+		}
+	}
+	var oe *kerrors.OptionError
+	if _, err := constraints.Resolve(1.5); !errors.As(err, &oe) || oe.Value != "float64" {
+		t.Errorf("Resolve(1.5) = %v", err)
+	}
+	if err := constraints.Register("NonNeg", func(constraints.Config) (constraints.Constraint, error) { return constraints.NonNeg(), nil }); err == nil {
+		t.Error("NonNeg could be registered over non_neg")
 	}
 	if err := constraints.MaxNorm(constraints.Axis(2)).CheckShape([]int{3, 4}); err == nil || !strings.Contains(err.Error(), "axis 2 does not exist in shape [3 4]") {
 		t.Errorf("CheckShape: %v", err)
 	}
-	if _, err := constraints.Get("maxnorm2"); err == nil || !strings.Contains(err.Error(), "known: max_norm, min_max_norm, non_neg, unit_norm") {
+	_, err := constraints.Get("maxnorm2")
+	var un *kerrors.UnknownNameError
+	if !errors.As(err, &un) || strings.Join(un.Known, ", ") != "max_norm, min_max_norm, non_neg, unit_norm" {
 		t.Errorf("Get(maxnorm2) = %v", err)
 	}
+}
+
+// TestLegacyConfigs loads constraint configs as files written before the
+// parameters were typed hold them (axis beside params) and checks that
+// they project as the typed ones.
+func TestLegacyConfigs(t *testing.T) {
+	for raw, want := range map[string]constraints.Constraint{
+		`{"name":"max_norm","params":{"max_value":0.5},"axis":[1]}`:                            constraints.MaxNorm(constraints.MaxValue(0.5), constraints.Axis(1)),
+		`{"name":"unit_norm","params":{},"axis":[0]}`:                                          constraints.UnitNorm(),
+		`{"name":"min_max_norm","params":{"max_value":1,"min_value":0.2,"rate":1},"axis":[0]}`: constraints.MinMaxNorm(constraints.MinValue(0.2)),
+		`{"name":"non_neg"}`: constraints.NonNeg(),
+	} {
+		var c constraints.Config
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			t.Fatal(err)
+		}
+		con, err := constraints.FromConfig(c)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		a := []float64{1, -2, 0.5, 3, -0.25, 0.1}
+		b := append([]float64(nil), a...)
+		con.Project([]int{2, 3}, a)
+		want.Project([]int{2, 3}, b)
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s projects to %v, want %v", raw, a, b)
+		}
+	}
+}
+
+// TestOptionsCompileChecked: options a constraint does not take do not
+// compile (testdata/compilefail marks each line).
+func TestOptionsCompileChecked(t *testing.T) {
+	compilecheck.Run(t, "testdata/compilefail")
 }
 
 func ExampleMaxNorm() {

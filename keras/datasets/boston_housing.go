@@ -20,7 +20,7 @@ import (
 // X is float64 (N, 13), the 13 attributes of a suburb; Y is float64 (N), its
 // median house value in k$. Accepted options: TestSplit, Seed, Dir, Origin,
 // Progress, Download, HTTPClient, SHA256.
-func BostonHousing(ctx context.Context, opts ...Option) (train, test Split, err error) {
+func BostonHousing(ctx context.Context, opts ...BostonHousingOption) (train, test Split, err error) {
 	defer guard("boston_housing", &err)
 	train, test, err = loadBoston(ctx, opts)
 	if err != nil {
@@ -29,8 +29,8 @@ func BostonHousing(ctx context.Context, opts ...Option) (train, test Split, err 
 	return train, test, nil
 }
 
-func loadBoston(ctx context.Context, opts []Option) (train, test Split, err error) {
-	cfg, err := newConfig("boston_housing", KerasOrigin, opts, "TestSplit", "Seed")
+func loadBoston(ctx context.Context, opts []BostonHousingOption) (train, test Split, err error) {
+	cfg, err := newConfig("boston_housing", KerasOrigin, opts, BostonHousingOption.applyBostonHousing)
 	if err != nil {
 		return train, test, err
 	}

@@ -31,7 +31,7 @@ func TestBostonHousingShipped(t *testing.T) {
 		if s, ok := loaded[k]; ok {
 			return s
 		}
-		opts := append([]datasets.Option{datasets.Seed(k.seed), datasets.TestSplit(k.split)}, offline...)
+		opts := append([]datasets.BostonHousingOption{datasets.Seed(k.seed), datasets.TestSplit(k.split)}, common[datasets.BostonHousingOption](offline...)...)
 		train, test, err := datasets.BostonHousing(context.Background(), opts...)
 		if err != nil {
 			t.Fatal(err)
@@ -89,7 +89,7 @@ func TestBostonHousingShipped(t *testing.T) {
 	checkShape(t, "x_test", test.X, tensor.Float64, 102, 13)
 	checkShape(t, "y_test", test.Y, tensor.Float64, 102)
 	// The defaults are Keras's: the reference document's first rows.
-	d1, d2, err := datasets.BostonHousing(context.Background(), offline...)
+	d1, d2, err := datasets.BostonHousing(context.Background(), common[datasets.BostonHousingOption](offline...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,7 @@ var cifarBatches = []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_
 // X is uint8 (N, 32, 32, 3), channels last like Keras's default, and Y is
 // uint8 (N, 1) as Keras returns it. Accepted options: Dir, Origin, Progress,
 // Download, HTTPClient, SHA256 (for "cifar-10-binary.tar.gz").
-func CIFAR10(ctx context.Context, opts ...Option) (train, test Split, err error) {
+func CIFAR10(ctx context.Context, opts ...CIFAR10Option) (train, test Split, err error) {
 	defer guard("cifar10", &err)
 	train, test, err = loadCIFAR10(ctx, opts)
 	if err != nil {
@@ -43,8 +43,8 @@ func CIFAR10(ctx context.Context, opts ...Option) (train, test Split, err error)
 	return train, test, nil
 }
 
-func loadCIFAR10(ctx context.Context, opts []Option) (train, test Split, err error) {
-	cfg, err := newConfig("cifar10", CIFAROrigin, opts)
+func loadCIFAR10(ctx context.Context, opts []CIFAR10Option) (train, test Split, err error) {
+	cfg, err := newConfig("cifar10", CIFAROrigin, opts, CIFAR10Option.applyCIFAR10)
 	if err != nil {
 		return train, test, err
 	}

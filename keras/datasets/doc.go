@@ -23,6 +23,16 @@
 // (start_char 1, oov_char 2, index_from 3, num_words, skip_top, maxlen and the
 // seed-113 shuffle).
 //
+// Options are checked by the compiler: each loader takes its own option
+// type (MNISTOption, BostonHousingOption, IMDBOption, ...). The options
+// every loader takes (Dir, Origin, Progress, Download, HTTPClient, SHA256)
+// are a CommonOption, which implements all of them; Seed serves
+// BostonHousing, IMDB and Reuters, TestSplit BostonHousing and Reuters,
+// and the SequenceOptions (NumWords, SkipTop, MaxLen, StartChar, OOVChar,
+// IndexFrom) IMDB and Reuters, so datasets.MNIST(ctx, datasets.NumWords(10))
+// does not compile. A value out of range (TestSplit(1), Seed(-1)) is a
+// *kerrors.OptionError.
+//
 // The context is honoured while downloading. On error the returned parts are
 // zero: a loader never returns a half-filled tensor.
 //

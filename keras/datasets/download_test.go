@@ -80,7 +80,7 @@ func TestDownloadVerifiesAndCaches(t *testing.T) {
 	url := serve(t, o)
 	dir := t.TempDir()
 	var progress bytes.Buffer
-	opts := []datasets.Option{datasets.Dir(dir), datasets.Origin(url), datasets.Progress(&progress), datasets.SHA256("mnist.npz", sha(data))}
+	opts := []datasets.MNISTOption{datasets.Dir(dir), datasets.Origin(url), datasets.Progress(&progress), datasets.SHA256("mnist.npz", sha(data))}
 	train, _, err := datasets.MNIST(context.Background(), opts...)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestDownloadIntoKerasHome(t *testing.T) {
 	xtr, ytr := images(4, 3, 28, 28)
 	xte, yte := images(2, 4, 28, 28)
 	files := map[string][]byte{}
-	var opts []datasets.Option
+	var opts []datasets.FashionMNISTOption
 	for name, x := range map[string]*tensor.Dense{
 		"train-images-idx3-ubyte.gz": xtr, "train-labels-idx1-ubyte.gz": ytr,
 		"t10k-images-idx3-ubyte.gz": xte, "t10k-labels-idx1-ubyte.gz": yte,
@@ -145,22 +145,22 @@ func TestDownloadFailuresLeaveNoFile(t *testing.T) {
 	for _, c := range []struct {
 		name   string
 		origin func(t *testing.T) string
-		opts   []datasets.Option
+		opts   []datasets.MNISTOption
 		want   []string
 	}{
 		{"wrong sha256", func(t *testing.T) string { return serve(t, &origin{files: map[string][]byte{"mnist.npz": data}}) },
 			nil, []string{"sha256 ", "want 731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"}},
 		{"connection cut mid-file", func(t *testing.T) string {
 			return serve(t, &origin{files: map[string][]byte{"mnist.npz": data}, cut: true})
-		}, []datasets.Option{datasets.SHA256("mnist.npz", sha(data))}, []string{"connection lost after"}},
+		}, []datasets.MNISTOption{datasets.SHA256("mnist.npz", sha(data))}, []string{"connection lost after"}},
 		{"not found", func(t *testing.T) string { return serve(t, &origin{}) }, nil, []string{"404 Not Found"}},
 		{"offline", func(t *testing.T) string { return closed() }, nil, []string{"GET", "connection refused"}},
-		{"downloads off", func(t *testing.T) string { return closed() }, []datasets.Option{datasets.Download(false)}, []string{"downloads are off"}},
+		{"downloads off", func(t *testing.T) string { return closed() }, []datasets.MNISTOption{datasets.Download(false)}, []string{"downloads are off"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			isolate(t)
 			dir := t.TempDir()
-			opts := append([]datasets.Option{datasets.Dir(dir), datasets.Origin(c.origin(t)), datasets.Progress(nil)}, c.opts...)
+			opts := append([]datasets.MNISTOption{datasets.Dir(dir), datasets.Origin(c.origin(t)), datasets.Progress(nil)}, c.opts...)
 			train, test, err := datasets.MNIST(context.Background(), opts...)
 			if err == nil {
 				t.Fatal("no error")
@@ -202,7 +202,7 @@ func TestCIFAR10DownloadExtracts(t *testing.T) {
 	o := &origin{files: map[string][]byte{"cifar-10-binary.tar.gz": archive}}
 	url := serve(t, o)
 	dir := t.TempDir()
-	opts := []datasets.Option{datasets.Dir(dir), datasets.Origin(url), datasets.Progress(nil), datasets.SHA256("cifar-10-binary.tar.gz", sha(archive))}
+	opts := []datasets.CIFAR10Option{datasets.Dir(dir), datasets.Origin(url), datasets.Progress(nil), datasets.SHA256("cifar-10-binary.tar.gz", sha(archive))}
 	train, test, err := datasets.CIFAR10(context.Background(), opts...)
 	if err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ var fashionFiles = []remoteFile{
 // X is uint8 (N, 28, 28) with pixel values 0-255 and Y is uint8 (N) with
 // classes 0-9. Accepted options: Dir, Origin, Progress, Download, HTTPClient,
 // SHA256.
-func FashionMNIST(ctx context.Context, opts ...Option) (train, test Split, err error) {
+func FashionMNIST(ctx context.Context, opts ...FashionMNISTOption) (train, test Split, err error) {
 	defer guard("fashion_mnist", &err)
 	train, test, err = loadFashion(ctx, opts)
 	if err != nil {
@@ -34,8 +34,8 @@ func FashionMNIST(ctx context.Context, opts ...Option) (train, test Split, err e
 	return train, test, nil
 }
 
-func loadFashion(ctx context.Context, opts []Option) (train, test Split, err error) {
-	cfg, err := newConfig("fashion_mnist", KerasOrigin, opts)
+func loadFashion(ctx context.Context, opts []FashionMNISTOption) (train, test Split, err error) {
+	cfg, err := newConfig("fashion_mnist", KerasOrigin, opts, FashionMNISTOption.applyFashionMNIST)
 	if err != nil {
 		return train, test, err
 	}

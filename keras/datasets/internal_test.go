@@ -47,7 +47,8 @@ func TestRenderBar(t *testing.T) {
 
 // TestImportsAreLeaves keeps the package a leaf: the standard library,
 // gorgonia.org/tensor, npyio, pkg/errors and gokeras's internal
-// randomstate only.
+// randomstate and kerrors (the error types every package returns, which
+// import nothing but the standard library and pkg/errors) only.
 func TestImportsAreLeaves(t *testing.T) {
 	checkLeafImports(t)
 }
@@ -67,9 +68,10 @@ func checkLeafImports(t *testing.T) {
 			p, _ := strconv.Unquote(imp.Path.Value)
 			first := strings.Split(p, "/")[0]
 			ok := !strings.Contains(first, ".") || p == "gorgonia.org/tensor" || p == "github.com/pkg/errors" ||
-				strings.HasPrefix(p, "codeberg.org/sbinet/npyio") || p == "github.com/gokeras/gokeras/keras/internal/randomstate"
+				strings.HasPrefix(p, "codeberg.org/sbinet/npyio") || p == "github.com/gokeras/gokeras/keras/internal/randomstate" ||
+				p == "github.com/gokeras/gokeras/keras/kerrors"
 			if !ok {
-				t.Errorf("%s imports %s; this package may import only the standard library, gorgonia.org/tensor, npyio, pkg/errors and internal/randomstate", f, p)
+				t.Errorf("%s imports %s; this package may import only the standard library, gorgonia.org/tensor, npyio, pkg/errors, internal/randomstate and kerrors", f, p)
 			}
 		}
 	}

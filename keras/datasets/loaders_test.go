@@ -9,8 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gokeras/gokeras/keras/datasets"
+	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/datasets"
+	"github.com/gokeras/gokeras/keras/internal/compilecheck"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // reference holds testdata/sequences_expected.json, written by
@@ -33,9 +37,11 @@ type reference struct {
 	TestY  []int   `json:"test_y"`
 }
 
-func (r reference) options(withSplit bool) []datasets.Option {
+// refOptions returns the reference's options as options of the loader
+// whose option type is O (IMDB, or Reuters with withSplit).
+func refOptions[O any](r reference, withSplit bool) []O {
 	o := r.Opts
-	opts := []datasets.Option{datasets.Seed(o.Seed), datasets.NumWords(o.NumWords), datasets.SkipTop(o.SkipTop),
+	opts := []any{datasets.Seed(o.Seed), datasets.NumWords(o.NumWords), datasets.SkipTop(o.SkipTop),
 		datasets.MaxLen(o.MaxLen), datasets.IndexFrom(o.IndexFrom), datasets.StartChar(-1), datasets.OOVChar(-1)}
 	if o.StartChar != nil {
 		opts = append(opts, datasets.StartChar(*o.StartChar))
@@ -46,7 +52,11 @@ func (r reference) options(withSplit bool) []datasets.Option {
 	if withSplit && o.TestSplit != nil {
 		opts = append(opts, datasets.TestSplit(*o.TestSplit))
 	}
-	return opts
+	out := make([]O, len(opts))
+	for i, o := range opts {
+		out[i] = o.(O)
+	}
+	return out
 }
 
 func loadReference(t *testing.T) map[string][]reference {
@@ -92,7 +102,7 @@ func TestIMDBMatchesKerasRules(t *testing.T) {
 		t.Fatalf("%d reference cases", len(cases))
 	}
 	for i, c := range cases {
-		opts := append(c.options(false), datasets.Dir(dir), datasets.Download(false))
+		opts := append(refOptions[datasets.IMDBOption](c, false), datasets.Dir(dir), datasets.Download(false))
 		train, test, err := datasets.IMDB(context.Background(), opts...)
 		if c.Error {
 			if err == nil || !strings.Contains(err.Error(), "no sequence was kept") {
@@ -116,7 +126,7 @@ func TestReutersMatchesKerasRules(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "reuters.npz"), reutersNPZ(t))
 	for i, c := range loadReference(t)["reuters"] {
-		opts := append(c.options(true), datasets.Dir(dir), datasets.Download(false))
+		opts := append(refOptions[datasets.ReutersOption](c, true), datasets.Dir(dir), datasets.Download(false))
 		train, test, err := datasets.Reuters(context.Background(), opts...)
 		if err != nil {
 			t.Fatalf("case %d %+v: %v", i, c.Opts, err)
@@ -190,7 +200,7 @@ func TestLookupOrder(t *testing.T) {
 	dir, kh, home := t.TempDir(), t.TempDir(), t.TempDir()
 	t.Setenv("KERAS_HOME", kh)
 	t.Setenv("HOME", home)
-	rows := func(opts ...datasets.Option) int {
+	rows := func(opts ...datasets.BostonHousingOption) int {
 		t.Helper()
 		train, test, err := datasets.BostonHousing(context.Background(), append(opts, datasets.Download(false))...)
 		if err != nil {
@@ -261,26 +271,41 @@ func TestBostonSplitOfSyntheticRows(t *testing.T) {
 func TestOptionErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range []struct {
-		name string
-		call func() error
-		want string
+		name                string
+		call                func() error
+		fn, arg, value, msg string
 	}{
-		{"NumWords on mnist", func() error { _, _, err := datasets.MNIST(ctx, datasets.NumWords(10)); return err }, "option NumWords does not apply to mnist"},
-		{"Seed on cifar10", func() error { _, _, err := datasets.CIFAR10(ctx, datasets.Seed(1)); return err }, "option Seed does not apply to cifar10"},
-		{"TestSplit on imdb", func() error { _, _, err := datasets.IMDB(ctx, datasets.TestSplit(0.1)); return err }, "option TestSplit does not apply to imdb"},
-		{"TestSplit 1", func() error { _, _, err := datasets.BostonHousing(ctx, datasets.TestSplit(1)); return err }, "TestSplit(1): want 0 <= f < 1"},
-		{"negative seed", func() error { _, _, err := datasets.Reuters(ctx, datasets.Seed(-1)); return err }, "Seed(-1)"},
-		{"seed too big", func() error { _, _, err := datasets.Reuters(ctx, datasets.Seed(1<<32)); return err }, "want 0 <= seed < 2^32"},
-		{"bad sha", func() error { _, _, err := datasets.MNIST(ctx, datasets.SHA256("mnist.npz", "xyz")); return err }, "want 64 hex digits"},
-		{"zero option", func() error { _, _, err := datasets.MNIST(ctx, datasets.Option{}); return err }, "zero Option"},
-		{"negative MaxLen", func() error { _, _, err := datasets.IMDB(ctx, datasets.MaxLen(-3)); return err }, "MaxLen(-3): want >= 0"},
-		{"empty Dir", func() error { _, _, err := datasets.FashionMNIST(ctx, datasets.Dir("")); return err }, "Dir: empty path"},
-		{"nil client", func() error { _, _, err := datasets.MNIST(ctx, datasets.HTTPClient(nil)); return err }, "HTTPClient: nil client"},
-		{"empty origin", func() error { _, _, err := datasets.MNIST(ctx, datasets.Origin("")); return err }, "Origin: empty URL"},
+		{"TestSplit 1", func() error { _, _, err := datasets.BostonHousing(ctx, datasets.TestSplit(1)); return err }, "TestSplit", "f", "1", "must be in [0, 1)"},
+		{"negative seed", func() error { _, _, err := datasets.Reuters(ctx, datasets.Seed(-1)); return err }, "Seed", "seed", "-1", "must be in [0, 2^32)"},
+		{"seed too big", func() error { _, _, err := datasets.Reuters(ctx, datasets.Seed(1<<32)); return err }, "Seed", "seed", "4294967296", "must be in [0, 2^32)"},
+		{"bad sha", func() error { _, _, err := datasets.MNIST(ctx, datasets.SHA256("mnist.npz", "xyz")); return err }, "SHA256", "sum", `"xyz"`, "must be 64 hex digits (for mnist.npz)"},
+		{"negative MaxLen", func() error { _, _, err := datasets.IMDB(ctx, datasets.MaxLen(-3)); return err }, "MaxLen", "n", "-3", "must be >= 0"},
+		{"empty Dir", func() error { _, _, err := datasets.FashionMNIST(ctx, datasets.Dir("")); return err }, "Dir", "dir", `""`, "must not be empty"},
+		{"empty origin", func() error { _, _, err := datasets.MNIST(ctx, datasets.Origin("")); return err }, "Origin", "baseURL", `""`, "must not be empty"},
 	} {
 		err := c.call()
-		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "datasets: ") {
-			t.Errorf("%s: err = %v, want one containing %q", c.name, err, c.want)
+		var oe *kerrors.OptionError
+		if !errors.As(err, &oe) || oe.Call != c.fn || oe.Option != c.arg || oe.Value != c.value || oe.Msg != c.msg || !strings.HasPrefix(err.Error(), "datasets: ") {
+			t.Errorf("%s: err = %v, want an OptionError %s: %s = %s: %s", c.name, err, c.fn, c.arg, c.value, c.msg)
 		}
 	}
+	if _, _, err := datasets.BostonHousing(ctx, datasets.TestSplit(1)); err == nil || err.Error() != "datasets: boston_housing: TestSplit: f = 1: must be in [0, 1)" {
+		t.Errorf("message %v", err)
+	}
+	for name, call := range map[string]func() error{
+		"nil client":  func() error { _, _, err := datasets.MNIST(ctx, datasets.HTTPClient(nil)); return err },
+		"zero option": func() error { _, _, err := datasets.MNIST(ctx, datasets.CommonOption{}); return err },
+		"zero seed":   func() error { _, _, err := datasets.IMDB(ctx, datasets.SeedOption{}); return err },
+	} {
+		if err := call(); !errors.Is(err, kerrors.ErrNil) || !strings.HasPrefix(err.Error(), "datasets: ") {
+			t.Errorf("%s: err = %v, want one wrapping kerrors.ErrNil", name, err)
+		}
+	}
+}
+
+// TestOptionsCompileChecked: options a loader does not take do not
+// compile (testdata/compilefail marks each line); before they were
+// refused at run time.
+func TestOptionsCompileChecked(t *testing.T) {
+	compilecheck.Run(t, "testdata/compilefail")
 }

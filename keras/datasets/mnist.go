@@ -13,7 +13,7 @@ import (
 // X is uint8 (N, 28, 28) with pixel values 0-255 and Y is uint8 (N) with
 // digits 0-9. Accepted options: Dir, Origin, Progress, Download, HTTPClient,
 // SHA256.
-func MNIST(ctx context.Context, opts ...Option) (train, test Split, err error) {
+func MNIST(ctx context.Context, opts ...MNISTOption) (train, test Split, err error) {
 	defer guard("mnist", &err)
 	train, test, err = loadMNISTNPZ(ctx, opts)
 	if err != nil {
@@ -22,8 +22,8 @@ func MNIST(ctx context.Context, opts ...Option) (train, test Split, err error) {
 	return train, test, nil
 }
 
-func loadMNISTNPZ(ctx context.Context, opts []Option) (train, test Split, err error) {
-	cfg, err := newConfig("mnist", KerasOrigin, opts)
+func loadMNISTNPZ(ctx context.Context, opts []MNISTOption) (train, test Split, err error) {
+	cfg, err := newConfig("mnist", KerasOrigin, opts, MNISTOption.applyMNIST)
 	if err != nil {
 		return train, test, err
 	}

@@ -24,7 +24,7 @@ import (
 //
 // Accepted options: Seed, NumWords, SkipTop, MaxLen, StartChar, OOVChar,
 // IndexFrom, Dir, Origin, Progress, Download, HTTPClient, SHA256.
-func IMDB(ctx context.Context, opts ...Option) (train, test Sequences, err error) {
+func IMDB(ctx context.Context, opts ...IMDBOption) (train, test Sequences, err error) {
 	defer guard("imdb", &err)
 	train, test, err = loadIMDB(ctx, opts)
 	if err != nil {
@@ -33,8 +33,8 @@ func IMDB(ctx context.Context, opts ...Option) (train, test Sequences, err error
 	return train, test, nil
 }
 
-func loadIMDB(ctx context.Context, opts []Option) (train, test Sequences, err error) {
-	cfg, err := newConfig("imdb", KerasOrigin, opts, sequenceOptions...)
+func loadIMDB(ctx context.Context, opts []IMDBOption) (train, test Sequences, err error) {
+	cfg, err := newConfig("imdb", KerasOrigin, opts, IMDBOption.applyIMDB)
 	if err != nil {
 		return train, test, err
 	}
@@ -76,7 +76,7 @@ func loadIMDB(ctx context.Context, opts []Option) (train, test Sequences, err er
 //
 // Accepted options: TestSplit, Seed, NumWords, SkipTop, MaxLen, StartChar,
 // OOVChar, IndexFrom, Dir, Origin, Progress, Download, HTTPClient, SHA256.
-func Reuters(ctx context.Context, opts ...Option) (train, test Sequences, err error) {
+func Reuters(ctx context.Context, opts ...ReutersOption) (train, test Sequences, err error) {
 	defer guard("reuters", &err)
 	train, test, err = loadReuters(ctx, opts)
 	if err != nil {
@@ -85,8 +85,8 @@ func Reuters(ctx context.Context, opts ...Option) (train, test Sequences, err er
 	return train, test, nil
 }
 
-func loadReuters(ctx context.Context, opts []Option) (train, test Sequences, err error) {
-	cfg, err := newConfig("reuters", KerasOrigin, opts, append([]string{"TestSplit"}, sequenceOptions...)...)
+func loadReuters(ctx context.Context, opts []ReutersOption) (train, test Sequences, err error) {
+	cfg, err := newConfig("reuters", KerasOrigin, opts, ReutersOption.applyReuters)
 	if err != nil {
 		return train, test, err
 	}

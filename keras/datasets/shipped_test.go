@@ -25,7 +25,17 @@ func kerasHome(t *testing.T, file string) string {
 }
 
 // offline are options that keep a test from touching the network.
-var offline = []datasets.Option{datasets.Download(false), datasets.Progress(nil)}
+var offline = []datasets.CommonOption{datasets.Download(false), datasets.Progress(nil)}
+
+// common returns opts as options of the loader whose option type is O
+// (every loader takes the common options).
+func common[O any](opts ...datasets.CommonOption) []O {
+	out := make([]O, len(opts))
+	for i, o := range opts {
+		out[i] = any(o).(O)
+	}
+	return out
+}
 
 func checkShape(t *testing.T, name string, x *tensor.Dense, dt tensor.Dtype, shape ...int) {
 	t.Helper()
@@ -49,7 +59,7 @@ func labelRange(t *testing.T, name string, y *tensor.Dense, max uint8) {
 
 func TestMNISTShipped(t *testing.T) {
 	kerasHome(t, "mnist.npz")
-	train, test, err := datasets.MNIST(context.Background(), offline...)
+	train, test, err := datasets.MNIST(context.Background(), common[datasets.MNISTOption](offline...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +109,7 @@ func sumUint8(x *tensor.Dense) int {
 
 func TestFashionMNISTShipped(t *testing.T) {
 	kerasHome(t, "fashion-mnist/train-images-idx3-ubyte.gz")
-	train, test, err := datasets.FashionMNIST(context.Background(), offline...)
+	train, test, err := datasets.FashionMNIST(context.Background(), common[datasets.FashionMNISTOption](offline...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,8 @@ import (
 	"math/rand"
 
 	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/internal/hparams"
 )
 
 // ConstantInitializer fills every element with one value: "zeros",
@@ -15,26 +17,28 @@ type ConstantInitializer struct {
 	err   error
 }
 
+// ConstantParams are Constant's parameters.
+type ConstantParams struct {
+	// Value fills every element (default 0, finite).
+	Value float64 `json:"value"`
+}
+
 // Zeros returns an initializer that fills with 0 ("zeros"), Keras's bias
 // default. It takes no options.
-func Zeros(opts ...Option) *ConstantInitializer { return newConstant("zeros", 0, opts) }
+func Zeros() *ConstantInitializer { return &ConstantInitializer{name: "zeros"} }
 
 // Ones returns an initializer that fills with 1 ("ones"). It takes no
 // options.
-func Ones(opts ...Option) *ConstantInitializer { return newConstant("ones", 1, opts) }
+func Ones() *ConstantInitializer { return &ConstantInitializer{name: "ones", value: 1} }
 
 // Constant returns an initializer that fills with value ("constant";
 // Keras's default value is 0). It takes no options.
-func Constant(value float64, opts ...Option) *ConstantInitializer {
-	return newConstant("constant", value, opts)
-}
-
-func newConstant(name string, value float64, options []Option) *ConstantInitializer {
-	_, err := collect(name, options)
-	if err == nil && (math.IsNaN(value) || math.IsInf(value, 0)) {
-		err = errors.Errorf("initializers: constant: value = %v", value)
+func Constant(value float64) *ConstantInitializer {
+	c := &ConstantInitializer{name: "constant", value: value}
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		c.err = invalid("constant", "value", value, "must be finite")
 	}
-	return &ConstantInitializer{name: name, value: value, err: err}
+	return c
 }
 
 // Name returns "zeros", "ones" or "constant".
@@ -54,26 +58,37 @@ func (c *ConstantInitializer) Init(_ *rand.Rand, shape []int) []float64 {
 	return v
 }
 
-// Config returns the initializer's parameters.
+// Config returns the serialisable form.
 func (c *ConstantInitializer) Config() Config {
 	if c.name != "constant" {
 		return Config{Name: c.name}
 	}
-	return Config{Name: c.name, Params: map[string]float64{"value": c.value}}
+	return Config{Name: c.name, Params: hparams.Diff(ConstantParams{Value: c.value}, ConstantParams{})}
 }
 
 // IdentityInitializer fills a matrix with gain times the identity.
 type IdentityInitializer struct {
-	gain float64
-	err  error
+	p   IdentityParams
+	err error
 }
+
+// IdentityParams are Identity's parameters.
+type IdentityParams struct {
+	// Gain multiplies the identity (default 1, finite).
+	Gain float64 `json:"gain"`
+}
+
+var identityDefaults = IdentityParams{Gain: 1}
 
 // Identity returns the identity initializer ("identity"): gain on the
 // main diagonal of a two-axis weight (which need not be square), 0
-// elsewhere. Options: Gain (default 1).
-func Identity(opts ...Option) *IdentityInitializer {
-	o, err := collect("identity", opts, "gain")
-	return &IdentityInitializer{gain: o.get("gain", 1), err: err}
+// elsewhere. Options: see IdentityOption.
+func Identity(opts ...IdentityOption) *IdentityInitializer {
+	return newIdentity(build(identityDefaults, opts, IdentityOption.applyIdentity))
+}
+
+func newIdentity(p IdentityParams) *IdentityInitializer {
+	return &IdentityInitializer{p: p, err: finite("identity", p)}
 }
 
 // Name returns "identity".
@@ -98,12 +113,15 @@ func (i *IdentityInitializer) Init(_ *rand.Rand, shape []int) []float64 {
 		return v
 	}
 	for r := 0; r < shape[0] && r < shape[1]; r++ {
-		v[r*shape[1]+r] = i.gain
+		v[r*shape[1]+r] = i.p.Gain
 	}
 	return v
 }
 
-// Config returns the initializer's parameters.
+// Params returns the parameters.
+func (i *IdentityInitializer) Params() IdentityParams { return i.p }
+
+// Config returns the serialisable form.
 func (i *IdentityInitializer) Config() Config {
-	return Config{Name: "identity", Params: map[string]float64{"gain": i.gain}}
+	return Config{Name: "identity", Params: hparams.Diff(i.p, identityDefaults)}
 }

@@ -1,13 +1,15 @@
 package initializers
 
 import (
-	"math"
+	"encoding/json"
+	"fmt"
 	"math/rand"
-	"strings"
 
 	"github.com/pkg/errors"
 
-	"github.com/gokeras/gokeras/keras/internal/names"
+	"github.com/gokeras/gokeras/keras/internal/hparams"
+	"github.com/gokeras/gokeras/keras/internal/registry"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // Initializer produces initial values for a weight of the given shape.
@@ -25,21 +27,76 @@ type ShapeChecker interface {
 	CheckShape(shape []int) error
 }
 
-// Config is the serialisable form of an initializer.
+// Config is the serialisable form of an initializer:
+//
+//	{"name": "variance_scaling", "params": {"scale": 2, "mode": "fan_avg", "seed": 3}}
+//
+// Params is the JSON of the initializer's typed parameters (NormalParams,
+// VarianceScalingParams, ...) with Keras's keyword names, holding those
+// that differ from the defaults; it is absent when all are defaults. Seed
+// is a parameter like the others. Decoding also reads the form written
+// before the parameters were typed, with mode, distribution and seed
+// beside params instead of inside.
 type Config struct {
-	Name         string             `json:"name"`
-	Params       map[string]float64 `json:"params,omitempty"`
-	Mode         string             `json:"mode,omitempty"`
-	Distribution string             `json:"distribution,omitempty"`
-	Seed         *int64             `json:"seed,omitempty"`
+	// Name is the initializer's Keras name.
+	Name string `json:"name"`
+	// Params holds the non-default parameters as a JSON object (nil:
+	// none).
+	Params json.RawMessage `json:"params,omitempty"`
 }
 
-// Configurable is implemented by initializers with parameters.
+// UnmarshalJSON decodes a Config, moving the top-level mode, distribution
+// and seed of older files into Params.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Name         string          `json:"name"`
+		Params       json.RawMessage `json:"params"`
+		Mode         json.RawMessage `json:"mode"`
+		Distribution json.RawMessage `json:"distribution"`
+		Seed         json.RawMessage `json:"seed"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	params, err := mergeLegacy(raw.Params, map[string]json.RawMessage{"mode": raw.Mode, "distribution": raw.Distribution, "seed": raw.Seed})
+	if err != nil {
+		return err
+	}
+	c.Name, c.Params = raw.Name, params
+	return nil
+}
+
+// mergeLegacy adds the legacy top-level values to the params object
+// (params win), or returns params unchanged when there are none.
+func mergeLegacy(params json.RawMessage, legacy map[string]json.RawMessage) (json.RawMessage, error) {
+	m := map[string]json.RawMessage{}
+	for k, v := range legacy {
+		if len(v) > 0 && string(v) != "null" {
+			m[k] = v
+		}
+	}
+	if len(m) == 0 {
+		return params, nil
+	}
+	if !hparams.Empty(params) {
+		var p map[string]json.RawMessage
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, err
+		}
+		for k, v := range p {
+			m[k] = v
+		}
+	}
+	return json.Marshal(m)
+}
+
+// Configurable is implemented by every initializer of this package.
 type Configurable interface {
 	Config() Config
 }
 
-// ConfigOf returns i's serialisable form.
+// ConfigOf returns i's serialisable form: its Config, or its name alone
+// for an initializer that has no Config method.
 func ConfigOf(i Initializer) Config {
 	if c, ok := i.(Configurable); ok {
 		return c.Config()
@@ -47,113 +104,89 @@ func ConfigOf(i Initializer) Config {
 	return Config{Name: i.Name()}
 }
 
-type factory struct {
-	builtin func(c Config) Initializer
-	custom  func(params map[string]float64) (Initializer, error)
-}
+// Factory builds an initializer from its Config (for user-defined
+// initializers, see Register). c.Name is the name it was looked up by.
+type Factory func(c Config) (Initializer, error)
 
-func noArgs[T Initializer](f func(opts ...Option) T) factory {
-	return factory{builtin: func(c Config) Initializer { return f(c.options()...) }}
-}
+var initializerRegistry = registry.New[Factory]("initializers", "initializer")
 
-var registry = map[string]factory{
-	"zeros":            noArgs(Zeros),
-	"ones":             noArgs(Ones),
-	"constant":         {builtin: func(c Config) Initializer { return Constant(c.Params["value"], c.options()...) }},
-	"random_normal":    noArgs(RandomNormal),
-	"random_uniform":   noArgs(RandomUniform),
-	"truncated_normal": noArgs(TruncatedNormal),
-	"variance_scaling": noArgs(VarianceScaling),
-	"glorot_normal":    noArgs(GlorotNormal),
-	"glorot_uniform":   noArgs(GlorotUniform),
-	"he_normal":        noArgs(HeNormal),
-	"he_uniform":       noArgs(HeUniform),
-	"lecun_normal":     noArgs(LecunNormal),
-	"lecun_uniform":    noArgs(LecunUniform),
-	"orthogonal":       noArgs(Orthogonal),
-	"identity":         noArgs(Identity),
-}
-
-// options turns a Config back into options (the value of "constant" is
-// positional and skipped here).
-func (c Config) options() []Option {
-	var out []Option
-	for k, v := range c.Params {
-		if k == "value" && c.Name == "constant" {
-			continue
+// builtin registers a built-in initializer: defaults are its parameters'
+// defaults and make builds it from decoded ones.
+func builtin[P any, I Initializer](name string, defaults P, make func(P) I) {
+	initializerRegistry.Builtin(name, func(c Config) (Initializer, error) {
+		p := defaults
+		if err := hparams.Decode(name, c.Params, &p); err != nil {
+			return nil, errors.Wrap(err, "initializers")
 		}
-		k, v := k, v
-		out = append(out, func(o *opts) { o.set(k, v) })
-	}
-	if c.Mode != "" {
-		out = append(out, Mode(c.Mode))
-	}
-	if c.Distribution != "" {
-		out = append(out, Distribution(c.Distribution))
-	}
-	if c.Seed != nil {
-		out = append(out, Seed(*c.Seed))
-	}
-	return out
-}
-
-// key normalises a name so that Keras's function and class spellings
-// ("glorot_uniform", "GlorotUniform") find the same entry.
-func key(name string) string {
-	return strings.ReplaceAll(strings.ToLower(name), "_", "")
-}
-
-func lookup(name string) (factory, bool) {
-	if f, ok := registry[name]; ok {
-		return f, true
-	}
-	for n, f := range registry {
-		if key(n) == key(name) {
-			return f, true
+		i := make(p)
+		if err := Err(i); err != nil {
+			return nil, err
 		}
-	}
-	return factory{}, false
+		return i, nil
+	})
 }
 
-// Register makes an initializer available by name (for user-defined
-// initializers). It returns an error if name is taken.
-func Register(name string, make func(params map[string]float64) (Initializer, error)) error {
-	if _, ok := lookup(name); ok {
-		return errors.Errorf("initializers: %q is already registered", name)
+// none is the parameters of an initializer that has none.
+type none struct{}
+
+func init() {
+	builtin("zeros", none{}, func(none) *ConstantInitializer { return Zeros() })
+	builtin("ones", none{}, func(none) *ConstantInitializer { return Ones() })
+	builtin("constant", ConstantParams{}, func(p ConstantParams) *ConstantInitializer { return Constant(p.Value) })
+	builtin("random_normal", normalDefaults, func(p NormalParams) *RandomInitializer { return newNormal("random_normal", p) })
+	builtin("truncated_normal", normalDefaults, func(p NormalParams) *RandomInitializer { return newNormal("truncated_normal", p) })
+	builtin("random_uniform", uniformDefaults, newUniform)
+	builtin("variance_scaling", varianceScalingDefaults, newVarianceScaling)
+	for _, n := range namedScalings {
+		n := n
+		builtin(n.name, SeedParams{}, func(p SeedParams) *VarianceScalingInitializer { return n.make(p) })
 	}
-	registry[name] = factory{custom: make}
-	return nil
+	builtin("orthogonal", orthogonalDefaults, newOrthogonal)
+	builtin("identity", identityDefaults, newIdentity)
+}
+
+// Register makes a user-defined initializer available by name to Get,
+// FromConfig and Resolve, and so to layers and keras.Load. factory
+// receives the Config (the name, and the params JSON the initializer was
+// saved with) and decodes the params itself. It returns an error when
+// name is empty or already taken (names differing only in case or
+// underscores count as the same, so "GlorotUniform" is taken).
+func Register(name string, factory Factory) error {
+	if factory == nil {
+		return errors.Wrap(kerrors.ErrNil, "initializers: Register: nil factory")
+	}
+	if _, found, err := hparams.Lookup(initializerRegistry, name); err == nil && name != "" {
+		return errors.Errorf("initializers: Register: initializer %q is already registered (as %q)", name, found)
+	}
+	return initializerRegistry.Register(name, factory)
 }
 
 // Get returns the initializer with the given Keras name and its defaults
-// ("he_normal", or the class name "HeNormal"), or an error that lists the
-// known names.
+// ("he_normal", or the class name "HeNormal"). An unknown name gives a
+// *kerrors.UnknownNameError listing the known ones.
 func Get(name string) (Initializer, error) { return FromConfig(Config{Name: name}) }
 
-// FromConfig rebuilds an initializer from its serialisable form. Invalid
-// parameters give an error naming them.
+// FromConfig rebuilds an initializer from its serialisable form. An
+// unknown name gives a *kerrors.UnknownNameError; a parameter the
+// initializer does not take, of the wrong type or out of range a
+// *kerrors.OptionError naming it.
 func FromConfig(c Config) (Initializer, error) {
-	f, ok := lookup(c.Name)
-	if !ok {
-		return nil, names.Unknown("initializers", "initializer", c.Name, Names())
-	}
-	if f.custom != nil {
-		return f.custom(c.Params)
-	}
-	i := f.builtin(c)
-	if err := Err(i); err != nil {
+	f, _, err := hparams.Lookup(initializerRegistry, c.Name)
+	if err != nil {
 		return nil, err
 	}
-	return i, nil
+	return f(c)
 }
 
 // Names returns the known initializer names, sorted.
-func Names() []string { return names.Sorted(names.Keys(registry)) }
+func Names() []string { return initializerRegistry.Names() }
 
-// Resolve turns a Keras name or an Initializer into an Initializer. An
-// Initializer built with invalid options gives its error.
-func Resolve(i interface{}) (Initializer, error) {
-	switch v := i.(type) {
+// Resolve turns what the layers' initializer options accept into an
+// Initializer: a Keras name (string, as for Get) or an Initializer value.
+// An Initializer built with invalid options gives its error. Any other
+// type, nil included, gives a *kerrors.OptionError.
+func Resolve(spec interface{}) (Initializer, error) {
+	switch v := spec.(type) {
 	case string:
 		return Get(v)
 	case Initializer:
@@ -162,7 +195,8 @@ func Resolve(i interface{}) (Initializer, error) {
 		}
 		return v, nil
 	}
-	return nil, errors.Errorf("initializers: %T is neither a name nor an Initializer", i)
+	return nil, errors.Wrap(&kerrors.OptionError{Call: "Resolve", Option: "initializer", Value: fmt.Sprintf("%T", spec),
+		Msg: "want a Keras name (string) or an initializers.Initializer"}, "initializers")
 }
 
 // Err returns the error an initializer recorded at construction (an
@@ -199,106 +233,159 @@ func size(shape []int) int {
 	return n
 }
 
-// Option sets an optional parameter of an initializer, named like Keras's
-// keyword. An initializer given an option it does not have records an
-// error (see Err), which layers report at build time.
-type Option func(*opts)
+// RandomNormalOption is an option of RandomNormal: Mean, Stddev and Seed.
+type RandomNormalOption interface{ applyRandomNormal(*NormalParams) }
 
-type opts struct {
-	values       map[string]float64
-	order        []string
-	mode         *string
-	distribution *string
-	seed         *int64
+// TruncatedNormalOption is an option of TruncatedNormal: Mean, Stddev and
+// Seed.
+type TruncatedNormalOption interface{ applyTruncatedNormal(*NormalParams) }
+
+// RandomUniformOption is an option of RandomUniform: Minval, Maxval and
+// Seed.
+type RandomUniformOption interface{ applyRandomUniform(*UniformParams) }
+
+// VarianceScalingOption is an option of VarianceScaling: Scale, Mode,
+// Distribution and Seed.
+type VarianceScalingOption interface {
+	applyVarianceScaling(*VarianceScalingParams)
 }
 
-func (o *opts) set(k string, v float64) {
-	if o.values == nil {
-		o.values = map[string]float64{}
+// GlorotUniformOption is an option of GlorotUniform: Seed.
+type GlorotUniformOption interface{ applyGlorotUniform(*SeedParams) }
+
+// GlorotNormalOption is an option of GlorotNormal: Seed.
+type GlorotNormalOption interface{ applyGlorotNormal(*SeedParams) }
+
+// HeUniformOption is an option of HeUniform: Seed.
+type HeUniformOption interface{ applyHeUniform(*SeedParams) }
+
+// HeNormalOption is an option of HeNormal: Seed.
+type HeNormalOption interface{ applyHeNormal(*SeedParams) }
+
+// LecunUniformOption is an option of LecunUniform: Seed.
+type LecunUniformOption interface{ applyLecunUniform(*SeedParams) }
+
+// LecunNormalOption is an option of LecunNormal: Seed.
+type LecunNormalOption interface{ applyLecunNormal(*SeedParams) }
+
+// OrthogonalOption is an option of Orthogonal: Gain and Seed.
+type OrthogonalOption interface{ applyOrthogonal(*OrthogonalParams) }
+
+// IdentityOption is an option of Identity: Gain.
+type IdentityOption interface{ applyIdentity(*IdentityParams) }
+
+// build applies opts to the defaults p; apply is the option interface's
+// method.
+func build[P, O any](p P, opts []O, apply func(O, *P)) P {
+	for _, o := range opts {
+		if any(o) != nil {
+			apply(o, &p)
+		}
 	}
-	if _, ok := o.values[k]; !ok {
-		o.order = append(o.order, k)
-	}
-	o.values[k] = v
+	return p
 }
+
+// SeedOption is the option Seed returns; every random initializer takes
+// it.
+type SeedOption int64
+
+func (o SeedOption) seed() *int64 { s := int64(o); return &s }
+
+func (o SeedOption) applyRandomNormal(p *NormalParams)             { p.Seed = o.seed() }
+func (o SeedOption) applyTruncatedNormal(p *NormalParams)          { p.Seed = o.seed() }
+func (o SeedOption) applyRandomUniform(p *UniformParams)           { p.Seed = o.seed() }
+func (o SeedOption) applyVarianceScaling(p *VarianceScalingParams) { p.Seed = o.seed() }
+func (o SeedOption) applyGlorotUniform(p *SeedParams)              { p.Seed = o.seed() }
+func (o SeedOption) applyGlorotNormal(p *SeedParams)               { p.Seed = o.seed() }
+func (o SeedOption) applyHeUniform(p *SeedParams)                  { p.Seed = o.seed() }
+func (o SeedOption) applyHeNormal(p *SeedParams)                   { p.Seed = o.seed() }
+func (o SeedOption) applyLecunUniform(p *SeedParams)               { p.Seed = o.seed() }
+func (o SeedOption) applyLecunNormal(p *SeedParams)                { p.Seed = o.seed() }
+func (o SeedOption) applyOrthogonal(p *OrthogonalParams)           { p.Seed = o.seed() }
+
+// Seed makes a random initializer draw from its own stream seeded with
+// seed instead of the model's: every call then returns the same values
+// ("seed"; default none).
+func Seed(seed int64) SeedOption { return SeedOption(seed) }
+
+// MeanOption is the option Mean returns; RandomNormal and TruncatedNormal
+// take it.
+type MeanOption float64
+
+func (o MeanOption) applyRandomNormal(p *NormalParams)    { p.Mean = float64(o) }
+func (o MeanOption) applyTruncatedNormal(p *NormalParams) { p.Mean = float64(o) }
 
 // Mean sets the mean of RandomNormal and TruncatedNormal (default 0).
-func Mean(m float64) Option { return func(o *opts) { o.set("mean", m) } }
+func Mean(m float64) MeanOption { return MeanOption(m) }
+
+// StddevOption is the option Stddev returns; RandomNormal and
+// TruncatedNormal take it.
+type StddevOption float64
+
+func (o StddevOption) applyRandomNormal(p *NormalParams)    { p.Stddev = float64(o) }
+func (o StddevOption) applyTruncatedNormal(p *NormalParams) { p.Stddev = float64(o) }
 
 // Stddev sets the standard deviation of RandomNormal and TruncatedNormal
 // (default 0.05, >= 0); TruncatedNormal's is before truncation.
-func Stddev(s float64) Option { return func(o *opts) { o.set("stddev", s) } }
+func Stddev(s float64) StddevOption { return StddevOption(s) }
+
+type uniformOption func(*UniformParams)
+
+func (o uniformOption) applyRandomUniform(p *UniformParams) { o(p) }
 
 // Minval sets RandomUniform's lower bound, inclusive (default -0.05).
-func Minval(v float64) Option { return func(o *opts) { o.set("minval", v) } }
+func Minval(v float64) RandomUniformOption {
+	return uniformOption(func(p *UniformParams) { p.Minval = v })
+}
 
 // Maxval sets RandomUniform's upper bound, exclusive (default 0.05).
-func Maxval(v float64) Option { return func(o *opts) { o.set("maxval", v) } }
+func Maxval(v float64) RandomUniformOption {
+	return uniformOption(func(p *UniformParams) { p.Maxval = v })
+}
+
+// GainOption is the option Gain returns; Orthogonal and Identity take it.
+type GainOption float64
+
+func (o GainOption) applyOrthogonal(p *OrthogonalParams) { p.Gain = float64(o) }
+func (o GainOption) applyIdentity(p *IdentityParams)     { p.Gain = float64(o) }
 
 // Gain sets the factor Orthogonal and Identity multiply by (default 1).
-func Gain(g float64) Option { return func(o *opts) { o.set("gain", g) } }
+func Gain(g float64) GainOption { return GainOption(g) }
+
+type scalingOption func(*VarianceScalingParams)
+
+func (o scalingOption) applyVarianceScaling(p *VarianceScalingParams) { o(p) }
 
 // Scale sets VarianceScaling's scale (default 1, > 0).
-func Scale(s float64) Option { return func(o *opts) { o.set("scale", s) } }
+func Scale(s float64) VarianceScalingOption {
+	return scalingOption(func(p *VarianceScalingParams) { p.Scale = s })
+}
 
 // Mode sets which fan VarianceScaling divides by: "fan_in" (default),
 // "fan_out" or "fan_avg".
-func Mode(m string) Option { return func(o *opts) { o.mode = &m } }
+func Mode(m string) VarianceScalingOption {
+	return scalingOption(func(p *VarianceScalingParams) { p.Mode = m })
+}
 
 // Distribution sets VarianceScaling's distribution: "truncated_normal"
 // (default; "normal" is accepted for it), "untruncated_normal" or
 // "uniform".
-func Distribution(d string) Option { return func(o *opts) { o.distribution = &d } }
-
-// Seed makes a random initializer draw from its own stream seeded with
-// seed instead of the model's: every call then returns the same values.
-func Seed(seed int64) Option { return func(o *opts) { o.seed = &seed } }
-
-// collect applies options and checks that every one given is allowed
-// (names of the float parameters, plus "mode", "distribution", "seed").
-func collect(name string, options []Option, allowed ...string) (opts, error) {
-	var o opts
-	for _, f := range options {
-		if f != nil {
-			f(&o)
-		}
-	}
-	given := append([]string(nil), o.order...)
-	if o.mode != nil {
-		given = append(given, "mode")
-	}
-	if o.distribution != nil {
-		given = append(given, "distribution")
-	}
-	if o.seed != nil {
-		given = append(given, "seed")
-	}
-	for _, g := range given {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == g
-		}
-		if !ok {
-			has := "no options"
-			if len(allowed) > 0 {
-				has = "it has: " + strings.Join(allowed, ", ")
-			}
-			return o, errors.Errorf("initializers: %s has no option %q (%s)", name, g, has)
-		}
-	}
-	for _, k := range o.order {
-		if v := o.values[k]; math.IsNaN(v) || math.IsInf(v, 0) {
-			return o, errors.Errorf("initializers: %s: %s = %v", name, k, v)
-		}
-	}
-	return o, nil
+func Distribution(d string) VarianceScalingOption {
+	return scalingOption(func(p *VarianceScalingParams) { p.Distribution = d })
 }
 
-func (o *opts) get(k string, def float64) float64 {
-	if v, ok := o.values[k]; ok {
-		return v
+// invalid returns the error for a parameter out of range.
+func invalid(name, key string, v any, msg string) error {
+	return errors.Wrap(hparams.Invalid(name, key, v, msg), "initializers")
+}
+
+// finite returns the error for the first parameter of p that is NaN or
+// infinite.
+func finite(name string, p any) error {
+	if err := hparams.CheckFinite(name, p); err != nil {
+		return errors.Wrap(err, "initializers")
 	}
-	return def
+	return nil
 }
 
 // seeded is embedded by the random initializers: it picks the stream.

@@ -8,7 +8,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkg/errors"
+
 	"github.com/gokeras/gokeras/keras/initializers"
+	"github.com/gokeras/gokeras/keras/internal/compilecheck"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // truncVar is the variance of N(0, 1) truncated to [-2, 2].
@@ -256,35 +260,102 @@ func TestNamesAndConfig(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	if _, err := initializers.Get("glorot"); err == nil || !strings.Contains(err.Error(), "known: constant, glorot_normal") {
+	_, err := initializers.Get("glorot")
+	var un *kerrors.UnknownNameError
+	if !errors.As(err, &un) || un.Name != "glorot" || un.Known[0] != "constant" || un.Known[1] != "glorot_normal" {
 		t.Errorf(`Get("glorot") = %v`, err)
 	}
 	bad := []struct {
-		init initializers.Initializer
-		want string
+		init                initializers.Initializer
+		call, option, value string
+		msg                 string
 	}{
-		{initializers.RandomNormal(initializers.Stddev(-1)), "random_normal: stddev must be >= 0, got -1"},
-		{initializers.RandomUniform(initializers.Minval(1), initializers.Maxval(0)), "maxval must be >= minval, got minval 1, maxval 0"},
-		{initializers.VarianceScaling(initializers.Scale(0)), "scale must be > 0, got 0"},
-		{initializers.VarianceScaling(initializers.Mode("fan_sum")), `unknown mode "fan_sum" (known: fan_avg, fan_in, fan_out)`},
-		{initializers.VarianceScaling(initializers.Distribution("cauchy")), `unknown distribution "cauchy"`},
-		{initializers.GlorotUniform(initializers.Gain(2)), `glorot_uniform has no option "gain" (it has: seed)`},
-		{initializers.Zeros(initializers.Seed(1)), `zeros has no option "seed" (no options)`},
-		{initializers.Constant(math.NaN()), "constant: value = NaN"},
-		{initializers.Orthogonal(initializers.Gain(math.Inf(1))), "orthogonal: gain = +Inf"},
+		{initializers.RandomNormal(initializers.Stddev(-1)), "random_normal", "stddev", "-1", "must be >= 0"},
+		{initializers.RandomUniform(initializers.Minval(1), initializers.Maxval(0)), "random_uniform", "maxval", "0", "must be >= minval (1)"},
+		{initializers.VarianceScaling(initializers.Scale(0)), "variance_scaling", "scale", "0", "must be > 0"},
+		{initializers.VarianceScaling(initializers.Mode("fan_sum")), "variance_scaling", "mode", `"fan_sum"`, `must be "fan_in", "fan_out" or "fan_avg"`},
+		{initializers.VarianceScaling(initializers.Distribution("cauchy")), "variance_scaling", "distribution", `"cauchy"`,
+			`must be "truncated_normal" ("normal"), "untruncated_normal" or "uniform"`},
+		{initializers.Constant(math.NaN()), "constant", "value", "NaN", "must be finite"},
+		{initializers.Orthogonal(initializers.Gain(math.Inf(1))), "orthogonal", "gain", "+Inf", "must be finite"},
+		{initializers.RandomNormal(initializers.Mean(math.NaN())), "random_normal", "mean", "NaN", "must be finite"},
 	}
 	for _, b := range bad {
-		err := initializers.Err(b.init)
-		if err == nil || !strings.Contains(err.Error(), b.want) || !strings.HasPrefix(err.Error(), "initializers: ") {
-			t.Errorf("error = %v, want it to contain %q", err, b.want)
-		}
-		if _, err := initializers.Resolve(b.init); err == nil {
-			t.Errorf("Resolve accepted %s with an invalid option", b.init.Name())
+		for where, err := range map[string]error{"Err": initializers.Err(b.init), "Resolve": func() error { _, err := initializers.Resolve(b.init); return err }()} {
+			var oe *kerrors.OptionError
+			if !errors.As(err, &oe) || oe.Call != b.call || oe.Option != b.option || oe.Value != b.value || oe.Msg != b.msg || !strings.HasPrefix(err.Error(), "initializers: ") {
+				t.Errorf("%s: %v, want an OptionError %s: %s = %s: %s", where, err, b.call, b.option, b.value, b.msg)
+			}
 		}
 	}
-	if _, err := initializers.FromConfig(initializers.Config{Name: "random_normal", Params: map[string]float64{"stddev": -2}}); err == nil {
-		t.Error("FromConfig accepted stddev -2")
+	if err := initializers.RandomNormal(initializers.Stddev(-1)).Err(); err.Error() != "initializers: random_normal: stddev = -1: must be >= 0" {
+		t.Errorf("message %q", err)
 	}
+	for _, c := range []struct{ name, params, option, msg string }{
+		{"random_normal", `{"stddev": -2}`, "stddev", "must be >= 0"},
+		{"glorot_uniform", `{"gain": 2}`, "gain", "unknown parameter (glorot_uniform takes seed)"},
+		{"zeros", `{"seed": 1}`, "seed", "unknown parameter (zeros takes no parameters)"},
+		{"he_normal", `{"seed": 1.5}`, "seed", "must be an integer or null"},
+		{"variance_scaling", `{"mode": 1}`, "mode", "must be a string"},
+	} {
+		_, err := initializers.FromConfig(initializers.Config{Name: c.name, Params: json.RawMessage(c.params)})
+		var oe *kerrors.OptionError
+		if !errors.As(err, &oe) || oe.Option != c.option || oe.Msg != c.msg {
+			t.Errorf("%s %s: %v", c.name, c.params, err)
+		}
+	}
+	var oe *kerrors.OptionError
+	for _, spec := range []interface{}{3, nil, 2.5} {
+		if _, err := initializers.Resolve(spec); !errors.As(err, &oe) || oe.Option != "initializer" {
+			t.Errorf("Resolve(%v) = %v", spec, err)
+		}
+	}
+	if err := initializers.Register("GlorotUniform", func(initializers.Config) (initializers.Initializer, error) { return initializers.Zeros(), nil }); err == nil {
+		t.Error("GlorotUniform could be registered over glorot_uniform")
+	}
+	if err := initializers.Register("mine", nil); !errors.Is(err, kerrors.ErrNil) {
+		t.Errorf("Register with a nil factory: %v", err)
+	}
+}
+
+// TestLegacyConfigs loads initializer configs as files written before the
+// parameters were typed hold them (mode, distribution and seed beside
+// params) and checks that they draw the same values as the typed ones.
+func TestLegacyConfigs(t *testing.T) {
+	for raw, want := range map[string]initializers.Initializer{
+		`{"name":"variance_scaling","params":{"scale":2},"mode":"fan_avg","distribution":"uniform","seed":3}`: initializers.VarianceScaling(
+			initializers.Scale(2), initializers.Mode("fan_avg"), initializers.Distribution("uniform"), initializers.Seed(3)),
+		`{"name":"random_normal","params":{"mean":1,"stddev":0.05},"seed":7}`:                                initializers.RandomNormal(initializers.Mean(1), initializers.Seed(7)),
+		`{"name":"he_uniform","seed":5}`:                                                                     initializers.HeUniform(initializers.Seed(5)),
+		`{"name":"orthogonal","params":{"gain":2},"seed":1}`:                                                 initializers.Orthogonal(initializers.Gain(2), initializers.Seed(1)),
+		`{"name":"constant","params":{"value":0.3}}`:                                                         initializers.Constant(0.3),
+		`{"name":"glorot_uniform"}`:                                                                          initializers.GlorotUniform(),
+		`{"name":"variance_scaling","params":{"scale":1},"mode":"fan_in","distribution":"truncated_normal"}`: initializers.VarianceScaling(),
+	} {
+		var c initializers.Config
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			t.Fatal(err)
+		}
+		i, err := initializers.FromConfig(c)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		got, _ := json.Marshal(initializers.ConfigOf(i))
+		exp, _ := json.Marshal(initializers.ConfigOf(want))
+		if string(got) != string(exp) {
+			t.Errorf("%s loads as %s, want %s", raw, got, exp)
+		}
+		shape := []int{4, 3}
+		if fmt.Sprint(i.Init(rand.New(rand.NewSource(1)), shape)) != fmt.Sprint(want.Init(rand.New(rand.NewSource(1)), shape)) {
+			t.Errorf("%s draws other values", raw)
+		}
+	}
+}
+
+// TestOptionsCompileChecked: options an initializer does not take do not
+// compile (testdata/compilefail marks each line).
+func TestOptionsCompileChecked(t *testing.T) {
+	compilecheck.Run(t, "testdata/compilefail")
 }
 
 func ExampleGlorotUniform() {
@@ -303,6 +374,23 @@ func ExampleOrthogonal() {
 
 func ExampleGet() {
 	init, err := initializers.Get("he_normal")
-	fmt.Println(init.Name(), err, initializers.ConfigOf(initializers.VarianceScaling()).Mode)
+	fmt.Println(init.Name(), err, initializers.VarianceScaling().Params().Mode)
 	// Output: he_normal <nil> fan_in
+}
+
+func ExampleConfigOf() {
+	// Only the parameters that differ from the defaults are written; the
+	// seed is one of them.
+	for _, i := range []initializers.Initializer{
+		initializers.GlorotUniform(),
+		initializers.HeNormal(initializers.Seed(42)),
+		initializers.VarianceScaling(initializers.Scale(2), initializers.Mode("fan_avg")),
+	} {
+		raw, _ := json.Marshal(initializers.ConfigOf(i))
+		fmt.Println(string(raw))
+	}
+	// Output:
+	// {"name":"glorot_uniform"}
+	// {"name":"he_normal","params":{"seed":42}}
+	// {"name":"variance_scaling","params":{"scale":2,"mode":"fan_avg"}}
 }

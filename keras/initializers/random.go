@@ -1,56 +1,99 @@
 package initializers
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 
 	"github.com/pkg/errors"
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gokeras/gokeras/keras/internal/hparams"
 )
 
 // RandomInitializer draws every element independently from a normal,
 // truncated normal or uniform distribution with fixed parameters.
 type RandomInitializer struct {
 	seeded
-	name       string
-	a, b       float64 // mean and stddev, or minval and maxval
-	err        error
-	paramNames [2]string
+	name   string
+	a, b   float64 // mean and stddev, or minval and maxval
+	err    error
+	normal NormalParams
+	unif   UniformParams
 }
 
+// NormalParams are the parameters of RandomNormal and TruncatedNormal.
+type NormalParams struct {
+	// Mean of the distribution (default 0).
+	Mean float64 `json:"mean"`
+	// Stddev is its standard deviation (default 0.05, >= 0; before
+	// truncation for TruncatedNormal).
+	Stddev float64 `json:"stddev"`
+	// Seed gives the initializer its own stream (nil, the default: the
+	// model's).
+	Seed *int64 `json:"seed"`
+}
+
+// UniformParams are RandomUniform's parameters.
+type UniformParams struct {
+	// Minval is the lower bound, inclusive (default -0.05).
+	Minval float64 `json:"minval"`
+	// Maxval is the upper bound, exclusive (default 0.05, >= Minval).
+	Maxval float64 `json:"maxval"`
+	// Seed gives the initializer its own stream (nil, the default: the
+	// model's).
+	Seed *int64 `json:"seed"`
+}
+
+var (
+	normalDefaults  = NormalParams{Stddev: 0.05}
+	uniformDefaults = UniformParams{Minval: -0.05, Maxval: 0.05}
+)
+
 // RandomNormal returns the normal initializer ("random_normal"): N(mean,
-// stddev^2). Options: Mean (default 0), Stddev (default 0.05), Seed.
-func RandomNormal(opts ...Option) *RandomInitializer {
-	return newRandom("random_normal", opts, "mean", 0, "stddev", 0.05)
+// stddev^2). Options: see RandomNormalOption.
+func RandomNormal(opts ...RandomNormalOption) *RandomInitializer {
+	return newNormal("random_normal", build(normalDefaults, opts, RandomNormalOption.applyRandomNormal))
 }
 
 // TruncatedNormal returns the truncated normal initializer
 // ("truncated_normal"): N(mean, stddev^2) with values more than two
-// standard deviations from the mean drawn again. Options: Mean (default
-// 0), Stddev (default 0.05), Seed.
-func TruncatedNormal(opts ...Option) *RandomInitializer {
-	return newRandom("truncated_normal", opts, "mean", 0, "stddev", 0.05)
+// standard deviations from the mean drawn again. Options: see
+// TruncatedNormalOption.
+func TruncatedNormal(opts ...TruncatedNormalOption) *RandomInitializer {
+	return newNormal("truncated_normal", build(normalDefaults, opts, TruncatedNormalOption.applyTruncatedNormal))
 }
 
 // RandomUniform returns the uniform initializer ("random_uniform"):
-// U[minval, maxval). Options: Minval (default -0.05), Maxval (default
-// 0.05), Seed.
-func RandomUniform(opts ...Option) *RandomInitializer {
-	return newRandom("random_uniform", opts, "minval", -0.05, "maxval", 0.05)
+// U[minval, maxval). Options: see RandomUniformOption.
+func RandomUniform(opts ...RandomUniformOption) *RandomInitializer {
+	return newUniform(build(uniformDefaults, opts, RandomUniformOption.applyRandomUniform))
 }
 
-func newRandom(name string, options []Option, pa string, da float64, pb string, db float64) *RandomInitializer {
-	o, err := collect(name, options, pa, pb, "seed")
-	r := &RandomInitializer{seeded: seeded{o.seed}, name: name, a: o.get(pa, da), b: o.get(pb, db), err: err,
-		paramNames: [2]string{pa, pb}}
-	switch {
-	case err != nil:
-	case pb == "stddev" && r.b < 0:
-		r.err = errors.Errorf("initializers: %s: stddev must be >= 0, got %v", name, r.b)
-	case pb == "maxval" && r.b < r.a:
-		r.err = errors.Errorf("initializers: %s: maxval must be >= minval, got minval %v, maxval %v", name, r.a, r.b)
+func newNormal(name string, p NormalParams) *RandomInitializer {
+	p.Seed = copySeed(p.Seed)
+	r := &RandomInitializer{seeded: seeded{p.Seed}, name: name, a: p.Mean, b: p.Stddev, normal: p, err: finite(name, p)}
+	if r.err == nil && p.Stddev < 0 {
+		r.err = invalid(name, "stddev", p.Stddev, "must be >= 0")
 	}
 	return r
+}
+
+func newUniform(p UniformParams) *RandomInitializer {
+	p.Seed = copySeed(p.Seed)
+	r := &RandomInitializer{seeded: seeded{p.Seed}, name: "random_uniform", a: p.Minval, b: p.Maxval, unif: p, err: finite("random_uniform", p)}
+	if r.err == nil && p.Maxval < p.Minval {
+		r.err = invalid("random_uniform", "maxval", p.Maxval, "must be >= minval ("+fmt.Sprint(p.Minval)+")")
+	}
+	return r
+}
+
+func copySeed(s *int64) *int64 {
+	if s == nil {
+		return nil
+	}
+	v := *s
+	return &v
 }
 
 // Name returns the Keras name.
@@ -80,9 +123,12 @@ func (r *RandomInitializer) Init(rng *rand.Rand, shape []int) []float64 {
 	return v
 }
 
-// Config returns the initializer's parameters.
+// Config returns the serialisable form.
 func (r *RandomInitializer) Config() Config {
-	return Config{Name: r.name, Params: map[string]float64{r.paramNames[0]: r.a, r.paramNames[1]: r.b}, Seed: r.seed}
+	if r.name == "random_uniform" {
+		return Config{Name: r.name, Params: hparams.Diff(r.unif, uniformDefaults)}
+	}
+	return Config{Name: r.name, Params: hparams.Diff(r.normal, normalDefaults)}
 }
 
 // truncated draws from N(0, 1) conditioned on |x| <= 2.
@@ -109,81 +155,118 @@ type VarianceScalingInitializer struct {
 	err          error
 }
 
+// VarianceScalingParams are VarianceScaling's parameters.
+type VarianceScalingParams struct {
+	// Scale multiplies the variance (default 1, > 0).
+	Scale float64 `json:"scale"`
+	// Mode is the fan divided by: "fan_in" (default), "fan_out" or
+	// "fan_avg".
+	Mode string `json:"mode"`
+	// Distribution is "truncated_normal" (default; "normal" is read as
+	// it), "untruncated_normal" or "uniform".
+	Distribution string `json:"distribution"`
+	// Seed gives the initializer its own stream (nil, the default: the
+	// model's).
+	Seed *int64 `json:"seed"`
+}
+
+var varianceScalingDefaults = VarianceScalingParams{Scale: 1, Mode: "fan_in", Distribution: "truncated_normal"}
+
 // VarianceScaling returns Keras's VarianceScaling ("variance_scaling"):
 // with n = fan_in, fan_out or (fan_in+fan_out)/2 by mode (at least 1),
 // "truncated_normal" draws from a normal with standard deviation
 // sqrt(scale/n)/0.8796... truncated at two standard deviations (so the
 // values' variance is scale/n), "untruncated_normal" from N(0, scale/n) and
-// "uniform" from U[-sqrt(3*scale/n), sqrt(3*scale/n)). Options: Scale
-// (default 1, > 0), Mode (default "fan_in"), Distribution (default
-// "truncated_normal"), Seed.
-func VarianceScaling(opts ...Option) *VarianceScalingInitializer {
-	o, err := collect("variance_scaling", opts, "scale", "mode", "distribution", "seed")
-	v := &VarianceScalingInitializer{seeded: seeded{o.seed}, name: "variance_scaling", scale: o.get("scale", 1),
-		mode: "fan_in", distribution: "truncated_normal", err: err}
-	if o.mode != nil {
-		v.mode = *o.mode
-	}
-	if o.distribution != nil {
-		v.distribution = *o.distribution
-		if v.distribution == "normal" {
-			v.distribution = "truncated_normal"
-		}
+// "uniform" from U[-sqrt(3*scale/n), sqrt(3*scale/n)). Options: see
+// VarianceScalingOption.
+func VarianceScaling(opts ...VarianceScalingOption) *VarianceScalingInitializer {
+	return newVarianceScaling(build(varianceScalingDefaults, opts, VarianceScalingOption.applyVarianceScaling))
+}
+
+func newVarianceScaling(p VarianceScalingParams) *VarianceScalingInitializer {
+	v := &VarianceScalingInitializer{seeded: seeded{copySeed(p.Seed)}, name: "variance_scaling", scale: p.Scale,
+		mode: p.Mode, distribution: p.Distribution, err: finite("variance_scaling", p)}
+	if v.distribution == "normal" {
+		v.distribution = "truncated_normal"
 	}
 	switch {
-	case err != nil:
+	case v.err != nil:
 	case v.scale <= 0:
-		v.err = errors.Errorf("initializers: variance_scaling: scale must be > 0, got %v", v.scale)
+		v.err = invalid("variance_scaling", "scale", v.scale, "must be > 0")
 	case v.mode != "fan_in" && v.mode != "fan_out" && v.mode != "fan_avg":
-		v.err = errors.Errorf("initializers: variance_scaling: unknown mode %q (known: fan_avg, fan_in, fan_out)", v.mode)
+		v.err = invalid("variance_scaling", "mode", v.mode, `must be "fan_in", "fan_out" or "fan_avg"`)
 	case v.distribution != "truncated_normal" && v.distribution != "untruncated_normal" && v.distribution != "uniform":
-		v.err = errors.Errorf("initializers: variance_scaling: unknown distribution %q (known: normal, truncated_normal, uniform, untruncated_normal)", v.distribution)
+		v.err = invalid("variance_scaling", "distribution", v.distribution, `must be "truncated_normal" ("normal"), "untruncated_normal" or "uniform"`)
 	}
 	return v
 }
 
-func named(name string, scale float64, mode, distribution string, opts []Option) *VarianceScalingInitializer {
-	o, err := collect(name, opts, "seed")
-	return &VarianceScalingInitializer{seeded: seeded{o.seed}, name: name, scale: scale, mode: mode,
-		distribution: distribution, err: err}
+// SeedParams are the parameters of the initializers whose only option is
+// Seed (GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
+// LecunNormal).
+type SeedParams struct {
+	// Seed gives the initializer its own stream (nil, the default: the
+	// model's).
+	Seed *int64 `json:"seed"`
+}
+
+// namedScaling is a VarianceScaling with fixed scale, mode and
+// distribution under a name of its own.
+type namedScaling struct {
+	name, mode, distribution string
+	scale                    float64
+}
+
+func (n namedScaling) make(p SeedParams) *VarianceScalingInitializer {
+	return &VarianceScalingInitializer{seeded: seeded{copySeed(p.Seed)}, name: n.name, scale: n.scale, mode: n.mode,
+		distribution: n.distribution}
+}
+
+var namedScalings = []namedScaling{
+	{"glorot_uniform", "fan_avg", "uniform", 1},
+	{"glorot_normal", "fan_avg", "truncated_normal", 1},
+	{"he_uniform", "fan_in", "uniform", 2},
+	{"he_normal", "fan_in", "truncated_normal", 2},
+	{"lecun_uniform", "fan_in", "uniform", 1},
+	{"lecun_normal", "fan_in", "truncated_normal", 1},
 }
 
 // GlorotUniform returns the Glorot (Xavier) uniform initializer
 // ("glorot_uniform"), Keras's kernel default: U[-limit, limit) with
 // limit = sqrt(6/(fan_in+fan_out)). Options: Seed.
-func GlorotUniform(opts ...Option) *VarianceScalingInitializer {
-	return named("glorot_uniform", 1, "fan_avg", "uniform", opts)
+func GlorotUniform(opts ...GlorotUniformOption) *VarianceScalingInitializer {
+	return namedScalings[0].make(build(SeedParams{}, opts, GlorotUniformOption.applyGlorotUniform))
 }
 
 // GlorotNormal returns the Glorot (Xavier) normal initializer
 // ("glorot_normal"): truncated normal with variance 2/(fan_in+fan_out).
 // Options: Seed.
-func GlorotNormal(opts ...Option) *VarianceScalingInitializer {
-	return named("glorot_normal", 1, "fan_avg", "truncated_normal", opts)
+func GlorotNormal(opts ...GlorotNormalOption) *VarianceScalingInitializer {
+	return namedScalings[1].make(build(SeedParams{}, opts, GlorotNormalOption.applyGlorotNormal))
 }
 
 // HeUniform returns the He uniform initializer ("he_uniform"):
 // U[-limit, limit) with limit = sqrt(6/fan_in). Options: Seed.
-func HeUniform(opts ...Option) *VarianceScalingInitializer {
-	return named("he_uniform", 2, "fan_in", "uniform", opts)
+func HeUniform(opts ...HeUniformOption) *VarianceScalingInitializer {
+	return namedScalings[2].make(build(SeedParams{}, opts, HeUniformOption.applyHeUniform))
 }
 
 // HeNormal returns the He normal initializer ("he_normal"): truncated
 // normal with variance 2/fan_in. Options: Seed.
-func HeNormal(opts ...Option) *VarianceScalingInitializer {
-	return named("he_normal", 2, "fan_in", "truncated_normal", opts)
+func HeNormal(opts ...HeNormalOption) *VarianceScalingInitializer {
+	return namedScalings[3].make(build(SeedParams{}, opts, HeNormalOption.applyHeNormal))
 }
 
 // LecunUniform returns the LeCun uniform initializer ("lecun_uniform"):
 // U[-limit, limit) with limit = sqrt(3/fan_in). Options: Seed.
-func LecunUniform(opts ...Option) *VarianceScalingInitializer {
-	return named("lecun_uniform", 1, "fan_in", "uniform", opts)
+func LecunUniform(opts ...LecunUniformOption) *VarianceScalingInitializer {
+	return namedScalings[4].make(build(SeedParams{}, opts, LecunUniformOption.applyLecunUniform))
 }
 
 // LecunNormal returns the LeCun normal initializer ("lecun_normal"):
 // truncated normal with variance 1/fan_in. Options: Seed.
-func LecunNormal(opts ...Option) *VarianceScalingInitializer {
-	return named("lecun_normal", 1, "fan_in", "truncated_normal", opts)
+func LecunNormal(opts ...LecunNormalOption) *VarianceScalingInitializer {
+	return namedScalings[5].make(build(SeedParams{}, opts, LecunNormalOption.applyLecunNormal))
 }
 
 // Name returns the Keras name.
@@ -225,12 +308,18 @@ func (v *VarianceScalingInitializer) Init(rng *rand.Rand, shape []int) []float64
 	return vals
 }
 
-// Config returns the initializer's parameters.
+// Params returns the parameters (for the named variants, the scale, mode
+// and distribution they fix).
+func (v *VarianceScalingInitializer) Params() VarianceScalingParams {
+	return VarianceScalingParams{Scale: v.scale, Mode: v.mode, Distribution: v.distribution, Seed: copySeed(v.seed)}
+}
+
+// Config returns the serialisable form.
 func (v *VarianceScalingInitializer) Config() Config {
 	if v.name != "variance_scaling" {
-		return Config{Name: v.name, Seed: v.seed}
+		return Config{Name: v.name, Params: hparams.Diff(SeedParams{Seed: v.seed}, SeedParams{})}
 	}
-	return Config{Name: v.name, Params: map[string]float64{"scale": v.scale}, Mode: v.mode, Distribution: v.distribution, Seed: v.seed}
+	return Config{Name: v.name, Params: hparams.Diff(v.Params(), varianceScalingDefaults)}
 }
 
 // OrthogonalInitializer fills a weight with a random orthogonal matrix.
@@ -240,17 +329,31 @@ type OrthogonalInitializer struct {
 	err  error
 }
 
+// OrthogonalParams are Orthogonal's parameters.
+type OrthogonalParams struct {
+	// Gain multiplies the matrix (default 1, finite).
+	Gain float64 `json:"gain"`
+	// Seed gives the initializer its own stream (nil, the default: the
+	// model's).
+	Seed *int64 `json:"seed"`
+}
+
+var orthogonalDefaults = OrthogonalParams{Gain: 1}
+
 // Orthogonal returns the orthogonal initializer ("orthogonal"): the weight
 // is viewed as a matrix (rows = product of all axes but the last, cols =
 // the last axis); a matrix of N(0, 1) values of shape (max, min) is
 // QR-factorised, Q's columns are multiplied by the signs of R's diagonal
 // (making the result uniformly distributed), transposed if rows < cols
 // and multiplied by gain. The rows (if rows <= cols) or the columns are
-// then orthonormal (times gain). Options: Gain (default 1), Seed. The
+// then orthonormal (times gain). Options: see OrthogonalOption. The
 // weight needs at least two axes.
-func Orthogonal(opts ...Option) *OrthogonalInitializer {
-	o, err := collect("orthogonal", opts, "gain", "seed")
-	return &OrthogonalInitializer{seeded: seeded{o.seed}, gain: o.get("gain", 1), err: err}
+func Orthogonal(opts ...OrthogonalOption) *OrthogonalInitializer {
+	return newOrthogonal(build(orthogonalDefaults, opts, OrthogonalOption.applyOrthogonal))
+}
+
+func newOrthogonal(p OrthogonalParams) *OrthogonalInitializer {
+	return &OrthogonalInitializer{seeded: seeded{copySeed(p.Seed)}, gain: p.Gain, err: finite("orthogonal", p)}
 }
 
 // Name returns "orthogonal".
@@ -308,7 +411,12 @@ func (o *OrthogonalInitializer) Init(rng *rand.Rand, shape []int) []float64 {
 	return vals
 }
 
-// Config returns the initializer's parameters.
+// Params returns the parameters.
+func (o *OrthogonalInitializer) Params() OrthogonalParams {
+	return OrthogonalParams{Gain: o.gain, Seed: copySeed(o.seed)}
+}
+
+// Config returns the serialisable form.
 func (o *OrthogonalInitializer) Config() Config {
-	return Config{Name: "orthogonal", Params: map[string]float64{"gain": o.gain}, Seed: o.seed}
+	return Config{Name: "orthogonal", Params: hparams.Diff(o.Params(), orthogonalDefaults)}
 }

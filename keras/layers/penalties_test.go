@@ -44,6 +44,6 @@ func ExampleKernelRegularizer() {
 		layers.KernelRegularizer("l2"), layers.ActivityRegularizer(regularizers.L1(1e-4)),
 		layers.KernelConstraint(constraints.MaxNorm(constraints.MaxValue(3))))
 	c := d.Config().(layers.DenseConfig)
-	fmt.Println(c.KernelRegularizer.Name, c.KernelRegularizer.Params["l2"], c.ActivityRegularizer.Params["l1"], c.KernelConstraint.Name)
-	// Output: l2 0.01 0.0001 max_norm
+	fmt.Println(c.KernelRegularizer.Name, string(c.ActivityRegularizer.Params), c.KernelConstraint.Name, string(c.KernelConstraint.Params))
+	// Output: l2 {"l1":0.0001} max_norm {"max_value":3}
 }

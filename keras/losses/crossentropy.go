@@ -5,18 +5,33 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/internal/hparams"
 )
 
 // Crossentropy is a cross-entropy loss (binary, categorical or sparse
 // categorical).
 type Crossentropy struct {
-	name           string
-	fromLogits     bool
-	labelSmoothing float64
-	sparse         bool
-	binary         bool
-	params         map[string]float64
-	err            error
+	name   string
+	p      CrossentropyParams
+	sparse bool
+	binary bool
+	err    error
+}
+
+// CrossentropyParams are the parameters of BinaryCrossentropy and
+// CategoricalCrossentropy.
+type CrossentropyParams struct {
+	// FromLogits takes the model's output as logits (default false).
+	FromLogits bool `json:"from_logits"`
+	// LabelSmoothing squeezes the targets (default 0, in [0, 1]).
+	LabelSmoothing float64 `json:"label_smoothing"`
+}
+
+// SparseCategoricalCrossentropyParams are the parameters of
+// SparseCategoricalCrossentropy.
+type SparseCategoricalCrossentropyParams struct {
+	// FromLogits takes the model's output as logits (default false).
+	FromLogits bool `json:"from_logits"`
 }
 
 // BinaryCrossentropy returns the mean over each sample's outputs of
@@ -26,8 +41,14 @@ type Crossentropy struct {
 // used instead, so logits of any size give finite losses. Options:
 // FromLogits (default false), LabelSmoothing (default 0, targets become
 // t*(1-s) + s/2).
-func BinaryCrossentropy(opts ...Option) *Crossentropy {
-	return newCrossentropy("binary_crossentropy", opts, true, false, fromLogitsParam, labelSmoothingParam)
+func BinaryCrossentropy(opts ...BinaryCrossentropyOption) *Crossentropy {
+	var p CrossentropyParams
+	for _, o := range opts {
+		if o != nil {
+			o.applyBinary(&p)
+		}
+	}
+	return newCrossentropy("binary_crossentropy", p, true, false)
 }
 
 // CategoricalCrossentropy returns -sum(y log p) per sample over one-hot
@@ -36,28 +57,35 @@ func BinaryCrossentropy(opts ...Option) *Crossentropy {
 // after a softmax activation or with FromLogits(true) it is computed from
 // the logits as sum(y * (logsumexp(z) - z)). Options: FromLogits (default
 // false), LabelSmoothing (default 0, targets become t*(1-s) + s/classes).
-func CategoricalCrossentropy(opts ...Option) *Crossentropy {
-	return newCrossentropy("categorical_crossentropy", opts, false, false, fromLogitsParam, labelSmoothingParam)
+func CategoricalCrossentropy(opts ...CategoricalCrossentropyOption) *Crossentropy {
+	var p CrossentropyParams
+	for _, o := range opts {
+		if o != nil {
+			o.applyCategorical(&p)
+		}
+	}
+	return newCrossentropy("categorical_crossentropy", p, false, false)
 }
 
 // SparseCategoricalCrossentropy is CategoricalCrossentropy for targets
 // given as class indices ("sparse_categorical_crossentropy"). Option:
 // FromLogits (default false); like Keras it has no label smoothing.
-func SparseCategoricalCrossentropy(opts ...Option) *Crossentropy {
-	return newCrossentropy("sparse_categorical_crossentropy", opts, false, true, fromLogitsParam)
+func SparseCategoricalCrossentropy(opts ...SparseCategoricalCrossentropyOption) *Crossentropy {
+	var p SparseCategoricalCrossentropyParams
+	for _, o := range opts {
+		if o != nil {
+			o.applySparse(&p)
+		}
+	}
+	return newCrossentropy("sparse_categorical_crossentropy", CrossentropyParams{FromLogits: p.FromLogits}, false, true)
 }
 
-func newCrossentropy(name string, opts []Option, binary, sparse bool, takes ...param) *Crossentropy {
-	vals, given, err := collect(name, opts, takes...)
-	return &Crossentropy{
-		name:           name,
-		fromLogits:     vals["from_logits"] == 1,
-		labelSmoothing: vals["label_smoothing"],
-		binary:         binary,
-		sparse:         sparse,
-		params:         given,
-		err:            err,
+func newCrossentropy(name string, p CrossentropyParams, binary, sparse bool) *Crossentropy {
+	l := &Crossentropy{name: name, p: p, binary: binary, sparse: sparse}
+	if !(p.LabelSmoothing >= 0 && p.LabelSmoothing <= 1) {
+		l.err = invalid(name, "label_smoothing", p.LabelSmoothing, "must be in [0, 1]")
 	}
+	return l
 }
 
 // Name returns the Keras name.
@@ -67,16 +95,22 @@ func (l *Crossentropy) Name() string { return l.name }
 func (l *Crossentropy) SparseTargets() bool { return l.sparse }
 
 // FromLogits reports whether the model's output is taken as logits.
-func (l *Crossentropy) FromLogits() bool { return l.fromLogits }
+func (l *Crossentropy) FromLogits() bool { return l.p.FromLogits }
 
 // LabelSmoothing returns the label smoothing factor (0: none).
-func (l *Crossentropy) LabelSmoothing() float64 { return l.labelSmoothing }
+func (l *Crossentropy) LabelSmoothing() float64 { return l.p.LabelSmoothing }
 
 // Err returns the first invalid option the loss was built with, or nil.
 func (l *Crossentropy) Err() error { return l.err }
 
 // Config returns the serialisable form.
-func (l *Crossentropy) Config() Config { return Config{Name: l.name, Params: copyParams(l.params)} }
+func (l *Crossentropy) Config() Config {
+	if l.sparse {
+		p := SparseCategoricalCrossentropyParams{FromLogits: l.p.FromLogits}
+		return Config{Name: l.name, Params: hparams.Diff(p, SparseCategoricalCrossentropyParams{})}
+	}
+	return Config{Name: l.name, Params: hparams.Diff(l.p, CrossentropyParams{})}
+}
 
 // PerSample returns the cross-entropy of each sample.
 func (l *Crossentropy) PerSample(s *backend.Scope, yTrue, yPred *G.Node) (*G.Node, error) {
@@ -86,7 +120,7 @@ func (l *Crossentropy) PerSample(s *backend.Scope, yTrue, yPred *G.Node) (*G.Nod
 	if err := checkSameShape(l.name, yTrue, yPred); err != nil {
 		return nil, err
 	}
-	logits, fromLogits := yPred, l.fromLogits
+	logits, fromLogits := yPred, l.p.FromLogits
 	want := "softmax"
 	if l.binary {
 		want = "sigmoid"
@@ -107,7 +141,7 @@ func (l *Crossentropy) PerSample(s *backend.Scope, yTrue, yPred *G.Node) (*G.Nod
 	if err != nil {
 		return nil, err
 	}
-	if ls := l.labelSmoothing; ls > 0 {
+	if ls := l.p.LabelSmoothing; ls > 0 {
 		// Smoothed targets: t*(1-s) + s/2 (binary), t*(1-s) + s/classes.
 		shift := ls / 2
 		if !l.binary {

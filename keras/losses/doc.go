@@ -18,9 +18,21 @@
 // computed on the host in float64 by separate code; the tests check the
 // two against each other and against PyTorch.
 //
-// Bad input: a constructor never fails. An option a loss does not take,
-// or a value out of range (a negative delta, label_smoothing outside
-// [0, 1]), is kept and reported by the loss's Err, by PerSample and by
-// Resolve, so Compile fails with an error naming the parameter and the
-// value. An unknown name gives an error listing the known ones.
+// Options are checked by the compiler: each constructor takes its own
+// option type (BinaryCrossentropyOption, HuberOption, ...), FromLogits
+// serves the three cross-entropies and LabelSmoothing the binary and
+// categorical ones, so SparseCategoricalCrossentropy(LabelSmoothing(0.1))
+// does not compile; losses without parameters take no options at all.
+// Parameters are typed structs (CrossentropyParams, HuberParams, ...);
+// Config carries the JSON of those that differ from the defaults, with
+// Keras's keyword names, and FromConfig decodes it strictly (an unknown
+// keyword is an error naming the valid ones) while still reading the 0/1
+// booleans of older files. Register adds a user-defined loss, built from
+// its Config.
+//
+// Bad input: a constructor never fails. A value out of range (a negative
+// delta, label_smoothing outside [0, 1]) is kept and reported by the
+// loss's Err, by PerSample and by Resolve, so Compile fails, with a
+// *kerrors.OptionError naming the parameter and the value. An unknown name
+// gives a *kerrors.UnknownNameError listing the known ones.
 package losses

@@ -1,18 +1,17 @@
 package losses
 
 import (
+	"encoding/json"
 	"fmt"
-	"math"
-	"sort"
-	"strings"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
-
-	"github.com/gokeras/gokeras/keras/internal/names"
+	"github.com/gokeras/gokeras/keras/internal/hparams"
+	"github.com/gokeras/gokeras/keras/internal/registry"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // Loss is a training objective.
@@ -32,19 +31,31 @@ type SparseTargets interface {
 	SparseTargets() bool
 }
 
-// Config is the serialisable form of a loss: its Keras name and the
-// options that differ from Keras's defaults (booleans as 0 or 1).
+// Config is the serialisable form of a loss:
+//
+//	{"name": "huber", "params": {"delta": 0.5}}
+//
+// Params is the JSON of the loss's typed parameters (HuberParams,
+// CrossentropyParams, ...) with Keras's keyword names, holding those that
+// differ from the defaults; it is absent when all are defaults (and for
+// losses without parameters). FromConfig rejects unknown keywords and
+// still reads the 0/1 numbers that files written before the parameters
+// were typed stored for from_logits.
 type Config struct {
-	Name   string             `json:"name"`
-	Params map[string]float64 `json:"params,omitempty"`
+	// Name is the loss's Keras name.
+	Name string `json:"name"`
+	// Params holds the non-default parameters as a JSON object (nil:
+	// none).
+	Params json.RawMessage `json:"params,omitempty"`
 }
 
-// Configurable is implemented by losses with options.
+// Configurable is implemented by every loss of this package.
 type Configurable interface {
 	Config() Config
 }
 
-// ConfigOf returns l's serialisable form.
+// ConfigOf returns l's serialisable form: its Config, or its name alone
+// for a loss that has no Config method.
 func ConfigOf(l Loss) Config {
 	if c, ok := l.(Configurable); ok {
 		return c.Config()
@@ -52,17 +63,11 @@ func ConfigOf(l Loss) Config {
 	return Config{Name: l.Name()}
 }
 
-var registry = map[string]func(params map[string]float64) (Loss, error){}
+// Factory builds a loss from its Config (for user-defined losses, see
+// Register). c.Name is the name it was looked up by.
+type Factory func(c Config) (Loss, error)
 
-// aliases are Keras 3's short names (keras.losses.get accepts them).
-var aliases = map[string]string{
-	"mse":  "mean_squared_error",
-	"mae":  "mean_absolute_error",
-	"mape": "mean_absolute_percentage_error",
-	"msle": "mean_squared_logarithmic_error",
-	"bce":  "binary_crossentropy",
-	"kld":  "kl_divergence",
-}
+var lossRegistry = registry.New[Factory]("losses", "loss")
 
 // errLoss is implemented by every built-in loss: the first invalid option
 // it was built with.
@@ -71,79 +76,101 @@ type errLoss interface {
 	Err() error
 }
 
-func builtin[L errLoss](name string, construct func(opts ...Option) L) {
-	registry[name] = func(params map[string]float64) (Loss, error) {
-		keys := make([]string, 0, len(params))
-		for k := range params {
-			keys = append(keys, k)
+// builtin registers a built-in loss: defaults gives its parameters'
+// defaults and make builds it from decoded ones.
+func builtin[P any, L errLoss](name string, defaults P, make func(P) L) {
+	lossRegistry.Builtin(name, func(c Config) (Loss, error) {
+		p := defaults
+		if err := hparams.Decode(name, c.Params, &p); err != nil {
+			return nil, errors.Wrap(err, "losses")
 		}
-		sort.Strings(keys)
-		opts := make([]Option, len(keys))
-		for i, k := range keys {
-			opts[i] = Option{key: k, value: params[k]}
-		}
-		l := construct(opts...)
+		l := make(p)
 		if err := l.Err(); err != nil {
 			return nil, err
 		}
 		return l, nil
-	}
+	})
+}
+
+// none is the parameters of a loss that has none.
+type none struct{}
+
+// noParams registers a loss without parameters.
+func noParams(name string, construct func() *Func) {
+	builtin(name, none{}, func(none) *Func { return construct() })
 }
 
 func init() {
-	builtin("mean_squared_error", MeanSquaredError)
-	builtin("mean_absolute_error", MeanAbsoluteError)
-	builtin("mean_absolute_percentage_error", MeanAbsolutePercentageError)
-	builtin("mean_squared_logarithmic_error", MeanSquaredLogarithmicError)
-	builtin("binary_crossentropy", BinaryCrossentropy)
-	builtin("categorical_crossentropy", CategoricalCrossentropy)
-	builtin("sparse_categorical_crossentropy", SparseCategoricalCrossentropy)
-	builtin("hinge", Hinge)
-	builtin("squared_hinge", SquaredHinge)
-	builtin("categorical_hinge", CategoricalHinge)
-	builtin("huber", Huber)
-	builtin("log_cosh", LogCosh)
-	builtin("kl_divergence", KLDivergence)
-	builtin("poisson", Poisson)
-	builtin("cosine_similarity", CosineSimilarity)
+	noParams("mean_squared_error", MeanSquaredError)
+	noParams("mean_absolute_error", MeanAbsoluteError)
+	noParams("mean_absolute_percentage_error", MeanAbsolutePercentageError)
+	noParams("mean_squared_logarithmic_error", MeanSquaredLogarithmicError)
+	builtin("binary_crossentropy", CrossentropyParams{}, func(p CrossentropyParams) *Crossentropy {
+		return newCrossentropy("binary_crossentropy", p, true, false)
+	})
+	builtin("categorical_crossentropy", CrossentropyParams{}, func(p CrossentropyParams) *Crossentropy {
+		return newCrossentropy("categorical_crossentropy", p, false, false)
+	})
+	builtin("sparse_categorical_crossentropy", SparseCategoricalCrossentropyParams{}, func(p SparseCategoricalCrossentropyParams) *Crossentropy {
+		return newCrossentropy("sparse_categorical_crossentropy", CrossentropyParams{FromLogits: p.FromLogits}, false, true)
+	})
+	noParams("hinge", Hinge)
+	noParams("squared_hinge", SquaredHinge)
+	noParams("categorical_hinge", CategoricalHinge)
+	builtin("huber", huberDefaults, newHuber)
+	noParams("log_cosh", LogCosh)
+	noParams("kl_divergence", KLDivergence)
+	noParams("poisson", Poisson)
+	noParams("cosine_similarity", CosineSimilarity)
+	// Keras 3's short names (keras.losses.get accepts them).
+	lossRegistry.Alias("mse", "mean_squared_error")
+	lossRegistry.Alias("mae", "mean_absolute_error")
+	lossRegistry.Alias("mape", "mean_absolute_percentage_error")
+	lossRegistry.Alias("msle", "mean_squared_logarithmic_error")
+	lossRegistry.Alias("bce", "binary_crossentropy")
+	lossRegistry.Alias("kld", "kl_divergence")
 }
 
-// Register makes a loss available by name (for user-defined losses). It
-// returns an error if the name is taken.
-func Register(name string, make func(params map[string]float64) (Loss, error)) error {
-	if _, ok := registry[name]; ok || aliases[name] != "" || name == "" {
-		return errors.Errorf("losses: %q is already registered", name)
+// Register makes a user-defined loss available by name to Get, FromConfig
+// and so to keras.Compile and keras.Load. factory receives the Config (the
+// name, and the params JSON the loss was saved with) and decodes the
+// params itself. It returns an error when name is empty or already taken
+// (names differing only in case or underscores count as the same).
+func Register(name string, factory Factory) error {
+	if factory == nil {
+		return errors.Wrap(kerrors.ErrNil, "losses: Register: nil factory")
 	}
-	registry[name] = make
-	return nil
+	if _, found, err := hparams.Lookup(lossRegistry, name); err == nil && name != "" {
+		return errors.Errorf("losses: Register: loss %q is already registered (as %q)", name, found)
+	}
+	return lossRegistry.Register(name, factory)
 }
 
 // Get returns the loss with the given Keras name or alias ("mse", "mae",
 // "mape", "msle", "bce", "kld") with Keras's defaults. An unknown name
-// gives an error listing the known ones.
+// gives a *kerrors.UnknownNameError listing the known ones.
 func Get(name string) (Loss, error) { return FromConfig(Config{Name: name}) }
 
-// FromConfig rebuilds a loss from its serialisable form. An unknown name,
-// an option the loss does not take or an invalid value gives an error.
+// FromConfig rebuilds a loss from its serialisable form. An unknown name
+// gives a *kerrors.UnknownNameError; a parameter the loss does not take, of
+// the wrong type or out of range a *kerrors.OptionError naming it.
 func FromConfig(c Config) (Loss, error) {
-	name := c.Name
-	if full, ok := aliases[name]; ok {
-		name = full
+	f, _, err := hparams.Lookup(lossRegistry, c.Name)
+	if err != nil {
+		return nil, err
 	}
-	make, ok := registry[name]
-	if !ok {
-		return nil, names.Unknown("losses", "loss", c.Name, Names())
-	}
-	return make(c.Params)
+	return f(c)
 }
 
 // Names returns the known loss names and aliases, sorted.
-func Names() []string { return names.Sorted(names.Keys(registry), names.Keys(aliases)) }
+func Names() []string { return lossRegistry.Names() }
 
-// Resolve turns a Keras name or a Loss into a Loss. A Loss built with an
-// invalid option gives that error here (Compile reports it).
-func Resolve(l interface{}) (Loss, error) {
-	switch v := l.(type) {
+// Resolve turns what keras.Loss accepts into a Loss: a Keras name
+// (string, as for Get) or a Loss value. A Loss built with an invalid
+// option gives that error here (Compile reports it). nil gives an error
+// wrapping kerrors.ErrNil; any other type a *kerrors.OptionError.
+func Resolve(spec interface{}) (Loss, error) {
+	switch v := spec.(type) {
 	case string:
 		return Get(v)
 	case Loss:
@@ -152,123 +179,84 @@ func Resolve(l interface{}) (Loss, error) {
 		}
 		return v, nil
 	case nil:
-		return nil, errors.New("losses: no loss given")
+		return nil, errors.Wrap(kerrors.ErrNil, "losses: Resolve: no loss given")
 	}
-	return nil, errors.Errorf("losses: %T is neither a name nor a Loss", l)
+	return nil, errors.Wrap(&kerrors.OptionError{Call: "Resolve", Option: "loss", Value: fmt.Sprintf("%T", spec),
+		Msg: "want a Keras name (string) or a losses.Loss"}, "losses")
 }
 
-// Option sets one option of a loss, named like the Keras keyword. Each
-// constructor lists the options it takes; any other is an error, reported
-// by the loss's Err, PerSample and Resolve (so by Compile).
-type Option struct {
-	key   string
-	value float64
+// BinaryCrossentropyOption is an option of BinaryCrossentropy: FromLogits
+// and LabelSmoothing.
+type BinaryCrossentropyOption interface{ applyBinary(*CrossentropyParams) }
+
+// CategoricalCrossentropyOption is an option of CategoricalCrossentropy:
+// FromLogits and LabelSmoothing.
+type CategoricalCrossentropyOption interface {
+	applyCategorical(*CrossentropyParams)
+}
+
+// SparseCategoricalCrossentropyOption is an option of
+// SparseCategoricalCrossentropy: FromLogits.
+type SparseCategoricalCrossentropyOption interface {
+	applySparse(*SparseCategoricalCrossentropyParams)
+}
+
+// HuberOption is an option of Huber: Delta.
+type HuberOption interface{ applyHuber(*HuberParams) }
+
+// FromLogitsOption is the option FromLogits returns; the three
+// cross-entropies take it.
+type FromLogitsOption bool
+
+func (o FromLogitsOption) applyBinary(p *CrossentropyParams)      { p.FromLogits = bool(o) }
+func (o FromLogitsOption) applyCategorical(p *CrossentropyParams) { p.FromLogits = bool(o) }
+func (o FromLogitsOption) applySparse(p *SparseCategoricalCrossentropyParams) {
+	p.FromLogits = bool(o)
 }
 
 // FromLogits says whether the model's output is logits (true) or
-// probabilities (false, the default) for the cross-entropies. When the
-// output comes straight from a softmax or sigmoid activation the loss uses
-// the activation's input (the logits) either way.
-func FromLogits(b bool) Option {
-	if b {
-		return Option{"from_logits", 1}
-	}
-	return Option{"from_logits", 0}
+// probabilities (false, the default) for the cross-entropies
+// ("from_logits"). When the output comes straight from a softmax or
+// sigmoid activation the loss uses the activation's input (the logits)
+// either way.
+func FromLogits(on bool) FromLogitsOption { return FromLogitsOption(on) }
+
+// LabelSmoothingOption is the option LabelSmoothing returns;
+// BinaryCrossentropy and CategoricalCrossentropy take it.
+type LabelSmoothingOption float64
+
+func (o LabelSmoothingOption) applyBinary(p *CrossentropyParams) { p.LabelSmoothing = float64(o) }
+func (o LabelSmoothingOption) applyCategorical(p *CrossentropyParams) {
+	p.LabelSmoothing = float64(o)
 }
 
 // LabelSmoothing squeezes the targets of binary_crossentropy towards 0.5
 // (t*(1-s) + s/2) and those of categorical_crossentropy towards uniform
 // (t*(1-s) + s/classes) ("label_smoothing"; default 0, in [0, 1]).
-func LabelSmoothing(s float64) Option { return Option{"label_smoothing", s} }
+func LabelSmoothing(s float64) LabelSmoothingOption { return LabelSmoothingOption(s) }
+
+type deltaOption float64
+
+func (o deltaOption) applyHuber(p *HuberParams) { p.Delta = float64(o) }
 
 // Delta sets where the Huber loss turns from quadratic to linear
 // ("delta"; default 1, must be > 0).
-func Delta(d float64) Option { return Option{"delta", d} }
+func Delta(d float64) HuberOption { return deltaOption(d) }
 
-// param declares an option a constructor takes.
-type param struct {
-	key   string
-	def   float64
-	check func(v float64) string // what the value breaks, or ""
-}
-
-func boolean(v float64) string {
-	if v != 0 && v != 1 {
-		return "must be 0 or 1 (false or true)"
-	}
-	return ""
-}
-
-func unitInterval(v float64) string {
-	if !(v >= 0 && v <= 1) {
-		return "must be in [0, 1]"
-	}
-	return ""
-}
-
-func positive(v float64) string {
-	if !(v > 0) || math.IsInf(v, 1) {
-		return "must be finite and > 0"
-	}
-	return ""
-}
-
-var (
-	fromLogitsParam     = param{"from_logits", 0, boolean}
-	labelSmoothingParam = param{"label_smoothing", 0, unitInterval}
-)
-
-// collect checks opts against what the loss name takes and returns every
-// value (defaults filled in), the explicitly given ones, and the first
-// error.
-func collect(name string, opts []Option, takes ...param) (vals, given map[string]float64, err error) {
-	vals = make(map[string]float64, len(takes))
-	for _, p := range takes {
-		vals[p.key] = p.def
-	}
-	for _, o := range opts {
-		var spec *param
-		for i := range takes {
-			if takes[i].key == o.key {
-				spec = &takes[i]
-			}
-		}
-		if spec == nil {
-			if err == nil {
-				keys := make([]string, len(takes))
-				for i, p := range takes {
-					keys[i] = p.key
-				}
-				list := strings.Join(keys, ", ")
-				if list == "" {
-					list = "none"
-				}
-				err = errors.Errorf("losses: %s has no option %s (it takes %s)", name, o.key, list)
-			}
-			continue
-		}
-		if msg := spec.check(o.value); msg != "" && err == nil {
-			err = errors.Errorf("losses: %s: %s %s, got %v", name, o.key, msg, o.value)
-		}
-		vals[o.key] = o.value
-		if o.value != spec.def {
-			if given == nil {
-				given = map[string]float64{}
-			}
-			given[o.key] = o.value
-		}
-	}
-	return vals, given, err
+// invalid returns the error for a parameter out of range.
+func invalid(name, key string, v any, msg string) error {
+	return errors.Wrap(hparams.Invalid(name, key, v, msg), "losses")
 }
 
 // Func is a built-in loss other than the cross-entropies: its Keras name,
-// its options and the graph it builds. The constructors (Huber, Hinge,
+// its parameters and the graph it builds. The constructors (Huber, Hinge,
 // ...) return one.
 type Func struct {
-	name    string
-	params  map[string]float64
-	err     error
-	persamp func(s *backend.Scope, yTrue, yPred *G.Node) (*G.Node, error)
+	name     string
+	params   any // the typed parameters (none{} for a loss without)
+	defaults any
+	err      error
+	persamp  func(s *backend.Scope, yTrue, yPred *G.Node) (*G.Node, error)
 }
 
 // Name returns the canonical Keras name.
@@ -277,15 +265,10 @@ func (f *Func) Name() string { return f.name }
 // Err returns the first invalid option the loss was built with, or nil.
 func (f *Func) Err() error { return f.err }
 
-// Param returns the value of the named option if it was given with a
-// value other than the default.
-func (f *Func) Param(key string) (float64, bool) {
-	v, ok := f.params[key]
-	return v, ok
-}
-
 // Config returns the serialisable form.
-func (f *Func) Config() Config { return Config{Name: f.name, Params: copyParams(f.params)} }
+func (f *Func) Config() Config {
+	return Config{Name: f.name, Params: hparams.Diff(f.params, f.defaults)}
+}
 
 // PerSample returns the loss of each sample (row).
 func (f *Func) PerSample(s *backend.Scope, yTrue, yPred *G.Node) (*G.Node, error) {
@@ -300,17 +283,6 @@ func (f *Func) PerSample(s *backend.Scope, yTrue, yPred *G.Node) (*G.Node, error
 		return nil, errors.Wrapf(err, "losses: %s", f.name)
 	}
 	return out, nil
-}
-
-func copyParams(p map[string]float64) map[string]float64 {
-	if len(p) == 0 {
-		return nil
-	}
-	c := make(map[string]float64, len(p))
-	for k, v := range p {
-		c[k] = v
-	}
-	return c
 }
 
 // elem applies a scalar function to every element (backend.Elementwise).

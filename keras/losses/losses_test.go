@@ -1,17 +1,20 @@
 package losses_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/activations"
 	"github.com/gokeras/gokeras/keras/backend"
 	"github.com/gokeras/gokeras/keras/internal/gradcheck"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/losses"
 )
 
@@ -160,8 +163,13 @@ func TestExtremeLogitsStayFinite(t *testing.T) {
 
 func TestNamesAndErrors(t *testing.T) {
 	_, err := losses.Get("mean_squared_eror")
-	if err == nil || !strings.Contains(err.Error(), "known: bce, binary_crossentropy, categorical_crossentropy, categorical_hinge") {
+	var un *kerrors.UnknownNameError
+	if !errors.As(err, &un) || un.Name != "mean_squared_eror" || un.Kind != "loss" || len(un.Known) != 21 || un.Known[0] != "bce" {
 		t.Errorf("unknown loss error = %v", err)
+	}
+	// Keras's class names find the function names.
+	if l, err := losses.Get("MeanSquaredError"); err != nil || l.Name() != "mean_squared_error" {
+		t.Errorf("Get(MeanSquaredError) = %v, %v", l, err)
 	}
 	if get(t, "mse").Name() != "mean_squared_error" || get(t, "mae").Name() != "mean_absolute_error" {
 		t.Error("aliases do not resolve to the canonical names")
@@ -170,8 +178,12 @@ func TestNamesAndErrors(t *testing.T) {
 	if !ok || !scce.SparseTargets() {
 		t.Error("sparse_categorical_crossentropy does not declare sparse targets")
 	}
-	if _, err := losses.Resolve(3.0); err == nil {
-		t.Error("Resolve(3.0) should fail")
+	var oe *kerrors.OptionError
+	if _, err := losses.Resolve(3.0); !errors.As(err, &oe) || oe.Option != "loss" || oe.Value != "float64" {
+		t.Errorf("Resolve(3.0) = %v", err)
+	}
+	if _, err := losses.Resolve(nil); !errors.Is(err, kerrors.ErrNil) {
+		t.Errorf("Resolve(nil) = %v", err)
 	}
 	for _, name := range []string{"mse", "binary_crossentropy", "categorical_crossentropy"} {
 		l := get(t, name)
@@ -189,24 +201,25 @@ func ExampleGet() {
 	fmt.Println(err)
 	// Output:
 	// mean_squared_error <nil>
-	// losses: unknown loss "mean_squared_eror" (known: bce, binary_crossentropy, categorical_crossentropy, categorical_hinge, cosine_similarity, hinge, huber, kl_divergence, kld, log_cosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, mse, msle, poisson, sparse_categorical_crossentropy, squared_hinge)
+	// losses: unknown loss "mean_squared_eror" (known: bce, binary_crossentropy, categorical_crossentropy, categorical_hinge, cosine_similarity, hinge, huber, kl_divergence, kld, log_cosh, mae, mape, mean_absolute_error, mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error, mse, msle, poisson, sparse_categorical_crossentropy, squared_hinge); register it with losses.Register
 }
 
 func ExampleHuber() {
 	l := losses.Huber(losses.Delta(0.5))
-	fmt.Println(l.Name(), losses.ConfigOf(l).Params, l.Err())
+	fmt.Println(l.Name(), string(losses.ConfigOf(l).Params), l.Err())
 	fmt.Println(losses.Huber(losses.Delta(-1)).Err())
 	// Output:
-	// huber map[delta:0.5] <nil>
-	// losses: huber: delta must be finite and > 0, got -1
+	// huber {"delta":0.5} <nil>
+	// losses: huber: delta = -1: must be finite and > 0
 }
 
 func ExampleBinaryCrossentropy() {
 	l := losses.BinaryCrossentropy(losses.FromLogits(true), losses.LabelSmoothing(0.1))
-	fmt.Printf("%+v\n", losses.ConfigOf(l))
+	raw, _ := json.Marshal(losses.ConfigOf(l))
+	fmt.Println(string(raw))
 	_, err := losses.Resolve(losses.BinaryCrossentropy(losses.LabelSmoothing(1.5)))
 	fmt.Println(err)
 	// Output:
-	// {Name:binary_crossentropy Params:map[from_logits:1 label_smoothing:0.1]}
-	// losses: binary_crossentropy: label_smoothing must be in [0, 1], got 1.5
+	// {"name":"binary_crossentropy","params":{"from_logits":true,"label_smoothing":0.1}}
+	// losses: binary_crossentropy: label_smoothing = 1.5: must be in [0, 1]
 }

@@ -8,11 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/internal/compilecheck"
 	"github.com/gokeras/gokeras/keras/internal/gradcheck"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/losses"
 )
 
@@ -22,7 +25,7 @@ type lossVectors struct {
 	R     []float64
 	Cases []struct {
 		Loss   string
-		Params map[string]float64
+		Params json.RawMessage
 		Act    string
 		Pred   [][]float64
 		True   [][]float64
@@ -287,63 +290,94 @@ func TestOptionErrors(t *testing.T) {
 			losses.Loss
 			Err() error
 		}
-		want string
+		call, option, value, msg string
 	}{
-		{losses.Huber(losses.Delta(-1)), "losses: huber: delta must be finite and > 0, got -1"},
-		{losses.Huber(losses.Delta(0)), "losses: huber: delta must be finite and > 0, got 0"},
-		{losses.BinaryCrossentropy(losses.LabelSmoothing(1.5)), "losses: binary_crossentropy: label_smoothing must be in [0, 1], got 1.5"},
-		{losses.CategoricalCrossentropy(losses.LabelSmoothing(-0.1)), "losses: categorical_crossentropy: label_smoothing must be in [0, 1], got -0.1"},
-		{losses.SparseCategoricalCrossentropy(losses.LabelSmoothing(0.1)), "losses: sparse_categorical_crossentropy has no option label_smoothing (it takes from_logits)"},
-		{losses.MeanSquaredError(losses.Delta(1)), "losses: mean_squared_error has no option delta (it takes none)"},
-		{losses.Hinge(losses.FromLogits(true)), "losses: hinge has no option from_logits (it takes none)"},
+		{losses.Huber(losses.Delta(-1)), "huber", "delta", "-1", "must be finite and > 0"},
+		{losses.Huber(losses.Delta(0)), "huber", "delta", "0", "must be finite and > 0"},
+		{losses.Huber(losses.Delta(math.Inf(1))), "huber", "delta", "+Inf", "must be finite and > 0"},
+		{losses.BinaryCrossentropy(losses.LabelSmoothing(1.5)), "binary_crossentropy", "label_smoothing", "1.5", "must be in [0, 1]"},
+		{losses.CategoricalCrossentropy(losses.LabelSmoothing(-0.1)), "categorical_crossentropy", "label_smoothing", "-0.1", "must be in [0, 1]"},
+		{losses.CategoricalCrossentropy(losses.LabelSmoothing(math.NaN())), "categorical_crossentropy", "label_smoothing", "NaN", "must be in [0, 1]"},
 	}
+	in := []*tensor.Dense{gradcheck.FromSlice([]float64{1, 2}, 1, 2), gradcheck.FromSlice([]float64{1, 0}, 1, 2)}
 	for _, c := range cases {
-		if c.loss.Err() == nil || c.loss.Err().Error() != c.want {
-			t.Errorf("Err() = %v, want %q", c.loss.Err(), c.want)
+		check := func(where string, err error) {
+			var oe *kerrors.OptionError
+			if !errors.As(err, &oe) || oe.Call != c.call || oe.Option != c.option || oe.Value != c.value || oe.Msg != c.msg {
+				t.Errorf("%s: %v, want an OptionError %s %s = %s: %s", where, err, c.call, c.option, c.value, c.msg)
+			}
 		}
-		if _, err := losses.Resolve(c.loss); err == nil || err.Error() != c.want {
-			t.Errorf("Resolve: %v", err)
-		}
-		in := []*tensor.Dense{gradcheck.FromSlice([]float64{1, 2}, 1, 2), gradcheck.FromSlice([]float64{1, 0}, 1, 2)}
-		if _, _, err := gradcheck.Forward(perSample(c.loss, ""), in); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("PerSample: %v", err)
+		check("Err", c.loss.Err())
+		_, err := losses.Resolve(c.loss)
+		check("Resolve", err)
+		_, _, err = gradcheck.Forward(perSample(c.loss, ""), in)
+		check("PerSample", err)
+	}
+	// The message names the loss, the keyword, the value and the rule.
+	if err := losses.Huber(losses.Delta(-1)).Err(); err.Error() != "losses: huber: delta = -1: must be finite and > 0" {
+		t.Errorf("message %q", err)
+	}
+	// Configs: unknown, mistyped and out-of-range parameters.
+	for _, c := range []struct{ name, params, option, msg string }{
+		{"binary_crossentropy", `{"from_logits": 2}`, "from_logits", "must be true or false (older files: 0 or 1)"},
+		{"binary_crossentropy", `{"from_logits": "yes"}`, "from_logits", "must be true or false"},
+		{"sparse_categorical_crossentropy", `{"label_smoothing": 0.1}`, "label_smoothing", "unknown parameter (sparse_categorical_crossentropy takes from_logits)"},
+		{"mse", `{"delta": 1}`, "delta", "unknown parameter (mean_squared_error takes no parameters)"},
+		{"huber", `{"delta": -2}`, "delta", "must be finite and > 0"},
+	} {
+		_, err := losses.FromConfig(losses.Config{Name: c.name, Params: json.RawMessage(c.params)})
+		var oe *kerrors.OptionError
+		if !errors.As(err, &oe) || oe.Option != c.option || oe.Msg != c.msg {
+			t.Errorf("%s %s: %v", c.name, c.params, err)
 		}
 	}
-	if _, err := losses.FromConfig(losses.Config{Name: "binary_crossentropy", Params: map[string]float64{"from_logits": 2}}); err == nil ||
-		!strings.Contains(err.Error(), "from_logits must be 0 or 1 (false or true), got 2") {
-		t.Errorf("from_logits=2: %v", err)
-	}
-	if err := losses.Register("mse", nil); err == nil {
+	if err := losses.Register("mse", func(losses.Config) (losses.Loss, error) { return losses.MeanSquaredError(), nil }); err == nil {
 		t.Error("registering the alias mse should fail")
+	}
+	if err := losses.Register("MeanSquaredError", func(losses.Config) (losses.Loss, error) { return losses.MeanSquaredError(), nil }); err == nil {
+		t.Error("registering a spelling of mean_squared_error should fail")
+	}
+	if err := losses.Register("mine", nil); !errors.Is(err, kerrors.ErrNil) {
+		t.Errorf("Register with a nil factory: %v", err)
 	}
 }
 
-func TestAliasesAndConfig(t *testing.T) {
-	for alias, name := range map[string]string{"mse": "mean_squared_error", "mae": "mean_absolute_error",
-		"mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
-		"bce": "binary_crossentropy", "kld": "kl_divergence"} {
-		if l := get(t, alias); l.Name() != name {
-			t.Errorf("%s resolves to %s, want %s", alias, l.Name(), name)
-		}
-	}
-	for _, l := range []losses.Loss{losses.Huber(losses.Delta(2.5)), losses.CategoricalCrossentropy(losses.LabelSmoothing(0.1), losses.FromLogits(true))} {
-		raw, err := json.Marshal(losses.ConfigOf(l))
-		if err != nil {
-			t.Fatal(err)
-		}
+// TestLegacyConfigs loads loss configs as files written before the
+// parameters were typed hold them: from_logits as 0 or 1.
+func TestLegacyConfigs(t *testing.T) {
+	for raw, want := range map[string]losses.Loss{
+		`{"name":"binary_crossentropy","params":{"from_logits":1,"label_smoothing":0.1}}`: losses.BinaryCrossentropy(losses.FromLogits(true), losses.LabelSmoothing(0.1)),
+		`{"name":"sparse_categorical_crossentropy","params":{"from_logits":0}}`:           losses.SparseCategoricalCrossentropy(),
+		`{"name":"huber","params":{"delta":0.5}}`:                                         losses.Huber(losses.Delta(0.5)),
+		`{"name":"mean_squared_error"}`:                                                   losses.MeanSquaredError(),
+	} {
 		var c losses.Config
-		if err := json.Unmarshal(raw, &c); err != nil {
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
 			t.Fatal(err)
 		}
-		back, err := losses.FromConfig(c)
-		if err != nil || fmt.Sprint(losses.ConfigOf(back)) != fmt.Sprint(losses.ConfigOf(l)) {
-			t.Errorf("%s: round trip %s gave %+v, %v", l.Name(), raw, back, err)
+		l, err := losses.FromConfig(c)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		got, _ := json.Marshal(losses.ConfigOf(l))
+		exp, _ := json.Marshal(losses.ConfigOf(want))
+		if string(got) != string(exp) {
+			t.Errorf("%s loads as %s, want %s", raw, got, exp)
+		}
+		pred := gradcheck.FromSlice([]float64{0.2, 0.8, 0.6, 0.4}, 2, 2)
+		y := gradcheck.FromSlice([]float64{0, 1, 1, 0}, 2, 2)
+		a, _, errA := gradcheck.Forward(perSample(l, ""), []*tensor.Dense{pred, y})
+		b, _, errB := gradcheck.Forward(perSample(want, ""), []*tensor.Dense{pred, y})
+		if errA != nil || errB != nil || fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s: %v %v, want %v %v", raw, a, errA, b, errB)
 		}
 	}
-	// Defaults leave no params, as in the configs written before options.
-	if c := losses.ConfigOf(losses.BinaryCrossentropy(losses.FromLogits(false))); c.Params != nil {
-		t.Errorf("default options serialised: %+v", c)
-	}
+}
+
+// TestOptionsCompileChecked: options a loss does not take do not compile
+// (testdata/compilefail marks each line).
+func TestOptionsCompileChecked(t *testing.T) {
+	compilecheck.Run(t, "testdata/compilefail")
 }
 
 // TestFloat32 runs every loss in a float32 graph (the models' default
@@ -404,11 +438,11 @@ func forward32(l losses.Loss, act string, pred, true *tensor.Dense) ([]float64, 
 }
 
 func ExampleFromConfig() {
-	l, err := losses.FromConfig(losses.Config{Name: "huber", Params: map[string]float64{"delta": 2}})
+	l, err := losses.FromConfig(losses.Config{Name: "huber", Params: json.RawMessage(`{"delta": 2}`)})
 	fmt.Println(l.Name(), err)
-	_, err = losses.FromConfig(losses.Config{Name: "hinge", Params: map[string]float64{"delta": 2}})
+	_, err = losses.FromConfig(losses.Config{Name: "hinge", Params: json.RawMessage(`{"delta": 2}`)})
 	fmt.Println(err)
 	// Output:
 	// huber <nil>
-	// losses: hinge has no option delta (it takes none)
+	// losses: hinge: delta: unknown parameter (hinge takes no parameters)
 }

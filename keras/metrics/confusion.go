@@ -20,6 +20,7 @@ type Confusion struct {
 	topK      int // 0: none
 	classID   int // -1: none
 	err       error
+	meta
 
 	tp, fp, fn float64
 	row        []float64
@@ -31,32 +32,40 @@ type Confusion struct {
 // Options: Name, Thresholds (default 0.5), TopK (only each row's k largest
 // predictions can be positive; the threshold then defaults to none),
 // ClassID (look at one output column only).
-func Precision(opts ...Option) *Confusion { return newConfusion("precision", false, opts) }
+func Precision(opts ...PrecisionOption) *Confusion {
+	return newConfusion("precision", false, build(ConfusionParams{}, opts, PrecisionOption.applyPrecision))
+}
 
 // Recall returns tp / (tp + fn) over all outputs of all samples seen
 // ("recall"; 0 when there are no positive targets). Options as for
 // Precision.
-func Recall(opts ...Option) *Confusion { return newConfusion("recall", true, opts) }
+func Recall(opts ...RecallOption) *Confusion {
+	return newConfusion("recall", true, build(ConfusionParams{}, opts, RecallOption.applyRecall))
+}
 
-func newConfusion(name string, recall bool, opts []Option) *Confusion {
-	o, err := metricOpts(name, opts, "thresholds", "top_k", "class_id")
-	c := &Confusion{name: o.name, recall: recall, threshold: o.threshold, classID: -1}
-	if o.has("top_k") {
-		c.topK = o.topK
-		if err == nil && o.topK < 1 {
-			err = invalid(o.name, "top_k", o.topK, ">= 1")
+func newConfusion(class string, recall bool, p ConfusionParams) *Confusion {
+	p = withName(p, class)
+	c := &Confusion{name: p.Name, recall: recall, threshold: 0.5, classID: -1, meta: metaOf(class, p, ConfusionParams{})}
+	var err error
+	if p.TopK != nil {
+		c.topK = *p.TopK
+		if *p.TopK < 1 {
+			err = invalid(p.Name, "top_k", *p.TopK, ">= 1")
 		}
-		if !o.has("thresholds") {
+		if p.Thresholds == nil {
 			c.threshold = negInf
 		}
 	}
-	if err == nil && o.has("thresholds") && !inUnit(o.threshold) {
-		err = invalid(o.name, "thresholds", o.threshold, "in [0, 1]")
+	if p.Thresholds != nil {
+		c.threshold = *p.Thresholds
+		if err == nil && !inUnit(c.threshold) {
+			err = invalid(p.Name, "thresholds", c.threshold, "in [0, 1]")
+		}
 	}
-	if o.has("class_id") {
-		c.classID = o.classID
-		if err == nil && o.classID < 0 {
-			err = invalid(o.name, "class_id", o.classID, ">= 0")
+	if p.ClassID != nil {
+		c.classID = *p.ClassID
+		if err == nil && c.classID < 0 {
+			err = invalid(p.Name, "class_id", c.classID, ">= 0")
 		}
 	}
 	c.err = err
@@ -71,6 +80,9 @@ func (c *Confusion) SparseTargets() bool { return false }
 
 // Err returns the first invalid option, or nil.
 func (c *Confusion) Err() error { return c.err }
+
+// Config returns the serialisable form.
+func (c *Confusion) Config() Config { return c.config(c.name) }
 
 // Clone returns a metric with the same options and no state.
 func (c *Confusion) Clone() Metric {
@@ -161,6 +173,7 @@ type AreaUnderCurve struct {
 	multiLabel    bool
 	fromLogits    bool
 	err           error
+	meta
 
 	// Per label (one unless multi-label), weighted counts of positive and
 	// negative targets per prediction bucket, and their totals.
@@ -179,21 +192,27 @@ type AreaUnderCurve struct {
 // MultiLabel (default false: all outputs pooled; true: the mean of one
 // AUC per output), FromLogits (default false; true applies a sigmoid
 // first).
-func AUC(opts ...Option) *AreaUnderCurve {
-	o, err := metricOpts("auc", opts, "num_thresholds", "curve", "summation_method", "multi_label", "from_logits")
-	curve := strings.ToUpper(o.curve)
-	summation := strings.ToLower(o.summation)
-	if err == nil && o.numThresholds <= 1 {
-		err = invalid(o.name, "num_thresholds", o.numThresholds, "> 1")
+func AUC(opts ...AUCOption) *AreaUnderCurve {
+	return newAUC(build(aucDefaults, opts, AUCOption.applyAUC))
+}
+
+var aucDefaults = AUCParams{NumThresholds: 200, Curve: "ROC", SummationMethod: "interpolation"}
+
+func newAUC(p AUCParams) *AreaUnderCurve {
+	p = withName(p, "auc")
+	curve := strings.ToUpper(p.Curve)
+	summation := strings.ToLower(p.SummationMethod)
+	var err error
+	switch {
+	case p.NumThresholds <= 1:
+		err = invalid(p.Name, "num_thresholds", p.NumThresholds, "> 1")
+	case curve != "ROC" && curve != "PR":
+		err = invalid(p.Name, "curve", p.Curve, `"ROC" or "PR"`)
+	case summation != "interpolation" && summation != "minoring" && summation != "majoring":
+		err = invalid(p.Name, "summation_method", p.SummationMethod, `"interpolation", "minoring" or "majoring"`)
 	}
-	if err == nil && curve != "ROC" && curve != "PR" {
-		err = invalid(o.name, "curve", quote(o.curve), `"ROC" or "PR"`)
-	}
-	if err == nil && summation != "interpolation" && summation != "minoring" && summation != "majoring" {
-		err = invalid(o.name, "summation_method", quote(o.summation), `"interpolation", "minoring" or "majoring"`)
-	}
-	return &AreaUnderCurve{name: o.name, numThresholds: o.numThresholds, pr: curve == "PR", summation: summation,
-		multiLabel: o.multiLabel, fromLogits: o.fromLogits, err: err}
+	return &AreaUnderCurve{name: p.Name, numThresholds: p.NumThresholds, pr: curve == "PR", summation: summation,
+		multiLabel: p.MultiLabel, fromLogits: p.FromLogits, err: err, meta: metaOf("auc", p, aucDefaults)}
 }
 
 // Name returns the history key.
@@ -204,6 +223,9 @@ func (a *AreaUnderCurve) SparseTargets() bool { return false }
 
 // Err returns the first invalid option, or nil.
 func (a *AreaUnderCurve) Err() error { return a.err }
+
+// Config returns the serialisable form.
+func (a *AreaUnderCurve) Config() Config { return a.config(a.name) }
 
 // Clone returns a metric with the same options and no state.
 func (a *AreaUnderCurve) Clone() Metric {

@@ -22,10 +22,18 @@
 // Aliases gives the other spellings ("acc", "mae", "mse", "mape", "msle",
 // "bce", "kld", "logcosh") under which a key may be looked up.
 //
-// Bad input: a constructor never fails. An option a metric does not take,
-// or a value out of range (k < 1, thresholds outside [0, 1], an unknown
-// curve), is kept and reported by the metric's Err and Update, and by
-// Compile, with an error naming the parameter and the value. An unknown
-// name gives an error listing the known ones. A metric value given to
-// Compile is cloned (Cloner), so its own state is never used.
+// Options are checked by the compiler: each constructor takes its own
+// option type (AUCOption, PrecisionOption, ...); Name serves every metric
+// and the others the metrics that have the keyword, so Precision(K(3))
+// does not compile. Parameters are typed structs (AUCParams, ...); Config
+// carries the JSON of those that differ from the defaults, with Keras's
+// keyword names and the history key under "name", and FromConfig decodes
+// it strictly. Register adds a user-defined metric, built from its Config.
+//
+// Bad input: a constructor never fails. A value out of range (k < 1,
+// thresholds outside [0, 1], an unknown curve) is kept and reported by
+// the metric's Err and Update, and by Compile, with a *kerrors.OptionError
+// naming the parameter and the value. An unknown name gives a
+// *kerrors.UnknownNameError listing the known ones. A metric value given
+// to Compile is cloned (Cloner), so its own state is never used.
 package metrics

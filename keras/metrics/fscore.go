@@ -11,6 +11,7 @@ type FScore struct {
 	threshold float64 // NaN: none (each row's largest prediction is 1)
 	average   string
 	err       error
+	meta
 
 	tp, fp, fn, support []float64 // per class; one entry for "micro"
 }
@@ -22,34 +23,51 @@ type FScore struct {
 // 0, so a single-output model needs Threshold(0.5). Targets are one-hot
 // (or multi-hot) rows. Options: Name, Threshold (in (0, 1]), Average
 // ("macro" default here, "micro", "weighted"; see Average).
-func F1Score(opts ...Option) *FScore {
-	o, err := metricOpts("f1_score", opts, "threshold", "average")
-	return newFScore(o, err, 1)
+func F1Score(opts ...F1ScoreOption) *FScore {
+	return newF1Score(build(f1Defaults, opts, F1ScoreOption.applyF1Score))
+}
+
+var f1Defaults = F1ScoreParams{Average: "macro"}
+
+func newF1Score(p F1ScoreParams) *FScore {
+	p = withName(p, "f1_score")
+	f := newFScore(p.Name, 1, p.Threshold, p.Average, nil)
+	f.meta = metaOf("f1_score", p, f1Defaults)
+	return f
 }
 
 // FBetaScore is F1Score with recall weighted beta times as much as
 // precision ("fbeta_score"): (1 + b^2) p r / (b^2 p + r). Options: Name,
 // Beta (default 1, > 0), Threshold, Average.
-func FBetaScore(opts ...Option) *FScore {
-	o, err := metricOpts("fbeta_score", opts, "beta", "threshold", "average")
-	if err == nil && !finitePositive(o.beta) {
-		err = invalid(o.name, "beta", o.beta, "finite and > 0")
-	}
-	return newFScore(o, err, o.beta)
+func FBetaScore(opts ...FBetaScoreOption) *FScore {
+	return newFBetaScore(build(fbetaDefaults, opts, FBetaScoreOption.applyFBetaScore))
 }
 
-func newFScore(o metricOptions, err error, beta float64) *FScore {
+var fbetaDefaults = FBetaScoreParams{Beta: 1, Average: "macro"}
+
+func newFBetaScore(p FBetaScoreParams) *FScore {
+	p = withName(p, "fbeta_score")
+	var err error
+	if !finitePositive(p.Beta) {
+		err = invalid(p.Name, "beta", p.Beta, "finite and > 0")
+	}
+	f := newFScore(p.Name, p.Beta, p.Threshold, p.Average, err)
+	f.meta = metaOf("fbeta_score", p, fbetaDefaults)
+	return f
+}
+
+func newFScore(name string, beta float64, threshold *float64, average string, err error) *FScore {
 	th := math.NaN()
-	if o.thresholdSet {
-		th = o.threshold
+	if threshold != nil {
+		th = *threshold
 		if err == nil && !(th > 0 && th <= 1) {
-			err = invalid(o.name, "threshold", th, "in (0, 1]")
+			err = invalid(name, "threshold", th, "in (0, 1]")
 		}
 	}
-	if err == nil && o.average != "macro" && o.average != "micro" && o.average != "weighted" {
-		err = invalid(o.name, "average", quote(o.average), `"macro", "micro" or "weighted"`)
+	if err == nil && average != "macro" && average != "micro" && average != "weighted" {
+		err = invalid(name, "average", average, `"macro", "micro" or "weighted"`)
 	}
-	return &FScore{name: o.name, beta: beta, threshold: th, average: o.average, err: err}
+	return &FScore{name: name, beta: beta, threshold: th, average: average, err: err}
 }
 
 // Name returns the history key.
@@ -60,6 +78,9 @@ func (f *FScore) SparseTargets() bool { return false }
 
 // Err returns the first invalid option, or nil.
 func (f *FScore) Err() error { return f.err }
+
+// Config returns the serialisable form.
+func (f *FScore) Config() Config { return f.config(f.name) }
 
 // Clone returns a metric with the same options and no state.
 func (f *FScore) Clone() Metric {

@@ -16,11 +16,12 @@ func stableSigmoidXent(z, t float64) float64 {
 	return math.Max(z, 0) - z*t + math.Log1p(math.Exp(-math.Abs(z)))
 }
 
-func labelSmoothing(name string, o metricOptions, err error) error {
-	if err == nil && !inUnit(o.labelSmoothing) {
-		return invalid(name, "label_smoothing", o.labelSmoothing, "in [0, 1]")
+// checkSmoothing returns the error for a label smoothing outside [0, 1].
+func checkSmoothing(name string, ls float64) error {
+	if !inUnit(ls) {
+		return invalid(name, "label_smoothing", ls, "in [0, 1]")
 	}
-	return err
+	return nil
 }
 
 // BinaryCrossentropy returns the mean binary cross-entropy
@@ -28,11 +29,14 @@ func labelSmoothing(name string, o metricOptions, err error) error {
 // of -(t log p + (1-t) log(1-p)) with p clipped to [1e-7, 1-1e-7], or the
 // stable logits form with FromLogits(true). Options: Name, FromLogits
 // (default false), LabelSmoothing (default 0: targets t*(1-s) + s/2).
-func BinaryCrossentropy(opts ...Option) *Mean {
-	o, err := metricOpts("binary_crossentropy", opts, "from_logits", "label_smoothing")
-	err = labelSmoothing(o.name, o, err)
-	ls, logits := o.labelSmoothing, o.fromLogits
-	return newMean(o, err, false, func(t, p []float64) float64 {
+func BinaryCrossentropy(opts ...BinaryCrossentropyOption) *Mean {
+	return newBinaryCrossentropy(build(CrossentropyParams{}, opts, BinaryCrossentropyOption.applyBinaryCrossentropy))
+}
+
+func newBinaryCrossentropy(p CrossentropyParams) *Mean {
+	p = withName(p, "binary_crossentropy")
+	ls, logits := p.LabelSmoothing, p.FromLogits
+	return newMean("binary_crossentropy", p, CrossentropyParams{}, checkSmoothing(p.Name, ls), false, func(t, p []float64) float64 {
 		return meanOf(t, p, func(t, p float64) float64 {
 			t = t*(1-ls) + 0.5*ls
 			if logits {
@@ -88,11 +92,15 @@ func logSumExp(z []float64) float64 {
 // predictions divided by their sum and clipped to [1e-7, 1-1e-7], or
 // from logits with FromLogits(true). Options: Name, FromLogits (default
 // false), LabelSmoothing (default 0: targets t*(1-s) + s/classes).
-func CategoricalCrossentropy(opts ...Option) *Mean {
-	o, err := metricOpts("categorical_crossentropy", opts, "from_logits", "label_smoothing")
-	err = labelSmoothing(o.name, o, err)
-	ls, logits := o.labelSmoothing, o.fromLogits
-	return newMean(o, err, false, func(t, p []float64) float64 { return categoricalXent(t, p, logits, ls) })
+func CategoricalCrossentropy(opts ...CategoricalCrossentropyOption) *Mean {
+	return newCategoricalCrossentropy(build(CrossentropyParams{}, opts, CategoricalCrossentropyOption.applyCategoricalCrossentropy))
+}
+
+func newCategoricalCrossentropy(p CrossentropyParams) *Mean {
+	p = withName(p, "categorical_crossentropy")
+	ls, logits := p.LabelSmoothing, p.FromLogits
+	return newMean("categorical_crossentropy", p, CrossentropyParams{}, checkSmoothing(p.Name, ls), false,
+		func(t, p []float64) float64 { return categoricalXent(t, p, logits, ls) })
 }
 
 // SparseCategoricalCrossentropy returns the mean categorical cross-entropy
@@ -102,10 +110,15 @@ func CategoricalCrossentropy(opts ...Option) *Mean {
 // TensorFlow backend clips first, which differs only for probabilities
 // below 1e-7 or rows that do not sum to 1). A target that is not a class
 // index gives NaN. Options: Name, FromLogits (default false).
-func SparseCategoricalCrossentropy(opts ...Option) *Mean {
-	o, err := metricOpts("sparse_categorical_crossentropy", opts, "from_logits")
-	logits := o.fromLogits
-	return newMean(o, err, true, func(t, p []float64) float64 {
+func SparseCategoricalCrossentropy(opts ...SparseCategoricalCrossentropyOption) *Mean {
+	return newSparseCategoricalCrossentropy(build(SparseCategoricalCrossentropyParams{}, opts,
+		SparseCategoricalCrossentropyOption.applySparseCategoricalCrossentropy))
+}
+
+func newSparseCategoricalCrossentropy(p SparseCategoricalCrossentropyParams) *Mean {
+	p = withName(p, "sparse_categorical_crossentropy")
+	logits := p.FromLogits
+	return newMean("sparse_categorical_crossentropy", p, SparseCategoricalCrossentropyParams{}, nil, true, func(t, p []float64) float64 {
 		k := int(t[0])
 		if t[0] != math.Trunc(t[0]) || k < 0 || k >= len(p) {
 			return math.NaN()
@@ -124,9 +137,12 @@ func SparseCategoricalCrossentropy(opts ...Option) *Mean {
 // KLDivergence returns the mean Kullback-Leibler divergence
 // ("kl_divergence", alias "kld"): per sample sum(t log(t/p)) with t and p
 // clipped to [1e-7, 1]. Option: Name.
-func KLDivergence(opts ...Option) *Mean {
-	o, err := metricOpts("kl_divergence", opts)
-	return newMean(o, err, false, func(t, p []float64) float64 {
+func KLDivergence(opts ...KLDivergenceOption) *Mean {
+	return newKLDivergence(build(NameParams{}, opts, KLDivergenceOption.applyKLDivergence))
+}
+
+func newKLDivergence(p NameParams) *Mean {
+	return nameOnly("kl_divergence", "kl_divergence", p, false, func(t, p []float64) float64 {
 		var s float64
 		for j := range p {
 			tj, pj := clip(t[j], epsilon, 1), clip(p[j], epsilon, 1)
@@ -138,9 +154,12 @@ func KLDivergence(opts ...Option) *Mean {
 
 // Poisson returns the mean Poisson loss ("poisson"): per sample the mean
 // over outputs of p - t log(p + 1e-7). Option: Name.
-func Poisson(opts ...Option) *Mean {
-	o, err := metricOpts("poisson", opts)
-	return newMean(o, err, false, func(t, p []float64) float64 {
+func Poisson(opts ...PoissonOption) *Mean {
+	return newPoisson(build(NameParams{}, opts, PoissonOption.applyPoisson))
+}
+
+func newPoisson(p NameParams) *Mean {
+	return nameOnly("poisson", "poisson", p, false, func(t, p []float64) float64 {
 		return meanOf(t, p, func(t, p float64) float64 { return p - t*math.Log(p+epsilon) })
 	})
 }
@@ -171,9 +190,12 @@ func hingeBatch(margin func(float64) float64) func(b Batch, wt, wp int, vals []f
 // Hinge returns the mean hinge loss ("hinge"): per sample the mean over
 // outputs of max(1 - t*p, 0), targets read as -1/+1 (0/1 batches are
 // mapped). Option: Name.
-func Hinge(opts ...Option) *Mean {
-	o, err := metricOpts("hinge", opts)
-	m := newMean(o, err, false, nil)
+func Hinge(opts ...HingeOption) *Mean {
+	return newHinge(build(NameParams{}, opts, HingeOption.applyHinge))
+}
+
+func newHinge(p NameParams) *Mean {
+	m := nameOnly("hinge", "hinge", p, false, nil)
 	m.perBatch = hingeBatch(func(v float64) float64 { return math.Max(v, 0) })
 	return m
 }
@@ -181,9 +203,12 @@ func Hinge(opts ...Option) *Mean {
 // SquaredHinge returns the mean squared hinge loss ("squared_hinge"):
 // per sample the mean of max(1 - t*p, 0)^2, targets read as in Hinge.
 // Option: Name.
-func SquaredHinge(opts ...Option) *Mean {
-	o, err := metricOpts("squared_hinge", opts)
-	m := newMean(o, err, false, nil)
+func SquaredHinge(opts ...SquaredHingeOption) *Mean {
+	return newSquaredHinge(build(NameParams{}, opts, SquaredHingeOption.applySquaredHinge))
+}
+
+func newSquaredHinge(p NameParams) *Mean {
+	m := nameOnly("squared_hinge", "squared_hinge", p, false, nil)
 	m.perBatch = hingeBatch(func(v float64) float64 { v = math.Max(v, 0); return v * v })
 	return m
 }
@@ -191,9 +216,12 @@ func SquaredHinge(opts ...Option) *Mean {
 // CategoricalHinge returns the mean categorical hinge loss
 // ("categorical_hinge"): per sample max(max((1-t)*p) - sum(t*p) + 1, 0).
 // Option: Name.
-func CategoricalHinge(opts ...Option) *Mean {
-	o, err := metricOpts("categorical_hinge", opts)
-	return newMean(o, err, false, func(t, p []float64) float64 {
+func CategoricalHinge(opts ...CategoricalHingeOption) *Mean {
+	return newCategoricalHinge(build(NameParams{}, opts, CategoricalHingeOption.applyCategoricalHinge))
+}
+
+func newCategoricalHinge(p NameParams) *Mean {
+	return nameOnly("categorical_hinge", "categorical_hinge", p, false, func(t, p []float64) float64 {
 		pos, neg := 0.0, math.Inf(-1)
 		for j := range p {
 			pos += t[j] * p[j]
@@ -206,13 +234,20 @@ func CategoricalHinge(opts ...Option) *Mean {
 // Huber returns the mean Huber loss ("huber"): per sample the mean over
 // outputs of e^2/2 for |e| <= delta and delta*|e| - delta^2/2 beyond, with
 // e = p - t. Options: Name, Delta (default 1, > 0).
-func Huber(opts ...Option) *Mean {
-	o, err := metricOpts("huber", opts, "delta")
-	if err == nil && !finitePositive(o.delta) {
-		err = invalid(o.name, "delta", o.delta, "finite and > 0")
+func Huber(opts ...HuberOption) *Mean {
+	return newHuber(build(huberDefaults, opts, HuberOption.applyHuber))
+}
+
+var huberDefaults = HuberParams{Delta: 1}
+
+func newHuber(p HuberParams) *Mean {
+	p = withName(p, "huber")
+	var err error
+	if !finitePositive(p.Delta) {
+		err = invalid(p.Name, "delta", p.Delta, "finite and > 0")
 	}
-	d := o.delta
-	return newMean(o, err, false, func(t, p []float64) float64 {
+	d := p.Delta
+	return newMean("huber", p, huberDefaults, err, false, func(t, p []float64) float64 {
 		return meanOf(t, p, func(t, p float64) float64 {
 			e := math.Abs(p - t)
 			if e <= d {
@@ -225,7 +260,10 @@ func Huber(opts ...Option) *Mean {
 
 // LogCosh returns the mean of log(cosh(p - t)) ("log_cosh", the loss's
 // name; the same values as LogCoshError). Option: Name.
-func LogCosh(opts ...Option) *Mean {
-	o, err := metricOpts("log_cosh", opts)
-	return newMean(o, err, false, logCosh)
+func LogCosh(opts ...LogCoshOption) *Mean {
+	return newLogCosh(build(NameParams{}, opts, LogCoshOption.applyLogCosh))
+}
+
+func newLogCosh(p NameParams) *Mean {
+	return nameOnly("log_cosh", "log_cosh", p, false, logCosh)
 }

@@ -18,6 +18,7 @@ type Mean struct {
 	perBatch func(b Batch, wt, wp int, vals []float64)
 	post     func(mean float64) float64 // applied by Result (RMSE's sqrt)
 	err      error
+	meta
 
 	total float64
 	count float64
@@ -94,9 +95,23 @@ func (m *Mean) Result() float64 {
 	return r
 }
 
-// newMean builds a Mean from parsed options.
-func newMean(o metricOptions, err error, sparse bool, perRow func(yTrue, yPred []float64) float64) *Mean {
-	return &Mean{name: o.name, sparse: sparse, perRow: perRow, err: err}
+// Config returns the serialisable form (for a Mean made by NewMean, its
+// name alone).
+func (m *Mean) Config() Config { return m.config(m.name) }
+
+// newMean builds a built-in Mean registered as class, named by p and
+// checked with err; def are the parameters' defaults.
+func newMean[P any, PP interface {
+	*P
+	nameParams() *NameParams
+}](class string, p, def P, err error, sparse bool, perRow func(yTrue, yPred []float64) float64) *Mean {
+	return &Mean{name: PP(&p).nameParams().Name, sparse: sparse, perRow: perRow, err: err, meta: metaOf[P, PP](class, p, def)}
+}
+
+// nameOnly builds a Mean whose only parameter is its name: class is the
+// registered name, def the default history key.
+func nameOnly(class, def string, p NameParams, sparse bool, perRow func(yTrue, yPred []float64) float64) *Mean {
+	return newMean(class, withName(p, def), NameParams{}, nil, sparse, perRow)
 }
 
 // meanOf returns the mean of f(t_j, p_j) over a row's outputs.

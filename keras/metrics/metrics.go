@@ -5,7 +5,9 @@ import (
 
 	"github.com/pkg/errors"
 
-	"github.com/gokeras/gokeras/keras/internal/names"
+	"github.com/gokeras/gokeras/keras/internal/hparams"
+	"github.com/gokeras/gokeras/keras/internal/registry"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // Batch is one batch of targets and predictions, row-major, on the host.
@@ -83,21 +85,6 @@ type Cloner interface {
 	Clone() Metric
 }
 
-// registry maps a Keras name to a constructor taking the history key.
-var registry = map[string]func(name string) Metric{}
-
-// canonical maps the other spellings Keras accepts to the registered name.
-var canonical = map[string]string{
-	"mae":          "mean_absolute_error",
-	"mse":          "mean_squared_error",
-	"mape":         "mean_absolute_percentage_error",
-	"msle":         "mean_squared_logarithmic_error",
-	"bce":          "binary_crossentropy",
-	"kld":          "kl_divergence",
-	"logcosh":      "log_cosh_error",
-	"f_beta_score": "fbeta_score",
-}
-
 // aliasGroups are the spellings under which one history key may be
 // looked up (see Aliases).
 var aliasGroups = [][]string{
@@ -112,50 +99,101 @@ var aliasGroups = [][]string{
 	{"fbeta_score", "f_beta_score"},
 }
 
-func init() {
-	reg := func(name string, construct func(opts ...Option) Metric) {
-		registry[name] = func(n string) Metric { return construct(Name(n)) }
-	}
-	reg("binary_accuracy", func(o ...Option) Metric { return BinaryAccuracy(o...) })
-	reg("categorical_accuracy", func(o ...Option) Metric { return CategoricalAccuracy(o...) })
-	reg("sparse_categorical_accuracy", func(o ...Option) Metric { return SparseCategoricalAccuracy(o...) })
-	reg("top_k_categorical_accuracy", func(o ...Option) Metric { return TopKCategoricalAccuracy(o...) })
-	reg("sparse_top_k_categorical_accuracy", func(o ...Option) Metric { return SparseTopKCategoricalAccuracy(o...) })
-	reg("mean_squared_error", func(o ...Option) Metric { return MeanSquaredError(o...) })
-	reg("root_mean_squared_error", func(o ...Option) Metric { return RootMeanSquaredError(o...) })
-	reg("mean_absolute_error", func(o ...Option) Metric { return MeanAbsoluteError(o...) })
-	reg("mean_absolute_percentage_error", func(o ...Option) Metric { return MeanAbsolutePercentageError(o...) })
-	reg("mean_squared_logarithmic_error", func(o ...Option) Metric { return MeanSquaredLogarithmicError(o...) })
-	reg("cosine_similarity", func(o ...Option) Metric { return CosineSimilarity(o...) })
-	reg("log_cosh_error", func(o ...Option) Metric { return LogCoshError(o...) })
-	reg("r2_score", func(o ...Option) Metric { return R2Score(o...) })
-	reg("precision", func(o ...Option) Metric { return Precision(o...) })
-	reg("recall", func(o ...Option) Metric { return Recall(o...) })
-	reg("auc", func(o ...Option) Metric { return AUC(o...) })
-	reg("f1_score", func(o ...Option) Metric { return F1Score(o...) })
-	reg("fbeta_score", func(o ...Option) Metric { return FBetaScore(o...) })
-	// Every loss, as a metric (Keras's loss functions are metrics too).
-	reg("binary_crossentropy", func(o ...Option) Metric { return BinaryCrossentropy(o...) })
-	reg("categorical_crossentropy", func(o ...Option) Metric { return CategoricalCrossentropy(o...) })
-	reg("sparse_categorical_crossentropy", func(o ...Option) Metric { return SparseCategoricalCrossentropy(o...) })
-	reg("kl_divergence", func(o ...Option) Metric { return KLDivergence(o...) })
-	reg("poisson", func(o ...Option) Metric { return Poisson(o...) })
-	reg("hinge", func(o ...Option) Metric { return Hinge(o...) })
-	reg("squared_hinge", func(o ...Option) Metric { return SquaredHinge(o...) })
-	reg("categorical_hinge", func(o ...Option) Metric { return CategoricalHinge(o...) })
-	reg("huber", func(o ...Option) Metric { return Huber(o...) })
-	reg("log_cosh", func(o ...Option) Metric { return LogCosh(o...) })
+// Factory builds a metric from its Config (for user-defined metrics, see
+// Register). c.Name is the name it was looked up by, which becomes the
+// history key unless c.Params names another.
+type Factory func(c Config) (Metric, error)
+
+var metricRegistry = registry.New[Factory]("metrics", "metric")
+
+// withErr is implemented by every built-in metric.
+type withErr interface {
+	Metric
+	Err() error
 }
 
-// Register makes a metric available by name (for user-defined metrics).
-// make receives the name the user gave. It returns an error if the name is
-// taken.
-func Register(name string, make func(name string) Metric) error {
-	if _, ok := registry[name]; ok || canonical[name] != "" || IsAccuracy(name) || name == "" {
-		return errors.Errorf("metrics: %q is already registered", name)
+// builtin registers a built-in metric: defaults are its parameters'
+// defaults (the history key aside) and make builds it from decoded ones.
+func builtin[P any, PP interface {
+	*P
+	nameParams() *NameParams
+}, M withErr](class string, defaults P, make func(P) M) {
+	metricRegistry.Builtin(class, func(c Config) (Metric, error) {
+		p := defaults
+		PP(&p).nameParams().Name = c.Name
+		if err := hparams.Decode(class, c.Params, &p); err != nil {
+			return nil, errors.Wrap(err, "metrics")
+		}
+		m := make(p)
+		if err := m.Err(); err != nil {
+			return nil, err
+		}
+		return m, nil
+	})
+}
+
+func init() {
+	np := NameParams{}
+	builtin("binary_accuracy", binaryAccuracyDefaults, newBinaryAccuracy)
+	builtin("categorical_accuracy", np, newCategoricalAccuracy)
+	builtin("sparse_categorical_accuracy", np, newSparseCategoricalAccuracy)
+	builtin("top_k_categorical_accuracy", topKDefaults, newTopKCategoricalAccuracy)
+	builtin("sparse_top_k_categorical_accuracy", topKDefaults, newSparseTopKCategoricalAccuracy)
+	builtin("mean_squared_error", np, newMeanSquaredError)
+	builtin("root_mean_squared_error", np, newRootMeanSquaredError)
+	builtin("mean_absolute_error", np, newMeanAbsoluteError)
+	builtin("mean_absolute_percentage_error", np, newMeanAbsolutePercentageError)
+	builtin("mean_squared_logarithmic_error", np, newMeanSquaredLogarithmicError)
+	builtin("cosine_similarity", np, newCosineSimilarity)
+	builtin("log_cosh_error", np, newLogCoshError)
+	builtin("r2_score", r2Defaults, newR2Score)
+	builtin("precision", ConfusionParams{}, func(p ConfusionParams) *Confusion { return newConfusion("precision", false, p) })
+	builtin("recall", ConfusionParams{}, func(p ConfusionParams) *Confusion { return newConfusion("recall", true, p) })
+	builtin("auc", aucDefaults, newAUC)
+	builtin("f1_score", f1Defaults, newF1Score)
+	builtin("fbeta_score", fbetaDefaults, newFBetaScore)
+	// Every loss, as a metric (Keras's loss functions are metrics too).
+	builtin("binary_crossentropy", CrossentropyParams{}, newBinaryCrossentropy)
+	builtin("categorical_crossentropy", CrossentropyParams{}, newCategoricalCrossentropy)
+	builtin("sparse_categorical_crossentropy", SparseCategoricalCrossentropyParams{}, newSparseCategoricalCrossentropy)
+	builtin("kl_divergence", np, newKLDivergence)
+	builtin("poisson", np, newPoisson)
+	builtin("hinge", np, newHinge)
+	builtin("squared_hinge", np, newSquaredHinge)
+	builtin("categorical_hinge", np, newCategoricalHinge)
+	builtin("huber", huberDefaults, newHuber)
+	builtin("log_cosh", np, newLogCosh)
+	// "accuracy" depends on the loss and is resolved by the model; the
+	// name is registered so that it is known and cannot be taken.
+	metricRegistry.Builtin("accuracy", func(c Config) (Metric, error) {
+		return nil, errors.Errorf(`metrics: %q depends on the loss and the output shape: keras.Compile resolves it (see metrics.Accuracy)`, c.Name)
+	})
+	// The other spellings Keras accepts.
+	for alias, name := range map[string]string{
+		"acc": "accuracy", "mae": "mean_absolute_error", "mse": "mean_squared_error",
+		"mape": "mean_absolute_percentage_error", "msle": "mean_squared_logarithmic_error",
+		"bce": "binary_crossentropy", "kld": "kl_divergence", "logcosh": "log_cosh_error",
+		"f_beta_score": "fbeta_score",
+	} {
+		metricRegistry.Alias(alias, name)
 	}
-	registry[name] = make
-	return nil
+}
+
+// Register makes a user-defined metric available by name to Get,
+// FromConfig and so to keras.Compile and keras.Load. factory receives the
+// Config: c.Name is the name the user gave (the history key unless the
+// params name another), c.Params the params JSON the metric was saved
+// with, which the factory decodes itself. It returns an error when name is
+// empty or already taken (names differing only in case or underscores
+// count as the same).
+func Register(name string, factory Factory) error {
+	if factory == nil {
+		return errors.Wrap(kerrors.ErrNil, "metrics: Register: nil factory")
+	}
+	if _, found, err := hparams.Lookup(metricRegistry, name); err == nil && name != "" {
+		return errors.Errorf("metrics: Register: metric %q is already registered (as %q)", name, found)
+	}
+	return metricRegistry.Register(name, factory)
 }
 
 // Get returns the metric with the given Keras name or alias ("mae",
@@ -163,24 +201,24 @@ func Register(name string, make func(name string) Metric) error {
 // defaults. Every loss name is also a metric name (the mean of the loss
 // over the samples, computed on the host). The metric keeps the name as
 // given, which becomes its history key. "accuracy" and "acc" depend on
-// the loss and are resolved by the model (see Accuracy). An unknown name
-// gives an error listing the known ones.
-func Get(name string) (Metric, error) {
-	key := name
-	if c, ok := canonical[name]; ok {
-		key = c
+// the loss and are resolved by the model (see Accuracy); Get returns an
+// error for them. An unknown name gives a *kerrors.UnknownNameError
+// listing the known ones.
+func Get(name string) (Metric, error) { return FromConfig(Config{Name: name}) }
+
+// FromConfig rebuilds a metric from its serialisable form. An unknown name
+// gives a *kerrors.UnknownNameError; a parameter the metric does not take,
+// of the wrong type or out of range a *kerrors.OptionError naming it.
+func FromConfig(c Config) (Metric, error) {
+	f, _, err := hparams.Lookup(metricRegistry, c.Name)
+	if err != nil {
+		return nil, err
 	}
-	make, ok := registry[key]
-	if !ok {
-		return nil, names.Unknown("metrics", "metric", name, Names())
-	}
-	return make(name), nil
+	return f(c)
 }
 
 // Names returns the known metric names and aliases, sorted.
-func Names() []string {
-	return names.Sorted([]string{"accuracy", "acc"}, names.Keys(registry), names.Keys(canonical))
-}
+func Names() []string { return metricRegistry.Names() }
 
 // IsAccuracy reports whether name is Keras's loss-dependent "accuracy"
 // (or its old spelling "acc").

@@ -3,9 +3,11 @@ package metrics_test
 import (
 	"fmt"
 	"math"
-	"strings"
 	"testing"
 
+	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/metrics"
 )
 
@@ -62,7 +64,9 @@ func TestNamesAndAccuracyResolution(t *testing.T) {
 	if m, _ := metrics.Get("mae"); m.Name() != "mae" {
 		t.Errorf(`Get("mae").Name() = %q; the history key is the name given`, m.Name())
 	}
-	if _, err := metrics.Get("mea"); err == nil || !strings.Contains(err.Error(), "known: acc, accuracy") {
+	_, err := metrics.Get("mea")
+	var un *kerrors.UnknownNameError
+	if !errors.As(err, &un) || un.Name != "mea" || un.Known[0] != "acc" || un.Known[1] != "accuracy" {
 		t.Errorf("unknown metric error = %v", err)
 	}
 	cases := []struct {

@@ -7,18 +7,24 @@ const epsilon = 1e-7
 
 // MeanAbsoluteError returns mean(|y_pred - y_true|) over samples and
 // outputs ("mean_absolute_error", alias "mae"). Option: Name.
-func MeanAbsoluteError(opts ...Option) *Mean {
-	o, err := metricOpts("mean_absolute_error", opts)
-	return newMean(o, err, false, func(t, p []float64) float64 {
+func MeanAbsoluteError(opts ...MeanAbsoluteErrorOption) *Mean {
+	return newMeanAbsoluteError(build(NameParams{}, opts, MeanAbsoluteErrorOption.applyMeanAbsoluteError))
+}
+
+func newMeanAbsoluteError(p NameParams) *Mean {
+	return nameOnly("mean_absolute_error", "mean_absolute_error", p, false, func(t, p []float64) float64 {
 		return meanOf(t, p, func(t, p float64) float64 { return math.Abs(p - t) })
 	})
 }
 
 // MeanSquaredError returns mean((y_pred - y_true)^2) over samples and
 // outputs ("mean_squared_error", alias "mse"). Option: Name.
-func MeanSquaredError(opts ...Option) *Mean {
-	o, err := metricOpts("mean_squared_error", opts)
-	return newMean(o, err, false, squaredError)
+func MeanSquaredError(opts ...MeanSquaredErrorOption) *Mean {
+	return newMeanSquaredError(build(NameParams{}, opts, MeanSquaredErrorOption.applyMeanSquaredError))
+}
+
+func newMeanSquaredError(p NameParams) *Mean {
+	return nameOnly("mean_squared_error", "mean_squared_error", p, false, squaredError)
 }
 
 func squaredError(t, p []float64) float64 {
@@ -28,9 +34,12 @@ func squaredError(t, p []float64) float64 {
 // RootMeanSquaredError returns sqrt(mean((y_pred - y_true)^2)) over all
 // samples and outputs seen ("root_mean_squared_error"): the square root
 // of the epoch's mean, not a mean of batch roots. Option: Name.
-func RootMeanSquaredError(opts ...Option) *Mean {
-	o, err := metricOpts("root_mean_squared_error", opts)
-	m := newMean(o, err, false, squaredError)
+func RootMeanSquaredError(opts ...RootMeanSquaredErrorOption) *Mean {
+	return newRootMeanSquaredError(build(NameParams{}, opts, RootMeanSquaredErrorOption.applyRootMeanSquaredError))
+}
+
+func newRootMeanSquaredError(p NameParams) *Mean {
+	m := nameOnly("root_mean_squared_error", "root_mean_squared_error", p, false, squaredError)
 	m.post = sqrtResult
 	return m
 }
@@ -38,9 +47,12 @@ func RootMeanSquaredError(opts ...Option) *Mean {
 // MeanAbsolutePercentageError returns
 // 100 * mean(|y_true - y_pred| / max(|y_true|, 1e-7)) over samples and
 // outputs ("mean_absolute_percentage_error", alias "mape"). Option: Name.
-func MeanAbsolutePercentageError(opts ...Option) *Mean {
-	o, err := metricOpts("mean_absolute_percentage_error", opts)
-	return newMean(o, err, false, func(t, p []float64) float64 {
+func MeanAbsolutePercentageError(opts ...MeanAbsolutePercentageErrorOption) *Mean {
+	return newMeanAbsolutePercentageError(build(NameParams{}, opts, MeanAbsolutePercentageErrorOption.applyMeanAbsolutePercentageError))
+}
+
+func newMeanAbsolutePercentageError(p NameParams) *Mean {
+	return nameOnly("mean_absolute_percentage_error", "mean_absolute_percentage_error", p, false, func(t, p []float64) float64 {
 		return 100 * meanOf(t, p, func(t, p float64) float64 {
 			return math.Abs((t - p) / math.Max(math.Abs(t), epsilon))
 		})
@@ -51,9 +63,12 @@ func MeanAbsolutePercentageError(opts ...Option) *Mean {
 // mean((log(max(y_pred, 1e-7) + 1) - log(max(y_true, 1e-7) + 1))^2) over
 // samples and outputs ("mean_squared_logarithmic_error", alias "msle").
 // Option: Name.
-func MeanSquaredLogarithmicError(opts ...Option) *Mean {
-	o, err := metricOpts("mean_squared_logarithmic_error", opts)
-	return newMean(o, err, false, func(t, p []float64) float64 {
+func MeanSquaredLogarithmicError(opts ...MeanSquaredLogarithmicErrorOption) *Mean {
+	return newMeanSquaredLogarithmicError(build(NameParams{}, opts, MeanSquaredLogarithmicErrorOption.applyMeanSquaredLogarithmicError))
+}
+
+func newMeanSquaredLogarithmicError(p NameParams) *Mean {
+	return nameOnly("mean_squared_logarithmic_error", "mean_squared_logarithmic_error", p, false, func(t, p []float64) float64 {
 		return meanOf(t, p, func(t, p float64) float64 {
 			d := math.Log(math.Max(p, epsilon)+1) - math.Log(math.Max(t, epsilon)+1)
 			return d * d
@@ -66,9 +81,12 @@ func MeanSquaredLogarithmicError(opts ...Option) *Mean {
 // 1 when prediction and target point the same way. Norms below 1e-7 are
 // taken as 1e-7, so a zero vector scores 0. (The loss of the same name is
 // its negative.) Option: Name.
-func CosineSimilarity(opts ...Option) *Mean {
-	o, err := metricOpts("cosine_similarity", opts)
-	return newMean(o, err, false, cosine)
+func CosineSimilarity(opts ...CosineSimilarityOption) *Mean {
+	return newCosineSimilarity(build(NameParams{}, opts, CosineSimilarityOption.applyCosineSimilarity))
+}
+
+func newCosineSimilarity(p NameParams) *Mean {
+	return nameOnly("cosine_similarity", "cosine_similarity", p, false, cosine)
 }
 
 // cosine is sum(t*p) / (max(|t|, eps) * max(|p|, eps)).
@@ -85,9 +103,12 @@ func cosine(t, p []float64) float64 {
 // LogCoshError returns mean(log(cosh(y_pred - y_true))) over samples and
 // outputs (registered as "log_cosh_error"; the typed value's default name
 // is Keras's "logcosh"). Option: Name.
-func LogCoshError(opts ...Option) *Mean {
-	o, err := metricOpts("logcosh", opts)
-	return newMean(o, err, false, logCosh)
+func LogCoshError(opts ...LogCoshErrorOption) *Mean {
+	return newLogCoshError(build(NameParams{}, opts, LogCoshErrorOption.applyLogCoshError))
+}
+
+func newLogCoshError(p NameParams) *Mean {
+	return nameOnly("log_cosh_error", "logcosh", p, false, logCosh)
 }
 
 // logCosh is the row mean of log(cosh(e)) = |e| + log1p(exp(-2|e|)) - log 2.
@@ -106,6 +127,7 @@ type R2 struct {
 	aggregation   string
 	numRegressors int
 	err           error
+	meta
 
 	sum, squaredSum, residual, count []float64
 	numSamples                       float64
@@ -121,15 +143,23 @@ type R2 struct {
 // adjusted R2 1 - (1 - R2)(n - 1)/(n - p - 1), n counting every target
 // value, falling back to R2 when n - p - 1 <= 0 as Keras does after its
 // warning).
-func R2Score(opts ...Option) *R2 {
-	o, err := metricOpts("r2_score", opts, "class_aggregation", "num_regressors")
-	if err == nil && o.aggregation != "uniform_average" && o.aggregation != "variance_weighted_average" {
-		err = invalid(o.name, "class_aggregation", quote(o.aggregation), `"uniform_average" or "variance_weighted_average"`)
+func R2Score(opts ...R2ScoreOption) *R2 {
+	return newR2Score(build(r2Defaults, opts, R2ScoreOption.applyR2Score))
+}
+
+var r2Defaults = R2ScoreParams{ClassAggregation: "uniform_average"}
+
+func newR2Score(p R2ScoreParams) *R2 {
+	p = withName(p, "r2_score")
+	var err error
+	switch {
+	case p.ClassAggregation != "uniform_average" && p.ClassAggregation != "variance_weighted_average":
+		err = invalid(p.Name, "class_aggregation", p.ClassAggregation, `"uniform_average" or "variance_weighted_average"`)
+	case p.NumRegressors < 0:
+		err = invalid(p.Name, "num_regressors", p.NumRegressors, ">= 0")
 	}
-	if err == nil && o.numRegressors < 0 {
-		err = invalid(o.name, "num_regressors", o.numRegressors, ">= 0")
-	}
-	return &R2{name: o.name, aggregation: o.aggregation, numRegressors: o.numRegressors, err: err}
+	return &R2{name: p.Name, aggregation: p.ClassAggregation, numRegressors: p.NumRegressors, err: err,
+		meta: metaOf("r2_score", p, r2Defaults)}
 }
 
 // Name returns the history key.
@@ -141,9 +171,12 @@ func (m *R2) SparseTargets() bool { return false }
 // Err returns the first invalid option, or nil.
 func (m *R2) Err() error { return m.err }
 
+// Config returns the serialisable form.
+func (m *R2) Config() Config { return m.config(m.name) }
+
 // Clone returns a metric with the same options and no state.
 func (m *R2) Clone() Metric {
-	return &R2{name: m.name, aggregation: m.aggregation, numRegressors: m.numRegressors, err: m.err}
+	return &R2{name: m.name, aggregation: m.aggregation, numRegressors: m.numRegressors, err: m.err, meta: m.meta}
 }
 
 // Reset clears the state.

@@ -8,90 +8,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/internal/compilecheck"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/losses"
 	"github.com/gokeras/gokeras/keras/metrics"
 )
 
-// constructors maps each registered name to its typed constructor, so
-// that test cases can pass options.
-var constructors = map[string]func(...metrics.Option) metrics.Metric{
-	"binary_accuracy":                   func(o ...metrics.Option) metrics.Metric { return metrics.BinaryAccuracy(o...) },
-	"categorical_accuracy":              func(o ...metrics.Option) metrics.Metric { return metrics.CategoricalAccuracy(o...) },
-	"sparse_categorical_accuracy":       func(o ...metrics.Option) metrics.Metric { return metrics.SparseCategoricalAccuracy(o...) },
-	"top_k_categorical_accuracy":        func(o ...metrics.Option) metrics.Metric { return metrics.TopKCategoricalAccuracy(o...) },
-	"sparse_top_k_categorical_accuracy": func(o ...metrics.Option) metrics.Metric { return metrics.SparseTopKCategoricalAccuracy(o...) },
-	"mean_squared_error":                func(o ...metrics.Option) metrics.Metric { return metrics.MeanSquaredError(o...) },
-	"root_mean_squared_error":           func(o ...metrics.Option) metrics.Metric { return metrics.RootMeanSquaredError(o...) },
-	"mean_absolute_error":               func(o ...metrics.Option) metrics.Metric { return metrics.MeanAbsoluteError(o...) },
-	"mean_absolute_percentage_error":    func(o ...metrics.Option) metrics.Metric { return metrics.MeanAbsolutePercentageError(o...) },
-	"mean_squared_logarithmic_error":    func(o ...metrics.Option) metrics.Metric { return metrics.MeanSquaredLogarithmicError(o...) },
-	"cosine_similarity":                 func(o ...metrics.Option) metrics.Metric { return metrics.CosineSimilarity(o...) },
-	"log_cosh_error":                    func(o ...metrics.Option) metrics.Metric { return metrics.LogCoshError(o...) },
-	"r2_score":                          func(o ...metrics.Option) metrics.Metric { return metrics.R2Score(o...) },
-	"precision":                         func(o ...metrics.Option) metrics.Metric { return metrics.Precision(o...) },
-	"recall":                            func(o ...metrics.Option) metrics.Metric { return metrics.Recall(o...) },
-	"auc":                               func(o ...metrics.Option) metrics.Metric { return metrics.AUC(o...) },
-	"f1_score":                          func(o ...metrics.Option) metrics.Metric { return metrics.F1Score(o...) },
-	"fbeta_score":                       func(o ...metrics.Option) metrics.Metric { return metrics.FBetaScore(o...) },
-	"binary_crossentropy":               func(o ...metrics.Option) metrics.Metric { return metrics.BinaryCrossentropy(o...) },
-	"categorical_crossentropy":          func(o ...metrics.Option) metrics.Metric { return metrics.CategoricalCrossentropy(o...) },
-	"sparse_categorical_crossentropy":   func(o ...metrics.Option) metrics.Metric { return metrics.SparseCategoricalCrossentropy(o...) },
-	"kl_divergence":                     func(o ...metrics.Option) metrics.Metric { return metrics.KLDivergence(o...) },
-	"poisson":                           func(o ...metrics.Option) metrics.Metric { return metrics.Poisson(o...) },
-	"hinge":                             func(o ...metrics.Option) metrics.Metric { return metrics.Hinge(o...) },
-	"squared_hinge":                     func(o ...metrics.Option) metrics.Metric { return metrics.SquaredHinge(o...) },
-	"categorical_hinge":                 func(o ...metrics.Option) metrics.Metric { return metrics.CategoricalHinge(o...) },
-	"huber":                             func(o ...metrics.Option) metrics.Metric { return metrics.Huber(o...) },
-	"log_cosh":                          func(o ...metrics.Option) metrics.Metric { return metrics.LogCosh(o...) },
-}
-
-// options turns a JSON keyword map into Options.
-func options(t *testing.T, params map[string]interface{}) []metrics.Option {
-	var out []metrics.Option
-	for k, v := range params {
-		switch k {
-		case "threshold":
-			out = append(out, metrics.Threshold(v.(float64)))
-		case "thresholds":
-			out = append(out, metrics.Thresholds(v.(float64)))
-		case "k":
-			out = append(out, metrics.K(int(v.(float64))))
-		case "top_k":
-			out = append(out, metrics.TopK(int(v.(float64))))
-		case "class_id":
-			out = append(out, metrics.ClassID(int(v.(float64))))
-		case "num_thresholds":
-			out = append(out, metrics.NumThresholds(int(v.(float64))))
-		case "curve":
-			out = append(out, metrics.Curve(v.(string)))
-		case "summation_method":
-			out = append(out, metrics.SummationMethod(v.(string)))
-		case "multi_label":
-			out = append(out, metrics.MultiLabel(v.(bool)))
-		case "from_logits":
-			out = append(out, metrics.FromLogits(v.(bool)))
-		case "label_smoothing":
-			out = append(out, metrics.LabelSmoothing(v.(float64)))
-		case "delta":
-			out = append(out, metrics.Delta(v.(float64)))
-		case "average":
-			out = append(out, metrics.Average(v.(string)))
-		case "beta":
-			out = append(out, metrics.Beta(v.(float64)))
-		case "class_aggregation":
-			out = append(out, metrics.ClassAggregation(v.(string)))
-		case "num_regressors":
-			out = append(out, metrics.NumRegressors(int(v.(float64))))
-		default:
-			t.Fatalf("unknown keyword %s", k)
-		}
-	}
-	return out
-}
-
 type metricCase struct {
 	Name    string
-	Params  map[string]interface{}
+	Params  json.RawMessage
 	Sparse  bool
 	Batches []struct {
 		True, Pred, SW []float64
@@ -131,13 +58,9 @@ func TestAgainstNumpy(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range loadMetricVectors(t) {
 		seen[c.Name] = true
-		t.Run(fmt.Sprintf("%s%v", c.Name, c.Params), func(t *testing.T) {
-			construct, ok := constructors[c.Name]
-			if !ok {
-				t.Fatalf("no constructor for %s", c.Name)
-			}
-			m := construct(options(t, c.Params)...)
-			if err := m.(interface{ Err() error }).Err(); err != nil {
+		t.Run(fmt.Sprintf("%s%s", c.Name, c.Params), func(t *testing.T) {
+			m, err := metrics.FromConfig(metrics.Config{Name: c.Name, Params: c.Params})
+			if err != nil {
 				t.Fatal(err)
 			}
 			if sm := m.(metrics.SparseMetric); sm.SparseTargets() != c.Sparse {
@@ -164,11 +87,26 @@ func TestAgainstNumpy(t *testing.T) {
 			if err := feed(m, c); err != nil || m.Result() != cl.Result() {
 				t.Errorf("after Reset and the same batches: %v, want %v", m.Result(), cl.Result())
 			}
+			// The metric rebuilt from its own Config computes the same.
+			back, err := metrics.FromConfig(metrics.ConfigOf(m))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := feed(back, c); err != nil || back.Result() != m.Result() || back.Name() != m.Name() {
+				t.Errorf("from its config %s: %v %q, want %v %q (%v)", metrics.ConfigOf(m).Params, back.Result(), back.Name(), m.Result(), m.Name(), err)
+			}
 		})
 	}
-	for name := range constructors {
-		if !seen[name] {
-			t.Errorf("%s has no reference vector", name)
+	for _, name := range metrics.Names() {
+		if metrics.IsAccuracy(name) {
+			continue
+		}
+		m, err := metrics.Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if class := metrics.ConfigOf(m).Name; !seen[class] {
+			t.Errorf("%s has no reference vector", class)
 		}
 	}
 }
@@ -299,47 +237,109 @@ func TestAUCMatchesExactROC(t *testing.T) {
 
 func TestOptionErrors(t *testing.T) {
 	cases := []struct {
-		m    metrics.Metric
-		want string
+		m                   metrics.Metric
+		call, option, value string
+		msg                 string
 	}{
-		{metrics.TopKCategoricalAccuracy(metrics.K(0)), "metrics: top_k_categorical_accuracy: k must be >= 1, got 0"},
-		{metrics.SparseTopKCategoricalAccuracy(metrics.K(-2)), "metrics: sparse_top_k_categorical_accuracy: k must be >= 1, got -2"},
-		{metrics.Precision(metrics.TopK(0)), "metrics: precision: top_k must be >= 1, got 0"},
-		{metrics.Recall(metrics.Thresholds(1.5)), "metrics: recall: thresholds must be in [0, 1], got 1.5"},
-		{metrics.Precision(metrics.ClassID(-1)), "metrics: precision: class_id must be >= 0, got -1"},
-		{metrics.Precision(metrics.K(3)), "metrics: precision has no option k (it takes name, thresholds, top_k, class_id)"},
-		{metrics.AUC(metrics.NumThresholds(1)), "metrics: auc: num_thresholds must be > 1, got 1"},
-		{metrics.AUC(metrics.Curve("PRC")), `metrics: auc: curve must be "ROC" or "PR", got "PRC"`},
-		{metrics.AUC(metrics.SummationMethod("trapezoid")), `metrics: auc: summation_method must be "interpolation", "minoring" or "majoring", got "trapezoid"`},
-		{metrics.F1Score(metrics.Average("none")), `metrics: f1_score: average must be "macro", "micro" or "weighted", got "none"`},
-		{metrics.F1Score(metrics.Threshold(0)), "metrics: f1_score: threshold must be in (0, 1], got 0"},
-		{metrics.F1Score(metrics.Beta(2)), "metrics: f1_score has no option beta (it takes name, threshold, average)"},
-		{metrics.FBetaScore(metrics.Beta(0)), "metrics: fbeta_score: beta must be finite and > 0, got 0"},
-		{metrics.R2Score(metrics.ClassAggregation("mean")), `metrics: r2_score: class_aggregation must be "uniform_average" or "variance_weighted_average", got "mean"`},
-		{metrics.R2Score(metrics.NumRegressors(-1)), "metrics: r2_score: num_regressors must be >= 0, got -1"},
-		{metrics.BinaryCrossentropy(metrics.LabelSmoothing(2)), "metrics: binary_crossentropy: label_smoothing must be in [0, 1], got 2"},
-		{metrics.SparseCategoricalCrossentropy(metrics.LabelSmoothing(0.1)), "metrics: sparse_categorical_crossentropy has no option label_smoothing (it takes name, from_logits)"},
-		{metrics.Huber(metrics.Delta(-1)), "metrics: huber: delta must be finite and > 0, got -1"},
-		{metrics.MeanSquaredError(metrics.K(3)), "metrics: mean_squared_error has no option k (it takes name)"},
+		{metrics.TopKCategoricalAccuracy(metrics.K(0)), "top_k_categorical_accuracy", "k", "0", "must be >= 1"},
+		{metrics.SparseTopKCategoricalAccuracy(metrics.K(-2), metrics.Name("top")), "top", "k", "-2", "must be >= 1"},
+		{metrics.Precision(metrics.TopK(0)), "precision", "top_k", "0", "must be >= 1"},
+		{metrics.Recall(metrics.Thresholds(1.5)), "recall", "thresholds", "1.5", "must be in [0, 1]"},
+		{metrics.Precision(metrics.ClassID(-1)), "precision", "class_id", "-1", "must be >= 0"},
+		{metrics.AUC(metrics.NumThresholds(1)), "auc", "num_thresholds", "1", "must be > 1"},
+		{metrics.AUC(metrics.Curve("PRC")), "auc", "curve", `"PRC"`, `must be "ROC" or "PR"`},
+		{metrics.AUC(metrics.SummationMethod("trapezoid")), "auc", "summation_method", `"trapezoid"`, `must be "interpolation", "minoring" or "majoring"`},
+		{metrics.F1Score(metrics.Average("none")), "f1_score", "average", `"none"`, `must be "macro", "micro" or "weighted"`},
+		{metrics.F1Score(metrics.Threshold(0)), "f1_score", "threshold", "0", "must be in (0, 1]"},
+		{metrics.FBetaScore(metrics.Beta(0)), "fbeta_score", "beta", "0", "must be finite and > 0"},
+		{metrics.R2Score(metrics.ClassAggregation("mean")), "r2_score", "class_aggregation", `"mean"`, `must be "uniform_average" or "variance_weighted_average"`},
+		{metrics.R2Score(metrics.NumRegressors(-1)), "r2_score", "num_regressors", "-1", "must be >= 0"},
+		{metrics.BinaryCrossentropy(metrics.LabelSmoothing(2)), "binary_crossentropy", "label_smoothing", "2", "must be in [0, 1]"},
+		{metrics.Huber(metrics.Delta(-1)), "huber", "delta", "-1", "must be finite and > 0"},
 	}
 	b := metrics.Batch{Rows: 1, YTrue: []float64{1, 0}, YPred: []float64{0.7, 0.3}}
 	for _, c := range cases {
-		err := c.m.(interface{ Err() error }).Err()
-		if err == nil || err.Error() != c.want {
-			t.Errorf("Err() = %v, want %q", err, c.want)
+		check := func(where string, err error) {
+			var oe *kerrors.OptionError
+			if !errors.As(err, &oe) || oe.Call != c.call || oe.Option != c.option || oe.Value != c.value || oe.Msg != c.msg {
+				t.Errorf("%s: %v, want an OptionError %s: %s = %s: %s", where, err, c.call, c.option, c.value, c.msg)
+			}
 		}
-		if err := c.m.Update(b); err == nil || err.Error() != c.want {
-			t.Errorf("Update: %v, want %q", err, c.want)
+		check("Err", c.m.(interface{ Err() error }).Err())
+		check("Update", c.m.Update(b))
+	}
+	if err := metrics.AUC(metrics.Curve("PRC")).Err(); err.Error() != `metrics: auc: curve = "PRC": must be "ROC" or "PR"` {
+		t.Errorf("message %q", err)
+	}
+	// Configs: unknown, mistyped and out-of-range parameters.
+	for _, c := range []struct{ name, params, option, msg string }{
+		{"precision", `{"k": 3}`, "k", "unknown parameter (precision takes name, thresholds, top_k, class_id)"},
+		{"f1_score", `{"beta": 2}`, "beta", "unknown parameter (f1_score takes name, threshold, average)"},
+		{"sparse_categorical_crossentropy", `{"label_smoothing": 0.1}`, "label_smoothing", "unknown parameter (sparse_categorical_crossentropy takes name, from_logits)"},
+		{"mse", `{"k": 3}`, "k", "unknown parameter (mean_squared_error takes name)"},
+		{"auc", `{"num_thresholds": 2.5}`, "num_thresholds", "must be an integer"},
+		{"auc", `{"multi_label": "yes"}`, "multi_label", "must be true or false"},
+		{"top_k_categorical_accuracy", `{"k": 0}`, "k", "must be >= 1"},
+	} {
+		_, err := metrics.FromConfig(metrics.Config{Name: c.name, Params: json.RawMessage(c.params)})
+		var oe *kerrors.OptionError
+		if !errors.As(err, &oe) || oe.Option != c.option || oe.Msg != c.msg {
+			t.Errorf("%s %s: %v", c.name, c.params, err)
 		}
 	}
 	// Shape errors at Update.
-	if err := metrics.Precision(metrics.ClassID(2)).Update(b); err == nil || !strings.Contains(err.Error(), "class_id must be less than the output width 2, got 2") {
+	if err := metrics.Precision(metrics.ClassID(2)).Update(b); err == nil || !strings.Contains(err.Error(), "class_id = 2: must be less than the output width 2") {
 		t.Errorf("class_id beyond the width: %v", err)
 	}
 	if err := metrics.AUC().Update(metrics.Batch{Rows: 1, YTrue: []float64{1}, YPred: []float64{0.7, 0.3}}); err == nil ||
 		!strings.Contains(err.Error(), "targets have 1 values per row, predictions 2") {
 		t.Errorf("width mismatch: %v", err)
 	}
+}
+
+// TestConfigs checks the serialised form: the class name, the history key
+// only when it is not that name, the non-default parameters only.
+func TestConfigs(t *testing.T) {
+	for _, c := range []struct {
+		m    metrics.Metric
+		want string
+	}{
+		{metrics.AUC(), `{"name":"auc"}`},
+		{metrics.AUC(metrics.Curve("PR"), metrics.Name("pr_auc")), `{"name":"auc","params":{"name":"pr_auc","curve":"PR"}}`},
+		{metrics.LogCoshError(), `{"name":"log_cosh_error","params":{"name":"logcosh"}}`},
+		{metrics.Precision(metrics.TopK(2)), `{"name":"precision","params":{"top_k":2}}`},
+		{metrics.F1Score(metrics.Threshold(0.5)), `{"name":"f1_score","params":{"threshold":0.5}}`},
+		{metrics.BinaryCrossentropy(metrics.FromLogits(true)), `{"name":"binary_crossentropy","params":{"from_logits":true}}`},
+		{metrics.NewMean("mine", false, func(t, p []float64) float64 { return 0 }), `{"name":"mine"}`},
+	} {
+		raw, _ := json.Marshal(metrics.ConfigOf(c.m))
+		if string(raw) != c.want {
+			t.Errorf("%s: config %s, want %s", c.m.Name(), raw, c.want)
+		}
+	}
+	m, err := metrics.Get("mae")
+	if err != nil || m.Name() != "mae" {
+		t.Fatalf("Get(mae) = %v, %v", m, err)
+	}
+	back, err := metrics.FromConfig(metrics.ConfigOf(m))
+	if err != nil || back.Name() != "mae" {
+		t.Errorf("mae from its config: %v, %v", back, err)
+	}
+	if _, err := metrics.Get("accuracy"); err == nil || !strings.Contains(err.Error(), "keras.Compile resolves it") {
+		t.Errorf(`Get("accuracy") = %v`, err)
+	}
+	if err := metrics.Register("acc", func(metrics.Config) (metrics.Metric, error) { return metrics.AUC(), nil }); err == nil {
+		t.Error("acc could be registered")
+	}
+	if err := metrics.Register("mine", nil); !errors.Is(err, kerrors.ErrNil) {
+		t.Errorf("Register with a nil factory: %v", err)
+	}
+}
+
+// TestOptionsCompileChecked: options a metric does not take do not compile
+// (testdata/compilefail marks each line).
+func TestOptionsCompileChecked(t *testing.T) {
+	compilecheck.Run(t, "testdata/compilefail")
 }
 
 // TestEveryLossIsAMetric: each loss name (and alias) resolves to a metric

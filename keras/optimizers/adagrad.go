@@ -10,42 +10,64 @@ import (
 // past squared gradients.
 type AdagradOptimizer struct {
 	base
-	initial, epsilon float64
+	p AdagradParams
 }
 
-var adagradSpec = spec{name: "adagrad", keras2LR: 0.01, defaults: map[string]float64{"learning_rate": 0.001,
-	"initial_accumulator_value": 0.1, "epsilon": 1e-7}}
+// AdagradParams are Adagrad's hyperparameters.
+type AdagradParams struct {
+	BaseParams
+	// InitialAccumulatorValue is the accumulators' starting value
+	// (default 0.1, >= 0).
+	InitialAccumulatorValue float64 `json:"initial_accumulator_value"`
+	// Epsilon is added inside the square root (default 1e-7, >= 0).
+	Epsilon float64 `json:"epsilon"`
+}
+
+func adagradDefaults() AdagradParams {
+	return AdagradParams{BaseParams: BaseParams{LearningRate: 0.001}, InitialAccumulatorValue: 0.1, Epsilon: 1e-7}
+}
 
 // Adagrad returns Adagrad ("adagrad") with Keras 3 defaults: learning rate
 // 0.001 (old Keras: 0.01, see Keras2Defaults), initial_accumulator_value
 // 0.1, epsilon 1e-7. Each step: acc += g^2; w -= lr*g/sqrt(acc + eps).
-// Options: LearningRate, InitialAccumulatorValue (>= 0), Epsilon and the
-// shared clipping and weight-decay options. An invalid option is reported
-// by Err (and so by Compile).
-func Adagrad(opts ...Option) *AdagradOptimizer {
-	vals, sched, err := collect(adagradSpec, opts)
-	o := &AdagradOptimizer{}
-	o.init("adagrad", vals, sched, err)
-	if err != nil {
-		return o
+// Options: see AdagradOption. An invalid value is reported by Err (and so
+// by Compile) as a *kerrors.OptionError.
+func Adagrad(opts ...AdagradOption) *AdagradOptimizer {
+	b := adagradBuild{p: adagradDefaults()}
+	for _, o := range opts {
+		if o != nil {
+			o.applyAdagrad(&b)
+		}
 	}
-	o.initial, o.epsilon = vals["initial_accumulator_value"], vals["epsilon"]
-	o.slotInit = []float64{o.initial}
-	o.fail(firstErr(atLeast("adagrad", "initial_accumulator_value", o.initial, 0), atLeast("adagrad", "epsilon", o.epsilon, 0)))
+	b.finish(&b.p.BaseParams, 0.01)
+	return newAdagrad(b.p, b.build)
+}
+
+func newAdagrad(p AdagradParams, b build) *AdagradOptimizer {
+	o := &AdagradOptimizer{p: p}
+	o.init("adagrad", p, p.BaseParams, b)
+	o.slotInit = []float64{p.InitialAccumulatorValue}
+	o.fail(firstErr(atLeast("adagrad", "initial_accumulator_value", p.InitialAccumulatorValue, 0),
+		atLeast("adagrad", "epsilon", p.Epsilon, 0)))
 	return o
 }
 
-// Config returns the hyperparameters.
-func (o *AdagradOptimizer) Config() Config {
-	return o.baseParams(map[string]float64{"initial_accumulator_value": o.initial, "epsilon": o.epsilon})
+// Params returns the hyperparameters.
+func (o *AdagradOptimizer) Params() AdagradParams {
+	p := o.p
+	p.BaseParams = o.baseParams()
+	return p
 }
+
+// Config returns the serialisable form.
+func (o *AdagradOptimizer) Config() Config { return o.config(o.Params()) }
 
 // Apply performs one Adagrad step.
 func (o *AdagradOptimizer) Apply(vars []*backend.Variable) error {
-	lr := o.LearningRate()
+	lr, eps := o.LearningRate(), o.p.Epsilon
 	return o.forEach(vars, 1,
-		func(w, g []float32, s []slot) { adagradKernel(w, g, s[0].f32, float32(lr), float32(o.epsilon)) },
-		func(w, g []float64, s []slot) { adagradKernel(w, g, s[0].f64, lr, o.epsilon) })
+		func(w, g []float32, s []slot) { adagradKernel(w, g, s[0].f32, float32(lr), float32(eps)) },
+		func(w, g []float64, s []slot) { adagradKernel(w, g, s[0].f64, lr, eps) })
 }
 
 func adagradKernel[T backend.Float](w, g, acc []T, lr, eps T) {

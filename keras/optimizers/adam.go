@@ -9,60 +9,84 @@ import (
 // AdamOptimizer is Adam (adaptive moment estimation).
 type AdamOptimizer struct {
 	base
-	beta1, beta2, epsilon float64
-	amsgrad               bool
+	p AdamParams
 }
 
-var adamSpec = spec{name: "adam", defaults: map[string]float64{"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999,
-	"epsilon": 1e-7, "amsgrad": 0}}
+// AdamParams are the hyperparameters of Adam and AdamW.
+type AdamParams struct {
+	BaseParams
+	// Beta1 is the decay rate of the first moment (default 0.9, in
+	// [0, 1)).
+	Beta1 float64 `json:"beta_1"`
+	// Beta2 is the decay rate of the second moment (default 0.999, in
+	// [0, 1)).
+	Beta2 float64 `json:"beta_2"`
+	// Epsilon is added to the denominator (default 1e-7, >= 0).
+	Epsilon float64 `json:"epsilon"`
+	// Amsgrad turns on the AMSGrad variant (default false).
+	Amsgrad bool `json:"amsgrad"`
+}
+
+func adamDefaults() AdamParams {
+	return AdamParams{BaseParams: BaseParams{LearningRate: 0.001}, Beta1: 0.9, Beta2: 0.999, Epsilon: 1e-7}
+}
 
 // Adam returns Adam ("adam") with Keras 3 defaults: learning rate 0.001,
 // beta_1 0.9, beta_2 0.999, epsilon 1e-7, AMSGrad off. Step t (from 1):
 // m += (g-m)*(1-beta_1); v += (g^2-v)*(1-beta_2);
 // alpha = lr*sqrt(1-beta_2^t)/(1-beta_1^t); w -= alpha*m/(sqrt(v)+eps)
-// (AMSGrad uses the running maximum of v). Options: LearningRate, Beta1
-// and Beta2 (in [0, 1)), Epsilon, Amsgrad and the shared clipping and
-// weight-decay options. An invalid option is reported by Err (and so by
-// Compile).
-func Adam(opts ...Option) *AdamOptimizer { return newAdam(adamSpec, opts) }
-
-func newAdam(sp spec, opts []Option) *AdamOptimizer {
-	vals, sched, err := collect(sp, opts)
-	o := &AdamOptimizer{}
-	o.init(sp.name, vals, sched, err)
-	if err != nil {
-		return o
+// (AMSGrad uses the running maximum of v). Options: see AdamOption. An
+// invalid value is reported by Err (and so by Compile) as a
+// *kerrors.OptionError.
+func Adam(opts ...AdamOption) *AdamOptimizer {
+	b := adamBuild{p: adamDefaults()}
+	for _, o := range opts {
+		if o != nil {
+			o.applyAdam(&b)
+		}
 	}
-	o.beta1, o.beta2, o.epsilon, o.amsgrad = vals["beta_1"], vals["beta_2"], vals["epsilon"], vals["amsgrad"] != 0
-	o.fail(firstErr(inUnit(sp.name, "beta_1", o.beta1, false), inUnit(sp.name, "beta_2", o.beta2, false),
-		atLeast(sp.name, "epsilon", o.epsilon, 0)))
+	b.finish(&b.p.BaseParams, 0)
+	return newAdam("adam", b.p, b.build)
+}
+
+func newAdam(name string, p AdamParams, b build) *AdamOptimizer {
+	o := &AdamOptimizer{p: p}
+	o.init(name, p, p.BaseParams, b)
+	o.fail(firstErr(inUnit(name, "beta_1", p.Beta1, false), inUnit(name, "beta_2", p.Beta2, false),
+		atLeast(name, "epsilon", p.Epsilon, 0)))
 	return o
 }
 
-// Config returns the hyperparameters.
-func (o *AdamOptimizer) Config() Config {
-	return o.baseParams(map[string]float64{"beta_1": o.beta1, "beta_2": o.beta2, "epsilon": o.epsilon, "amsgrad": boolf(o.amsgrad)})
+// Params returns the hyperparameters.
+func (o *AdamOptimizer) Params() AdamParams {
+	p := o.p
+	p.BaseParams = o.baseParams()
+	return p
 }
+
+// Config returns the serialisable form.
+func (o *AdamOptimizer) Config() Config { return o.config(o.Params()) }
 
 // Apply performs one Adam step.
 func (o *AdamOptimizer) Apply(vars []*backend.Variable) error {
 	t := float64(o.iters + 1)
-	alpha := o.LearningRate() * math.Sqrt(1-math.Pow(o.beta2, t)) / (1 - math.Pow(o.beta1, t))
-	if o.amsgrad {
+	beta1, beta2, eps := o.p.Beta1, o.p.Beta2, o.p.Epsilon
+	alpha := o.LearningRate() * math.Sqrt(1-math.Pow(beta2, t)) / (1 - math.Pow(beta1, t))
+	if o.p.Amsgrad {
 		return o.forEach(vars, 3,
 			func(w, g []float32, s []slot) {
-				adamAMSKernel(w, g, s[0].f32, s[1].f32, s[2].f32, float32(1-o.beta1), float32(1-o.beta2), float32(alpha), float32(o.epsilon))
+				adamAMSKernel(w, g, s[0].f32, s[1].f32, s[2].f32, float32(1-beta1), float32(1-beta2), float32(alpha), float32(eps))
 			},
 			func(w, g []float64, s []slot) {
-				adamAMSKernel(w, g, s[0].f64, s[1].f64, s[2].f64, 1-o.beta1, 1-o.beta2, alpha, o.epsilon)
+				adamAMSKernel(w, g, s[0].f64, s[1].f64, s[2].f64, 1-beta1, 1-beta2, alpha, eps)
 			})
 	}
 	return o.forEach(vars, 2,
 		func(w, g []float32, s []slot) {
-			adam32(w, g, s[0].f32, s[1].f32, float32(1-o.beta1), float32(1-o.beta2), float32(alpha), float32(o.epsilon))
+			adam32(w, g, s[0].f32, s[1].f32, float32(1-beta1), float32(1-beta2), float32(alpha), float32(eps))
 		},
 		func(w, g []float64, s []slot) {
-			adamKernel(w, g, s[0].f64, s[1].f64, 1-o.beta1, 1-o.beta2, alpha, o.epsilon)
+			adamKernel(w, g, s[0].f64, s[1].f64, 1-beta1, 1-beta2, alpha, eps)
 		})
 }
 

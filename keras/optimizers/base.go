@@ -1,11 +1,13 @@
 package optimizers
 
 import (
+	"encoding/json"
 	"math"
 
 	"github.com/pkg/errors"
 
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/internal/hparams"
 )
 
 // base holds what every optimizer shares: the learning rate (a constant or
@@ -41,15 +43,39 @@ type view struct {
 	w64, g64 []float64
 }
 
-// init sets the shared hyperparameters from collect's output.
-func (b *base) init(name string, vals map[string]float64, sched Schedule, err error) {
-	b.name, b.err = name, err
-	if err != nil {
-		return
-	}
-	b.lr, b.schedule = vals["learning_rate"], sched
-	b.clipnorm, b.clipvalue, b.globalClipnorm = vals["clipnorm"], vals["clipvalue"], vals["global_clipnorm"]
-	b.weightDecay = vals["weight_decay"]
+// BaseParams are the hyperparameters every optimizer has, with Keras's
+// keyword names; each optimizer's Params struct embeds them.
+type BaseParams struct {
+	// LearningRate is the constant learning rate (default: the
+	// optimizer's own; unused with a schedule).
+	LearningRate float64 `json:"learning_rate"`
+	// Clipnorm clips each gradient to this L2 norm (0: off).
+	Clipnorm float64 `json:"clipnorm"`
+	// Clipvalue clips each gradient element to [-v, v] (0: off).
+	Clipvalue float64 `json:"clipvalue"`
+	// GlobalClipnorm clips all gradients to this joint L2 norm (0: off).
+	GlobalClipnorm float64 `json:"global_clipnorm"`
+	// WeightDecay is the decoupled weight decay (0: off; AdamW 0.004).
+	WeightDecay float64 `json:"weight_decay"`
+}
+
+// init sets the shared hyperparameters and records the first error of
+// the shared checks (see build.check); p is the optimizer's whole Params
+// struct.
+func (b *base) init(name string, p any, bp BaseParams, bl build) {
+	b.name = name
+	b.err = bl.check(name, p, bp)
+	b.lr, b.schedule = bp.LearningRate, bl.schedule
+	b.clipnorm, b.clipvalue, b.globalClipnorm = bp.Clipnorm, bp.Clipvalue, bp.GlobalClipnorm
+	b.weightDecay = bp.WeightDecay
+}
+
+// baseParams returns the shared hyperparameters as they are now (the
+// learning rate may have been changed by SetLearningRate or a restored
+// state).
+func (b *base) baseParams() BaseParams {
+	return BaseParams{LearningRate: b.lr, Clipnorm: b.clipnorm, Clipvalue: b.clipvalue,
+		GlobalClipnorm: b.globalClipnorm, WeightDecay: b.weightDecay}
 }
 
 // fail records err unless an error is already recorded.
@@ -86,28 +112,27 @@ func (b *base) Err() error { return b.err }
 // (as Keras does).
 func (b *base) SetLearningRate(lr float64) error {
 	if b.schedule != nil {
-		return errors.Errorf("optimizers: %s: the learning rate is a schedule (%s) and cannot be set", b.name, b.schedule.Config().Name)
+		return errors.Errorf("optimizers: %s: SetLearningRate: the learning rate is a schedule (%s) and cannot be set", b.name, b.schedule.Config().Name)
 	}
 	if lr < 0 || math.IsNaN(lr) || math.IsInf(lr, 0) {
-		return errors.Errorf("optimizers: %s: invalid learning rate %v", b.name, lr)
+		return invalid("SetLearningRate", "learning_rate", lr, "must be a finite number >= 0")
 	}
 	b.lr = lr
 	return nil
 }
 
-// baseParams returns the shared entries of a Config's Params.
-func (b *base) baseParams(own map[string]float64) Config {
-	c := Config{Name: b.name, Params: own}
+// config returns the serialisable form of the optimizer whose Params are
+// p: every hyperparameter, and the schedule instead of learning_rate when
+// there is one.
+func (b *base) config(p any) Config {
+	c := Config{Name: b.name, Params: hparams.Encode(p)}
 	if b.schedule != nil {
 		sc := b.schedule.Config()
 		c.Schedule = &sc
-	} else {
-		own["learning_rate"] = b.lr
-	}
-	for k, v := range map[string]float64{"clipnorm": b.clipnorm, "clipvalue": b.clipvalue,
-		"global_clipnorm": b.globalClipnorm, "weight_decay": b.weightDecay} {
-		if v != 0 {
-			own[k] = v
+		var m map[string]json.RawMessage
+		if json.Unmarshal(c.Params, &m) == nil {
+			delete(m, "learning_rate")
+			c.Params, _ = json.Marshal(m)
 		}
 	}
 	return c

@@ -3,52 +3,72 @@ package optimizers
 import (
 	"math"
 
-	"github.com/pkg/errors"
-
 	"github.com/gokeras/gokeras/keras/backend"
 )
 
 // LionOptimizer is Lion (evolved sign momentum).
 type LionOptimizer struct {
 	base
-	beta1, beta2 float64
+	p LionParams
 }
 
-var lionSpec = spec{name: "lion", defaults: map[string]float64{"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.99}}
+// LionParams are Lion's hyperparameters.
+type LionParams struct {
+	BaseParams
+	// Beta1 is the interpolation factor of the update (default 0.9, in
+	// (0, 1]).
+	Beta1 float64 `json:"beta_1"`
+	// Beta2 is the decay rate of the momentum (default 0.99, in [0, 1]).
+	Beta2 float64 `json:"beta_2"`
+}
+
+func lionDefaults() LionParams {
+	return LionParams{BaseParams: BaseParams{LearningRate: 0.001}, Beta1: 0.9, Beta2: 0.99}
+}
 
 // Lion returns Lion ("lion") with Keras 3 defaults: learning rate 0.001,
 // beta_1 0.9, beta_2 0.99. Each step: w -= lr*sign(beta_1*m + (1-beta_1)*g);
-// m = beta_2*m + (1-beta_2)*g. Options: LearningRate, Beta1 (in (0, 1]),
-// Beta2 (in [0, 1]) and the shared clipping and weight-decay options. An
-// invalid option is reported by Err (and so by Compile).
-func Lion(opts ...Option) *LionOptimizer {
-	vals, sched, err := collect(lionSpec, opts)
-	o := &LionOptimizer{}
-	o.init("lion", vals, sched, err)
-	if err != nil {
-		return o
+// m = beta_2*m + (1-beta_2)*g. Options: see LionOption. An invalid value
+// is reported by Err (and so by Compile) as a *kerrors.OptionError.
+func Lion(opts ...LionOption) *LionOptimizer {
+	b := lionBuild{p: lionDefaults()}
+	for _, o := range opts {
+		if o != nil {
+			o.applyLion(&b)
+		}
 	}
-	o.beta1, o.beta2 = vals["beta_1"], vals["beta_2"]
-	if o.beta1 <= 0 || o.beta1 > 1 {
-		o.fail(errors.Errorf("optimizers: lion: beta_1 must be in (0, 1], got %v", o.beta1))
+	b.finish(&b.p.BaseParams, 0)
+	return newLion(b.p, b.build)
+}
+
+func newLion(p LionParams, b build) *LionOptimizer {
+	o := &LionOptimizer{p: p}
+	o.init("lion", p, p.BaseParams, b)
+	if p.Beta1 <= 0 || p.Beta1 > 1 {
+		o.fail(invalid("lion", "beta_1", p.Beta1, "must be in (0, 1]"))
 	}
-	o.fail(inUnit("lion", "beta_2", o.beta2, true))
+	o.fail(inUnit("lion", "beta_2", p.Beta2, true))
 	return o
 }
 
-// Config returns the hyperparameters.
-func (o *LionOptimizer) Config() Config {
-	return o.baseParams(map[string]float64{"beta_1": o.beta1, "beta_2": o.beta2})
+// Params returns the hyperparameters.
+func (o *LionOptimizer) Params() LionParams {
+	p := o.p
+	p.BaseParams = o.baseParams()
+	return p
 }
+
+// Config returns the serialisable form.
+func (o *LionOptimizer) Config() Config { return o.config(o.Params()) }
 
 // Apply performs one Lion step.
 func (o *LionOptimizer) Apply(vars []*backend.Variable) error {
-	lr := o.LearningRate()
+	lr, beta1, beta2 := o.LearningRate(), o.p.Beta1, o.p.Beta2
 	return o.forEach(vars, 1,
 		func(w, g []float32, s []slot) {
-			lionKernel32(w, g, s[0].f32, float32(lr), float32(o.beta1), float32(o.beta2))
+			lionKernel32(w, g, s[0].f32, float32(lr), float32(beta1), float32(beta2))
 		},
-		func(w, g []float64, s []slot) { lionKernel64(w, g, s[0].f64, lr, o.beta1, o.beta2) })
+		func(w, g []float64, s []slot) { lionKernel64(w, g, s[0].f64, lr, beta1, beta2) })
 }
 
 // lionKernel32 and lionKernel64 compute w -= lr*sign(c) without

@@ -1,13 +1,15 @@
 package optimizers
 
 import (
-	"strings"
+	"encoding/json"
+	"fmt"
 
 	"github.com/pkg/errors"
 
 	"github.com/gokeras/gokeras/keras/backend"
-
-	"github.com/gokeras/gokeras/keras/internal/names"
+	"github.com/gokeras/gokeras/keras/internal/hparams"
+	"github.com/gokeras/gokeras/keras/internal/registry"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // Optimizer updates trainable variables from their gradients.
@@ -28,13 +30,24 @@ type Optimizer interface {
 	Apply(vars []*backend.Variable) error
 }
 
-// Config is the serialisable form of an optimizer: its name and
-// hyperparameters. A constant learning rate is Params["learning_rate"]; a
-// schedule is Schedule.
+// Config is the serialisable form of an optimizer:
+//
+//	{"name": "adam", "params": {"learning_rate": 0.001, "beta_1": 0.9, ...}}
+//
+// Params is the JSON of the optimizer's typed hyperparameters (AdamParams
+// for "adam", ...) with Keras's keyword names, every one of them written.
+// A learning-rate schedule is Schedule, and Params then has no
+// learning_rate. FromConfig accepts params that name only some
+// hyperparameters (the others keep their defaults), rejects unknown ones,
+// and reads the 0/1 numbers that files written before the typed
+// parameters stored for booleans (nesterov, centered, amsgrad).
 type Config struct {
-	Name     string             `json:"name"`
-	Params   map[string]float64 `json:"params,omitempty"`
-	Schedule *ScheduleConfig    `json:"learning_rate_schedule,omitempty"`
+	// Name is the optimizer's Keras name.
+	Name string `json:"name"`
+	// Params holds the hyperparameters as a JSON object (nil: defaults).
+	Params json.RawMessage `json:"params,omitempty"`
+	// Schedule is the learning-rate schedule, or nil for a constant rate.
+	Schedule *ScheduleConfig `json:"learning_rate_schedule,omitempty"`
 }
 
 // Configurable is implemented by every optimizer here.
@@ -42,88 +55,102 @@ type Configurable interface {
 	Config() Config
 }
 
-type factory struct {
-	builtin func(opts ...Option) Optimizer
-	custom  func(params map[string]float64) (Optimizer, error)
+// Factory builds an optimizer from its Config (for user-defined
+// optimizers, see Register). c.Name is the name it was looked up by.
+type Factory func(c Config) (Optimizer, error)
+
+var optimizerRegistry = registry.New[Factory]("optimizers", "optimizer")
+
+// withErr is implemented by every built-in optimizer.
+type withErr interface {
+	Optimizer
+	Err() error
 }
 
-func builtin[T Optimizer](f func(opts ...Option) T) factory {
-	return factory{builtin: func(opts ...Option) Optimizer { return f(opts...) }}
+// builtin registers a built-in optimizer: defaults gives its Keras 3
+// hyperparameters and make builds it from decoded ones.
+func builtin[P any, O withErr](name string, defaults func() P, make func(p P, b build) O) {
+	optimizerRegistry.Builtin(name, func(c Config) (Optimizer, error) {
+		p := defaults()
+		if err := hparams.Decode(name, c.Params, &p); err != nil {
+			return nil, errors.Wrap(err, "optimizers")
+		}
+		var b build
+		if c.Schedule != nil {
+			s, err := ScheduleFromConfig(*c.Schedule)
+			if err != nil {
+				return nil, err
+			}
+			b.schedule = s
+		}
+		o := make(p, b)
+		if err := o.Err(); err != nil {
+			return nil, err
+		}
+		return o, nil
+	})
 }
 
-var registry = map[string]factory{
-	"sgd":      builtin(SGD),
-	"rmsprop":  builtin(RMSprop),
-	"adam":     builtin(Adam),
-	"adamw":    builtin(AdamW),
-	"adagrad":  builtin(Adagrad),
-	"adadelta": builtin(Adadelta),
-	"adamax":   builtin(Adamax),
-	"nadam":    builtin(Nadam),
-	"ftrl":     builtin(Ftrl),
-	"lion":     builtin(Lion),
+func init() {
+	builtin("sgd", sgdDefaults, newSGD)
+	builtin("rmsprop", rmspropDefaults, newRMSprop)
+	builtin("adam", adamDefaults, func(p AdamParams, b build) *AdamOptimizer { return newAdam("adam", p, b) })
+	builtin("adamw", adamwDefaults, func(p AdamParams, b build) *AdamWOptimizer { return &AdamWOptimizer{*newAdam("adamw", p, b)} })
+	builtin("adagrad", adagradDefaults, newAdagrad)
+	builtin("adadelta", adadeltaDefaults, newAdadelta)
+	builtin("adamax", adamaxDefaults, newAdamax)
+	builtin("nadam", nadamDefaults, newNadam)
+	builtin("ftrl", ftrlDefaults, newFtrl)
+	builtin("lion", lionDefaults, newLion)
 }
 
-// Register makes an optimizer available by name (for user-defined
-// optimizers). It returns an error if the name is taken.
-func Register(name string, make func(params map[string]float64) (Optimizer, error)) error {
-	name = strings.ToLower(name)
-	if _, ok := registry[name]; ok {
-		return errors.Errorf("optimizers: %q is already registered", name)
+// Register makes a user-defined optimizer available by name to Get,
+// FromConfig and so to keras.Load. factory receives the Config (its name,
+// the params JSON it was saved with, its schedule) and decodes the params
+// itself. It returns an error when name is empty or already taken (names
+// differing only in case or underscores count as the same).
+func Register(name string, factory Factory) error {
+	if factory == nil {
+		return errors.Wrap(kerrors.ErrNil, "optimizers: Register: nil factory")
 	}
-	registry[name] = factory{custom: make}
-	return nil
+	if _, found, err := hparams.Lookup(optimizerRegistry, name); err == nil && name != "" {
+		return errors.Errorf("optimizers: Register: optimizer %q is already registered (as %q)", name, found)
+	}
+	return optimizerRegistry.Register(name, factory)
 }
 
 // Get returns a new optimizer with Keras 3 defaults for the given name
-// (case-insensitive: "adam", "Adam"). An unknown name gives an error
-// listing the known ones.
+// (case-insensitive: "adam", "Adam"). An unknown name gives a
+// *kerrors.UnknownNameError listing the known ones.
 func Get(name string) (Optimizer, error) { return FromConfig(Config{Name: name}) }
 
-// FromConfig builds an optimizer from its serialisable form. Invalid or
-// unknown hyperparameters give an error naming them.
+// FromConfig builds an optimizer from its serialisable form. An unknown
+// name gives a *kerrors.UnknownNameError; an unknown, mistyped or invalid
+// hyperparameter a *kerrors.OptionError naming it.
 func FromConfig(c Config) (Optimizer, error) {
-	f, ok := registry[strings.ToLower(c.Name)]
-	if !ok {
-		return nil, names.Unknown("optimizers", "optimizer", c.Name, Names())
+	f, _, err := hparams.Lookup(optimizerRegistry, c.Name)
+	if err != nil {
+		return nil, err
 	}
-	if f.custom != nil {
-		if c.Schedule != nil {
-			return nil, errors.Errorf("optimizers: %s: a custom optimizer cannot be given a learning-rate schedule through its config", c.Name)
-		}
-		return f.custom(c.Params)
-	}
-	opts := make([]Option, 0, len(c.Params)+1)
-	for k, v := range c.Params {
-		k, v := k, v
-		opts = append(opts, func(p *params) { p.set(k, v) })
-	}
-	if c.Schedule != nil {
-		s, err := ScheduleFromConfig(*c.Schedule)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, LearningRate(s))
-	}
-	o := f.builtin(opts...)
-	if e, ok := o.(interface{ Err() error }); ok && e.Err() != nil {
-		return nil, e.Err()
-	}
-	return o, nil
+	return f(c)
 }
 
 // Names returns the known optimizer names, sorted.
-func Names() []string { return names.Sorted(names.Keys(registry)) }
+func Names() []string { return optimizerRegistry.Names() }
 
-// Resolve turns a Keras name or an Optimizer into an Optimizer.
-func Resolve(o interface{}) (Optimizer, error) {
-	switch v := o.(type) {
+// Resolve turns what keras.Optimizer accepts into an Optimizer: a Keras
+// name (string, as for Get) or an Optimizer value, returned as it is. nil
+// gives an error wrapping kerrors.ErrNil; any other type a
+// *kerrors.OptionError.
+func Resolve(spec interface{}) (Optimizer, error) {
+	switch v := spec.(type) {
 	case string:
 		return Get(v)
 	case Optimizer:
 		return v, nil
 	case nil:
-		return nil, errors.New("optimizers: no optimizer given")
+		return nil, errors.Wrap(kerrors.ErrNil, "optimizers: Resolve: no optimizer given")
 	}
-	return nil, errors.Errorf("optimizers: %T is neither a name nor an Optimizer", o)
+	return nil, errors.Wrap(&kerrors.OptionError{Call: "Resolve", Option: "optimizer", Value: fmt.Sprintf("%T", spec),
+		Msg: "want a Keras name (string) or an optimizers.Optimizer"}, "optimizers")
 }

@@ -8,9 +8,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/internal/compilecheck"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/optimizers"
 )
 
@@ -313,7 +316,8 @@ func TestTorchReference(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, c := range ref.Cases {
-		o, err := optimizers.FromConfig(optimizers.Config{Name: c.Optimizer, Params: c.Params})
+		params, _ := json.Marshal(c.Params)
+		o, err := optimizers.FromConfig(optimizers.Config{Name: c.Optimizer, Params: params})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -458,7 +462,7 @@ func TestSchedules(t *testing.T) {
 
 	// An optimizer evaluates its schedule at its iteration count before
 	// each step: SGD with rates 1 (step 0), 0.5 (steps 1-2).
-	o := optimizers.SGD(optimizers.LearningRate(optimizers.PiecewiseConstantDecay([]int64{0, 2}, []float64{1, 0.5, 0.25})))
+	o := optimizers.SGD(optimizers.LearningRateSchedule(optimizers.PiecewiseConstantDecay([]int64{0, 2}, []float64{1, 0.5, 0.25})))
 	lrs := []float64{1, 0.5, 0.5}
 	want := reference(func(t int, w, g []float64) {
 		for i := range w {
@@ -469,7 +473,7 @@ func TestSchedules(t *testing.T) {
 	if o.LearningRate() != 0.25 {
 		t.Errorf("LearningRate after 3 steps = %v, want 0.25", o.LearningRate())
 	}
-	if err := o.SetLearningRate(0.1); err == nil || !strings.Contains(err.Error(), "schedule") {
+	if err := o.SetLearningRate(0.1); err == nil || !strings.Contains(err.Error(), "the learning rate is a schedule (PiecewiseConstantDecay)") {
 		t.Errorf("SetLearningRate on a schedule: %v", err)
 	}
 }
@@ -515,7 +519,7 @@ func TestDefaults(t *testing.T) {
 	if lr := optimizers.Adadelta(optimizers.LearningRate(0.5), optimizers.Keras2Defaults()).LearningRate(); lr != 0.5 {
 		t.Errorf("explicit lr lost to Keras2Defaults: %v", lr)
 	}
-	if wd := optimizers.AdamW().Config().Params["weight_decay"]; wd != 0.004 {
+	if wd := optimizers.AdamW().Params().WeightDecay; wd != 0.004 {
 		t.Errorf("adamw weight_decay = %v", wd)
 	}
 }
@@ -528,12 +532,14 @@ func TestConfigRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
-		if fmt.Sprint(back.(optimizers.Configurable).Config()) != fmt.Sprint(cfg) {
-			t.Errorf("%s: %v -> %v", c.name, cfg, back.(optimizers.Configurable).Config())
+		raw, _ := json.Marshal(cfg)
+		raw2, _ := json.Marshal(back.(optimizers.Configurable).Config())
+		if string(raw) != string(raw2) {
+			t.Errorf("%s: %s -> %s", c.name, raw, raw2)
 		}
 		compare(t, c.name+" from config", run(t, back, tensor.Float64), c.want, 1e-14)
 	}
-	s := optimizers.Adam(optimizers.LearningRate(optimizers.CosineDecay(0.01, 10, optimizers.WarmupTarget(0.1), optimizers.WarmupSteps(2))),
+	s := optimizers.Adam(optimizers.LearningRateSchedule(optimizers.CosineDecay(0.01, 10, optimizers.WarmupTarget(0.1), optimizers.WarmupSteps(2))),
 		optimizers.Clipnorm(1))
 	raw, err := json.Marshal(s.Config())
 	if err != nil {
@@ -554,65 +560,159 @@ func TestConfigRoundTrip(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	if _, err := optimizers.Get("adamm"); err == nil ||
-		!strings.Contains(err.Error(), "known: adadelta, adagrad, adam, adamax, adamw, ftrl, lion, nadam, rmsprop, sgd") {
-		t.Errorf("unknown optimizer error = %v", err)
+	_, err := optimizers.Get("adamm")
+	var un *kerrors.UnknownNameError
+	if !errors.As(err, &un) || un.Name != "adamm" || un.Kind != "optimizer" ||
+		strings.Join(un.Known, ",") != "adadelta,adagrad,adam,adamax,adamw,ftrl,lion,nadam,rmsprop,sgd" {
+		t.Errorf("unknown optimizer: %v", err)
 	}
 	bad := []struct {
-		o    interface{ Err() error }
-		want string
+		o            interface{ Err() error }
+		call, option string
+		msg          string
 	}{
-		{optimizers.Adam(optimizers.LearningRate(-1)), "adam: learning_rate must be >= 0, got -1"},
-		{optimizers.Adam(optimizers.LearningRate("fast")), "adam: learning_rate must be a number or a Schedule, got string"},
-		{optimizers.RMSprop(optimizers.Rho(1)), "rho must be in [0, 1), got 1"},
-		{optimizers.RMSprop(optimizers.Momentum(-0.1)), "momentum must be in [0, 1), got -0.1"},
-		{optimizers.RMSprop(optimizers.Epsilon(-1)), "epsilon must be >= 0, got -1"},
-		{optimizers.SGD(optimizers.Momentum(1.5)), "momentum must be in [0, 1], got 1.5"},
-		{optimizers.Adam(optimizers.Beta1(1.5)), "beta_1 must be in [0, 1), got 1.5"},
-		{optimizers.AdamW(optimizers.Beta2(1)), "adamw: beta_2 must be in [0, 1), got 1"},
-		{optimizers.AdamW(optimizers.WeightDecay(-0.1)), "adamw: weight_decay must be >= 0, got -0.1"},
-		{optimizers.Adagrad(optimizers.InitialAccumulatorValue(-1)), "initial_accumulator_value must be >= 0, got -1"},
-		{optimizers.Adadelta(optimizers.Rho(-0.5)), "adadelta: rho must be in [0, 1), got -0.5"},
-		{optimizers.Adamax(optimizers.Beta2(2)), "adamax: beta_2 must be in [0, 1), got 2"},
-		{optimizers.Nadam(optimizers.Beta1(-1)), "nadam: beta_1 must be in [0, 1), got -1"},
-		{optimizers.Ftrl(optimizers.LearningRatePower(0.5)), "learning_rate_power must be <= 0, got 0.5"},
-		{optimizers.Ftrl(optimizers.L1RegularizationStrength(-1)), "l1_regularization_strength must be >= 0, got -1"},
-		{optimizers.Ftrl(optimizers.LearningRate(0)), "ftrl: learning_rate must be > 0, got 0"},
-		{optimizers.Lion(optimizers.Beta1(0)), "lion: beta_1 must be in (0, 1], got 0"},
-		{optimizers.SGD(optimizers.Rho(0.5)), `sgd has no option "rho"`},
-		{optimizers.SGD(optimizers.LearningRate(math.NaN())), "learning_rate = NaN"},
-		{optimizers.SGD(optimizers.Clipnorm(1), optimizers.Clipvalue(1)), "only one of clipnorm, clipvalue and global_clipnorm can be set, got clipnorm=1, clipvalue=1"},
-		{optimizers.SGD(optimizers.Clipvalue(-1)), "clipvalue must be >= 0, got -1"},
-		{optimizers.SGD(optimizers.LearningRate(optimizers.ExponentialDecay(0.1, 0, 0.5))), "ExponentialDecay: decay_steps must be > 0, got 0"},
-		{optimizers.ExponentialDecay(0.1, 10, -0.5), "decay_rate must be a finite number >= 0, got -0.5"},
-		{optimizers.InverseTimeDecay(-1, 10, 0.5), "initial_learning_rate must be a finite number >= 0, got -1"},
-		{optimizers.CosineDecay(0.1, 10, optimizers.Alpha(2)), "alpha must be in [0, 1], got 2"},
-		{optimizers.CosineDecay(0.1, 10, optimizers.Staircase(true)), `CosineDecay has no option "staircase"`},
-		{optimizers.PiecewiseConstantDecay([]int64{1, 2}, []float64{1}), "2 boundaries need 3 values, got 1"},
-		{optimizers.PiecewiseConstantDecay([]int64{2, 2}, []float64{1, 2, 3}), "boundaries must increase strictly"},
+		{optimizers.Adam(optimizers.LearningRate(-1)), "adam", "learning_rate", "must be >= 0"},
+		{optimizers.RMSprop(optimizers.Rho(1)), "rmsprop", "rho", "must be in [0, 1)"},
+		{optimizers.RMSprop(optimizers.Momentum(-0.1)), "rmsprop", "momentum", "must be in [0, 1)"},
+		{optimizers.RMSprop(optimizers.Epsilon(-1)), "rmsprop", "epsilon", "must be >= 0"},
+		{optimizers.SGD(optimizers.Momentum(1.5)), "sgd", "momentum", "must be in [0, 1]"},
+		{optimizers.Adam(optimizers.Beta1(1.5)), "adam", "beta_1", "must be in [0, 1)"},
+		{optimizers.AdamW(optimizers.Beta2(1)), "adamw", "beta_2", "must be in [0, 1)"},
+		{optimizers.AdamW(optimizers.WeightDecay(-0.1)), "adamw", "weight_decay", "must be >= 0"},
+		{optimizers.Adagrad(optimizers.InitialAccumulatorValue(-1)), "adagrad", "initial_accumulator_value", "must be >= 0"},
+		{optimizers.Adadelta(optimizers.Rho(-0.5)), "adadelta", "rho", "must be in [0, 1)"},
+		{optimizers.Adamax(optimizers.Beta2(2)), "adamax", "beta_2", "must be in [0, 1)"},
+		{optimizers.Nadam(optimizers.Beta1(-1)), "nadam", "beta_1", "must be in [0, 1)"},
+		{optimizers.Ftrl(optimizers.LearningRatePower(0.5)), "ftrl", "learning_rate_power", "must be <= 0"},
+		{optimizers.Ftrl(optimizers.L1RegularizationStrength(-1)), "ftrl", "l1_regularization_strength", "must be >= 0"},
+		{optimizers.Ftrl(optimizers.LearningRate(0)), "ftrl", "learning_rate", "must be > 0"},
+		{optimizers.Lion(optimizers.Beta1(0)), "lion", "beta_1", "must be in (0, 1]"},
+		{optimizers.SGD(optimizers.LearningRate(math.NaN())), "sgd", "learning_rate", "must be finite"},
+		{optimizers.SGD(optimizers.Clipnorm(1), optimizers.Clipvalue(1)), "sgd", "clipnorm, clipvalue, global_clipnorm", "only one of them can be set"},
+		{optimizers.SGD(optimizers.Clipvalue(-1)), "sgd", "clipvalue", "must be >= 0"},
+		{optimizers.SGD(optimizers.LearningRateSchedule(optimizers.ExponentialDecay(0.1, 0, 0.5))), "ExponentialDecay", "decay_steps", "must be > 0"},
+		{optimizers.ExponentialDecay(0.1, 10, -0.5), "ExponentialDecay", "decay_rate", "must be a finite number >= 0"},
+		{optimizers.InverseTimeDecay(-1, 10, 0.5), "InverseTimeDecay", "initial_learning_rate", "must be a finite number >= 0"},
+		{optimizers.CosineDecay(0.1, 10, optimizers.Alpha(2)), "CosineDecay", "alpha", "must be in [0, 1]"},
+		{optimizers.CosineDecay(0.1, 10, optimizers.WarmupSteps(-1)), "CosineDecay", "warmup_steps", "must be >= 0"},
+		{optimizers.PiecewiseConstantDecay([]int64{1, 2}, []float64{1}), "PiecewiseConstantDecay", "values", "2 boundaries need 3 values, got 1"},
+		{optimizers.PiecewiseConstantDecay([]int64{2, 2}, []float64{1, 2, 3}), "PiecewiseConstantDecay", "boundaries", "must increase strictly"},
 	}
 	for _, b := range bad {
-		if err := b.o.Err(); err == nil || !strings.Contains(err.Error(), b.want) || !strings.HasPrefix(err.Error(), "optimizers: ") {
-			t.Errorf("error = %v, want it to contain %q", err, b.want)
+		err := b.o.Err()
+		var oe *kerrors.OptionError
+		if !errors.As(err, &oe) || oe.Call != b.call || oe.Option != b.option || oe.Msg != b.msg || !strings.HasPrefix(err.Error(), "optimizers: ") {
+			t.Errorf("error = %v (%+v), want an OptionError for %s %s: %s", err, oe, b.call, b.option, b.msg)
 		}
 	}
-	if _, err := optimizers.FromConfig(optimizers.Config{Name: "adam", Params: map[string]float64{"beta_1": 2}}); err == nil {
-		t.Error("FromConfig with beta_1 = 2 should fail")
+	// The messages name the optimizer, the keyword, the value and the rule.
+	for err, want := range map[error]string{
+		optimizers.Adam(optimizers.Beta1(1.5)).Err():                          "optimizers: adam: beta_1 = 1.5: must be in [0, 1)",
+		optimizers.SGD(optimizers.Clipnorm(1), optimizers.Clipvalue(2)).Err(): "optimizers: sgd: clipnorm, clipvalue, global_clipnorm = clipnorm=1, clipvalue=2: only one of them can be set",
+	} {
+		if err == nil || err.Error() != want {
+			t.Errorf("message %v, want %q", err, want)
+		}
 	}
-	if _, err := optimizers.ScheduleFromConfig(optimizers.ScheduleConfig{Name: "Linear"}); err == nil || !strings.Contains(err.Error(), "known: CosineDecay") {
-		t.Errorf("unknown schedule error = %v", err)
+	if err := optimizers.SGD(optimizers.LearningRateSchedule(nil)).Err(); !errors.Is(err, kerrors.ErrNil) {
+		t.Errorf("nil schedule: %v", err)
 	}
+
+	// Configs: out-of-range, unknown and mistyped parameters.
+	for _, c := range []struct {
+		name, params, option, msg string
+	}{
+		{"adam", `{"beta_1": 2}`, "beta_1", "must be in [0, 1)"},
+		{"sgd", `{"rho": 0.5}`, "rho", "unknown parameter (sgd takes learning_rate, clipnorm, clipvalue, global_clipnorm, weight_decay, momentum, nesterov)"},
+		{"adam", `{"amsgrad": "yes"}`, "amsgrad", "must be true or false"},
+		{"sgd", `{"nesterov": 2}`, "nesterov", "must be true or false (older files: 0 or 1)"},
+		{"ftrl", `{"beta": "big"}`, "beta", "must be a number"},
+	} {
+		_, err := optimizers.FromConfig(optimizers.Config{Name: c.name, Params: json.RawMessage(c.params)})
+		var oe *kerrors.OptionError
+		if !errors.As(err, &oe) || oe.Option != c.option || oe.Msg != c.msg {
+			t.Errorf("%s %s: %v", c.name, c.params, err)
+		}
+	}
+	_, err = optimizers.FromConfig(optimizers.Config{Name: "sgd", Schedule: &optimizers.ScheduleConfig{Name: "Linear"}})
+	if !errors.As(err, &un) || un.Kind != "learning-rate schedule" || strings.Join(un.Known, ",") != "CosineDecay,ExponentialDecay,InverseTimeDecay,PiecewiseConstantDecay" {
+		t.Errorf("unknown schedule: %v", err)
+	}
+	if strings.Contains(err.Error(), "optimizers.Register") {
+		t.Errorf("unknown schedule suggests optimizers.Register: %v", err)
+	}
+	_, err = optimizers.FromConfig(optimizers.Config{Name: "sgd", Schedule: &optimizers.ScheduleConfig{Name: "CosineDecay",
+		Params: json.RawMessage(`{"initial_learning_rate": 0.1, "decay_steps": 10, "staircase": true}`)}})
+	var oe *kerrors.OptionError
+	if !errors.As(err, &oe) || oe.Option != "staircase" || oe.Call != "CosineDecay" {
+		t.Errorf("CosineDecay with staircase: %v", err)
+	}
+
+	// Resolve takes a name or an Optimizer, nothing else.
+	if o, err := optimizers.Resolve("Adam"); err != nil || o.Name() != "adam" {
+		t.Errorf("Resolve(Adam) = %v, %v", o, err)
+	}
+	if _, err := optimizers.Resolve(3.5); !errors.As(err, &oe) || oe.Option != "optimizer" || oe.Value != "float64" {
+		t.Errorf("Resolve(3.5) = %v", err)
+	}
+	if _, err := optimizers.Resolve(nil); !errors.Is(err, kerrors.ErrNil) {
+		t.Errorf("Resolve(nil) = %v", err)
+	}
+
 	o := optimizers.SGD()
-	if err := o.SetLearningRate(-0.1); err == nil {
-		t.Error("SetLearningRate(-0.1) should fail")
+	if err := o.SetLearningRate(-0.1); !errors.As(err, &oe) || oe.Option != "learning_rate" {
+		t.Errorf("SetLearningRate(-0.1) = %v", err)
 	}
-	if err := o.SetLearningRate(0.5); err != nil || o.LearningRate() != 0.5 {
+	if err := o.SetLearningRate(0.5); err != nil || o.LearningRate() != 0.5 || o.Params().LearningRate != 0.5 {
 		t.Errorf("SetLearningRate(0.5): %v, %v", err, o.LearningRate())
 	}
 	v, _ := backend.NewVariable("w", tensor.Float64, []int{3}, true)
-	if err := optimizers.Adam(optimizers.Beta1(2)).Apply([]*backend.Variable{v}); err == nil {
-		t.Error("Apply of an invalid optimizer should fail")
+	if err := optimizers.Adam(optimizers.Beta1(2)).Apply([]*backend.Variable{v}); !errors.As(err, &oe) {
+		t.Errorf("Apply of an invalid optimizer: %v", err)
 	}
+}
+
+// TestLegacyConfigs loads optimizer configs as files written before the
+// hyperparameters were typed hold them: booleans as 0 or 1, and
+// PiecewiseConstantDecay's boundaries and values beside its params.
+func TestLegacyConfigs(t *testing.T) {
+	cases := []struct {
+		json string
+		want optimizers.Optimizer
+	}{
+		{`{"name":"sgd","params":{"learning_rate":0.1,"momentum":0.5,"nesterov":1}}`,
+			optimizers.SGD(optimizers.LearningRate(0.1), optimizers.Momentum(0.5), optimizers.Nesterov(true))},
+		{`{"name":"rmsprop","params":{"centered":1,"epsilon":1e-07,"learning_rate":0.001,"momentum":0,"rho":0.9}}`,
+			optimizers.RMSprop(optimizers.Centered(true))},
+		{`{"name":"adam","params":{"amsgrad":0,"beta_1":0.8,"beta_2":0.999,"clipnorm":1,"epsilon":1e-07},` +
+			`"learning_rate_schedule":{"class_name":"ExponentialDecay","params":{"decay_rate":0.5,"decay_steps":2,"initial_learning_rate":0.1,"staircase":1}}}`,
+			optimizers.Adam(optimizers.Beta1(0.8), optimizers.Clipnorm(1),
+				optimizers.LearningRateSchedule(optimizers.ExponentialDecay(0.1, 2, 0.5, optimizers.Staircase(true))))},
+		{`{"name":"sgd","params":{"momentum":0,"nesterov":0},"learning_rate_schedule":{"class_name":"PiecewiseConstantDecay","boundaries":[0,1],"values":[1,0.5,0.25]}}`,
+			optimizers.SGD(optimizers.LearningRateSchedule(optimizers.PiecewiseConstantDecay([]int64{0, 1}, []float64{1, 0.5, 0.25})))},
+	}
+	for _, c := range cases {
+		var cfg optimizers.Config
+		if err := json.Unmarshal([]byte(c.json), &cfg); err != nil {
+			t.Fatal(err)
+		}
+		o, err := optimizers.FromConfig(cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", c.json, err)
+		}
+		got, _ := json.Marshal(o.(optimizers.Configurable).Config())
+		want, _ := json.Marshal(c.want.(optimizers.Configurable).Config())
+		if string(got) != string(want) {
+			t.Errorf("legacy %s\nloads as %s\nwant     %s", c.json, got, want)
+		}
+		compare(t, c.json, run(t, o, tensor.Float64), run(t, c.want, tensor.Float64), 0)
+	}
+}
+
+// TestOptionsCompileChecked: options an optimizer or schedule does not
+// take do not compile (testdata/compilefail marks each line).
+func TestOptionsCompileChecked(t *testing.T) {
+	compilecheck.Run(t, "testdata/compilefail")
 }
 
 // nonNeg is a test constraint: it clips negative weights to 0.
@@ -672,7 +772,7 @@ func TestNoAllocations(t *testing.T) {
 
 func ExampleAdam() {
 	opt := optimizers.Adam(optimizers.LearningRate(1e-4))
-	fmt.Println(opt.Name(), opt.LearningRate(), opt.Config().Params["epsilon"])
+	fmt.Println(opt.Name(), opt.LearningRate(), opt.Params().Epsilon)
 	// Output: adam 0.0001 1e-07
 }
 
@@ -685,7 +785,7 @@ func ExampleKeras2Defaults() {
 
 func ExampleExponentialDecay() {
 	lr := optimizers.ExponentialDecay(0.1, 1000, 0.5, optimizers.Staircase(true))
-	opt := optimizers.SGD(optimizers.LearningRate(lr))
+	opt := optimizers.SGD(optimizers.LearningRateSchedule(lr))
 	fmt.Println(opt.LearningRate(), lr.Rate(999), lr.Rate(1000), lr.Rate(2500))
 	// Output: 0.1 0.1 0.05 0.025
 }
@@ -697,5 +797,5 @@ func ExampleGet() {
 	fmt.Println(err)
 	// Output:
 	// nadam 0.001 <nil>
-	// optimizers: unknown optimizer "adamm" (known: adadelta, adagrad, adam, adamax, adamw, ftrl, lion, nadam, rmsprop, sgd)
+	// optimizers: unknown optimizer "adamm" (known: adadelta, adagrad, adam, adamax, adamw, ftrl, lion, nadam, rmsprop, sgd); register it with optimizers.Register
 }

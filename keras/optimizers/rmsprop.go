@@ -10,49 +10,73 @@ import (
 // recent magnitude.
 type RMSpropOptimizer struct {
 	base
-	rho, momentum, epsilon float64
-	centered               bool
+	p RMSpropParams
 }
 
-var rmspropSpec = spec{name: "rmsprop", defaults: map[string]float64{"learning_rate": 0.001, "rho": 0.9, "momentum": 0,
-	"epsilon": 1e-7, "centered": 0}}
+// RMSpropParams are RMSprop's hyperparameters.
+type RMSpropParams struct {
+	BaseParams
+	// Rho is the discount factor of the moving average (default 0.9, in
+	// [0, 1)).
+	Rho float64 `json:"rho"`
+	// Momentum (default 0, in [0, 1)).
+	Momentum float64 `json:"momentum"`
+	// Epsilon is added inside the square root (default 1e-7, >= 0).
+	Epsilon float64 `json:"epsilon"`
+	// Centered normalises by the estimated variance (default false).
+	Centered bool `json:"centered"`
+}
+
+func rmspropDefaults() RMSpropParams {
+	return RMSpropParams{BaseParams: BaseParams{LearningRate: 0.001}, Rho: 0.9, Epsilon: 1e-7}
+}
 
 // RMSprop returns RMSprop ("rmsprop") with Keras 3 defaults: learning rate
 // 0.001, rho 0.9, momentum 0, epsilon 1e-7, not centered. Each step:
 // v = rho*v + (1-rho)*g^2; w -= lr*g/sqrt(v + eps) (centered: the
 // denominator is sqrt(v - a^2 + eps) with a = rho*a + (1-rho)*g; with
 // momentum mu the increment is accumulated in m = mu*m + increment and
-// w -= m). Options: LearningRate, Rho and Momentum (in [0, 1)), Epsilon,
-// Centered and the shared clipping and weight-decay options. An invalid
-// option is reported by Err (and so by Compile).
-func RMSprop(opts ...Option) *RMSpropOptimizer {
-	vals, sched, err := collect(rmspropSpec, opts)
-	o := &RMSpropOptimizer{}
-	o.init("rmsprop", vals, sched, err)
-	if err != nil {
-		return o
+// w -= m). Options: see RMSpropOption. An invalid value is reported by Err
+// (and so by Compile) as a *kerrors.OptionError.
+func RMSprop(opts ...RMSpropOption) *RMSpropOptimizer {
+	b := rmspropBuild{p: rmspropDefaults()}
+	for _, o := range opts {
+		if o != nil {
+			o.applyRMSprop(&b)
+		}
 	}
-	o.rho, o.momentum, o.epsilon, o.centered = vals["rho"], vals["momentum"], vals["epsilon"], vals["centered"] != 0
-	o.fail(firstErr(inUnit("rmsprop", "rho", o.rho, false), inUnit("rmsprop", "momentum", o.momentum, false),
-		atLeast("rmsprop", "epsilon", o.epsilon, 0)))
+	b.finish(&b.p.BaseParams, 0)
+	return newRMSprop(b.p, b.build)
+}
+
+func newRMSprop(p RMSpropParams, b build) *RMSpropOptimizer {
+	o := &RMSpropOptimizer{p: p}
+	o.init("rmsprop", p, p.BaseParams, b)
+	o.fail(firstErr(inUnit("rmsprop", "rho", p.Rho, false), inUnit("rmsprop", "momentum", p.Momentum, false),
+		atLeast("rmsprop", "epsilon", p.Epsilon, 0)))
 	return o
 }
 
-// Config returns the hyperparameters.
-func (o *RMSpropOptimizer) Config() Config {
-	return o.baseParams(map[string]float64{"rho": o.rho, "momentum": o.momentum, "epsilon": o.epsilon, "centered": boolf(o.centered)})
+// Params returns the hyperparameters.
+func (o *RMSpropOptimizer) Params() RMSpropParams {
+	p := o.p
+	p.BaseParams = o.baseParams()
+	return p
 }
+
+// Config returns the serialisable form.
+func (o *RMSpropOptimizer) Config() Config { return o.config(o.Params()) }
 
 // Apply performs one RMSprop step.
 func (o *RMSpropOptimizer) Apply(vars []*backend.Variable) error {
-	lr := o.LearningRate()
+	lr, rho, mu, eps, centered := o.LearningRate(), o.p.Rho, o.p.Momentum, o.p.Epsilon, o.p.Centered
 	// slots: 0 velocity, 1 momentum, 2 average gradient (centered)
 	return o.forEach(vars, 3,
 		func(w, g []float32, s []slot) {
-			rmspropKernel(w, g, s[0].f32, s[1].f32, s[2].f32, float32(lr), float32(o.rho), float32(o.momentum), float32(o.epsilon), o.centered)
+			rmspropKernel(w, g, s[0].f32, s[1].f32, s[2].f32, float32(lr), float32(rho), float32(mu), float32(eps), centered)
 		},
 		func(w, g []float64, s []slot) {
-			rmspropKernel(w, g, s[0].f64, s[1].f64, s[2].f64, lr, o.rho, o.momentum, o.epsilon, o.centered)
+			rmspropKernel(w, g, s[0].f64, s[1].f64, s[2].f64, lr, rho, mu, eps, centered)
 		})
 }
 

@@ -1,17 +1,21 @@
 package optimizers
 
 import (
+	"encoding/json"
+	"fmt"
 	"math"
-	"sort"
-	"strings"
 
 	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/internal/hparams"
+	"github.com/gokeras/gokeras/keras/internal/registry"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // Schedule gives the learning rate as a function of the optimizer's step
-// count (Keras: LearningRateSchedule). Pass one to LearningRate; the
-// optimizer evaluates it at Iterations() (0 for the first step) before
-// every step, as Keras does.
+// count (Keras: LearningRateSchedule). Pass one to LearningRateSchedule;
+// the optimizer evaluates it at Iterations() (0 for the first step)
+// before every step, as Keras does.
 type Schedule interface {
 	// Rate returns the learning rate for the given step (>= 0).
 	Rate(step int64) float64
@@ -19,117 +23,203 @@ type Schedule interface {
 	Config() ScheduleConfig
 }
 
-// ScheduleConfig is the serialisable form of a schedule: its Keras class
-// name and parameters.
+// ScheduleConfig is the serialisable form of a schedule:
+//
+//	{"class_name": "ExponentialDecay", "params": {"initial_learning_rate": 0.1, ...}}
+//
+// Params is the JSON of the schedule's typed parameters
+// (ExponentialDecayParams, ...), every one of them written. Decoding also
+// reads the form written before the parameters were typed: staircase as
+// 0 or 1, and PiecewiseConstantDecay's boundaries and values beside params
+// instead of inside.
 type ScheduleConfig struct {
-	Name       string             `json:"class_name"`
-	Params     map[string]float64 `json:"params,omitempty"`
-	Boundaries []int64            `json:"boundaries,omitempty"`
-	Values     []float64          `json:"values,omitempty"`
+	// Name is Keras's class name ("ExponentialDecay").
+	Name string `json:"class_name"`
+	// Params holds the parameters as a JSON object.
+	Params json.RawMessage `json:"params,omitempty"`
+}
+
+// UnmarshalJSON decodes a ScheduleConfig, moving the top-level
+// boundaries and values of older files into Params.
+func (c *ScheduleConfig) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Name       string          `json:"class_name"`
+		Params     json.RawMessage `json:"params"`
+		Boundaries json.RawMessage `json:"boundaries"`
+		Values     json.RawMessage `json:"values"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	params, err := mergeLegacy(raw.Params, map[string]json.RawMessage{"boundaries": raw.Boundaries, "values": raw.Values})
+	if err != nil {
+		return err
+	}
+	c.Name, c.Params = raw.Name, params
+	return nil
+}
+
+// mergeLegacy adds the legacy top-level values to the params object
+// (params win), or returns params unchanged when there are none.
+func mergeLegacy(params json.RawMessage, legacy map[string]json.RawMessage) (json.RawMessage, error) {
+	m := map[string]json.RawMessage{}
+	for k, v := range legacy {
+		if len(v) > 0 {
+			m[k] = v
+		}
+	}
+	if len(m) == 0 {
+		return params, nil
+	}
+	if !hparams.Empty(params) {
+		var p map[string]json.RawMessage
+		if err := json.Unmarshal(params, &p); err != nil {
+			return nil, err
+		}
+		for k, v := range p {
+			m[k] = v
+		}
+	}
+	return json.Marshal(m)
+}
+
+// ScheduleFactory builds a schedule from its Config.
+type ScheduleFactory func(c ScheduleConfig) (Schedule, error)
+
+// scheduleRegistry holds the built-in schedules, by Keras class name.
+var scheduleRegistry = registry.New[ScheduleFactory]("optimizers", "learning-rate schedule")
+
+type withScheduleErr interface {
+	Schedule
+	Err() error
+}
+
+func builtinSchedule[P any, S withScheduleErr](name string, make func(P) S) {
+	scheduleRegistry.Builtin(name, func(c ScheduleConfig) (Schedule, error) {
+		var p P
+		if err := hparams.Decode(name, c.Params, &p); err != nil {
+			return nil, errors.Wrap(err, "optimizers")
+		}
+		s := make(p)
+		if err := s.Err(); err != nil {
+			return nil, err
+		}
+		return s, nil
+	})
+}
+
+func init() {
+	builtinSchedule("ExponentialDecay", newExponentialDecay)
+	builtinSchedule("InverseTimeDecay", newInverseTimeDecay)
+	builtinSchedule("CosineDecay", newCosineDecay)
+	builtinSchedule("PiecewiseConstantDecay", newPiecewiseConstantDecay)
 }
 
 // ScheduleFromConfig rebuilds a built-in schedule from its serialisable
-// form. An unknown name gives an error listing the known ones.
+// form. An unknown name gives a *kerrors.UnknownNameError listing the
+// known ones; an unknown, mistyped or invalid parameter a
+// *kerrors.OptionError.
 func ScheduleFromConfig(c ScheduleConfig) (Schedule, error) {
-	p := func(k string) float64 { return c.Params[k] }
-	var s interface {
-		Schedule
-		Err() error
-	}
-	switch c.Name {
-	case "ExponentialDecay":
-		s = ExponentialDecay(p("initial_learning_rate"), int64(p("decay_steps")), p("decay_rate"), Staircase(p("staircase") != 0))
-	case "InverseTimeDecay":
-		s = InverseTimeDecay(p("initial_learning_rate"), int64(p("decay_steps")), p("decay_rate"), Staircase(p("staircase") != 0))
-	case "CosineDecay":
-		opts := []ScheduleOption{Alpha(p("alpha")), WarmupSteps(int64(p("warmup_steps")))}
-		if t, ok := c.Params["warmup_target"]; ok {
-			opts = append(opts, WarmupTarget(t))
+	f, err := scheduleRegistry.Get(c.Name)
+	if err != nil {
+		// Only the built-in schedules can be rebuilt from a config: drop
+		// the registry's hint to register one.
+		var un *kerrors.UnknownNameError
+		if errors.As(err, &un) {
+			un.Hint = "a user-defined Schedule is given to LearningRateSchedule as a value"
 		}
-		s = CosineDecay(p("initial_learning_rate"), int64(p("decay_steps")), opts...)
-	case "PiecewiseConstantDecay":
-		s = PiecewiseConstantDecay(c.Boundaries, c.Values)
-	default:
-		known := []string{"CosineDecay", "ExponentialDecay", "InverseTimeDecay", "PiecewiseConstantDecay"}
-		sort.Strings(known)
-		return nil, errors.Errorf("optimizers: unknown learning-rate schedule %q (known: %s)", c.Name, strings.Join(known, ", "))
-	}
-	if err := s.Err(); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return f(c)
 }
 
-// ScheduleOption sets an optional parameter of a schedule; a schedule
-// given an option it does not have reports it in Err.
-type ScheduleOption func(*scheduleOpts)
+// ScheduleNames returns the class names ScheduleFromConfig knows, sorted.
+func ScheduleNames() []string { return scheduleRegistry.Names() }
 
-type scheduleOpts struct {
-	given        []string
-	staircase    bool
-	alpha        float64
-	warmupTarget *float64
-	warmupSteps  int64
+// ExponentialDecayOption is an option of ExponentialDecay: Staircase.
+type ExponentialDecayOption interface {
+	applyExponentialDecay(*ExponentialDecayParams)
 }
+
+// InverseTimeDecayOption is an option of InverseTimeDecay: Staircase.
+type InverseTimeDecayOption interface {
+	applyInverseTimeDecay(*InverseTimeDecayParams)
+}
+
+// CosineDecayOption is an option of CosineDecay: Alpha, WarmupTarget and
+// WarmupSteps.
+type CosineDecayOption interface{ applyCosineDecay(*CosineDecayParams) }
+
+// StaircaseOption is the option Staircase returns; ExponentialDecay and
+// InverseTimeDecay take it.
+type StaircaseOption bool
+
+func (o StaircaseOption) applyExponentialDecay(p *ExponentialDecayParams) { p.Staircase = bool(o) }
+func (o StaircaseOption) applyInverseTimeDecay(p *InverseTimeDecayParams) { p.Staircase = bool(o) }
 
 // Staircase makes ExponentialDecay and InverseTimeDecay decay at discrete
 // intervals (step / decay_steps rounded down; default false).
-func Staircase(b bool) ScheduleOption {
-	return func(o *scheduleOpts) { o.given = append(o.given, "staircase"); o.staircase = b }
-}
+func Staircase(on bool) StaircaseOption { return StaircaseOption(on) }
+
+type cosineOption func(*CosineDecayParams)
+
+func (o cosineOption) applyCosineDecay(p *CosineDecayParams) { o(p) }
 
 // Alpha sets CosineDecay's floor as a fraction of the decayed-from rate
 // (default 0, in [0, 1]).
-func Alpha(a float64) ScheduleOption {
-	return func(o *scheduleOpts) { o.given = append(o.given, "alpha"); o.alpha = a }
+func Alpha(a float64) CosineDecayOption {
+	return cosineOption(func(p *CosineDecayParams) { p.Alpha = a })
 }
 
 // WarmupTarget turns on CosineDecay's linear warmup from the initial
 // learning rate to target over WarmupSteps steps (default: no warmup).
-func WarmupTarget(target float64) ScheduleOption {
-	return func(o *scheduleOpts) { o.given = append(o.given, "warmup_target"); o.warmupTarget = &target }
+func WarmupTarget(target float64) CosineDecayOption {
+	return cosineOption(func(p *CosineDecayParams) { p.WarmupTarget = &target })
 }
 
 // WarmupSteps sets the length of CosineDecay's warmup in steps (default 0).
-func WarmupSteps(n int64) ScheduleOption {
-	return func(o *scheduleOpts) { o.given = append(o.given, "warmup_steps"); o.warmupSteps = n }
+func WarmupSteps(n int64) CosineDecayOption {
+	return cosineOption(func(p *CosineDecayParams) { p.WarmupSteps = n })
 }
 
-func scheduleOptions(name string, opts []ScheduleOption, allowed ...string) (scheduleOpts, error) {
-	var o scheduleOpts
-	for _, f := range opts {
-		if f != nil {
-			f(&o)
-		}
-	}
-	for _, g := range o.given {
-		ok := false
-		for _, a := range allowed {
-			ok = ok || a == g
-		}
-		if !ok {
-			return o, errors.Errorf("optimizers: %s has no option %q (it has: %s)", name, g, strings.Join(allowed, ", "))
-		}
-	}
-	return o, nil
+// scheduleInvalid returns the error for a schedule parameter out of range.
+func scheduleInvalid(name, key string, v any, msg string) error {
+	return invalid(name, key, v, msg)
 }
 
 func checkSchedule(name string, initial float64, decaySteps int64) error {
 	if initial < 0 || math.IsNaN(initial) || math.IsInf(initial, 0) {
-		return errors.Errorf("optimizers: %s: initial_learning_rate must be a finite number >= 0, got %v", name, initial)
+		return scheduleInvalid(name, "initial_learning_rate", initial, "must be a finite number >= 0")
 	}
 	if decaySteps <= 0 {
-		return errors.Errorf("optimizers: %s: decay_steps must be > 0, got %d", name, decaySteps)
+		return scheduleInvalid(name, "decay_steps", decaySteps, "must be > 0")
 	}
 	return nil
 }
 
+func checkDecayRate(name string, rate float64) error {
+	if rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
+		return scheduleInvalid(name, "decay_rate", rate, "must be a finite number >= 0")
+	}
+	return nil
+}
+
+// ExponentialDecayParams are ExponentialDecay's parameters.
+type ExponentialDecayParams struct {
+	// InitialLearningRate is the rate at step 0 (finite, >= 0).
+	InitialLearningRate float64 `json:"initial_learning_rate"`
+	// DecaySteps is the number of steps per decay by DecayRate (> 0).
+	DecaySteps int64 `json:"decay_steps"`
+	// DecayRate is the factor per DecaySteps steps (finite, >= 0).
+	DecayRate float64 `json:"decay_rate"`
+	// Staircase rounds step/decay_steps down (default false).
+	Staircase bool `json:"staircase"`
+}
+
 // ExponentialDecaySchedule is initial * decay_rate^(step/decay_steps).
 type ExponentialDecaySchedule struct {
-	initial, rate float64
-	steps         int64
-	staircase     bool
-	err           error
+	p   ExponentialDecayParams
+	err error
 }
 
 // ExponentialDecay returns the schedule
@@ -137,141 +227,199 @@ type ExponentialDecaySchedule struct {
 // Staircase(true) the exponent is rounded down). decaySteps must be > 0
 // and decayRate >= 0; an invalid parameter is reported by Err and by the
 // optimizer it is given to.
-func ExponentialDecay(initial float64, decaySteps int64, decayRate float64, opts ...ScheduleOption) *ExponentialDecaySchedule {
-	o, err := scheduleOptions("ExponentialDecay", opts, "staircase")
-	s := &ExponentialDecaySchedule{initial: initial, rate: decayRate, steps: decaySteps, staircase: o.staircase}
-	s.err = firstErr(err, checkSchedule("ExponentialDecay", initial, decaySteps))
-	if s.err == nil && (decayRate < 0 || math.IsNaN(decayRate) || math.IsInf(decayRate, 0)) {
-		s.err = errors.Errorf("optimizers: ExponentialDecay: decay_rate must be a finite number >= 0, got %v", decayRate)
+func ExponentialDecay(initial float64, decaySteps int64, decayRate float64, opts ...ExponentialDecayOption) *ExponentialDecaySchedule {
+	p := ExponentialDecayParams{InitialLearningRate: initial, DecaySteps: decaySteps, DecayRate: decayRate}
+	for _, o := range opts {
+		if o != nil {
+			o.applyExponentialDecay(&p)
+		}
 	}
-	return s
+	return newExponentialDecay(p)
+}
+
+func newExponentialDecay(p ExponentialDecayParams) *ExponentialDecaySchedule {
+	return &ExponentialDecaySchedule{p: p, err: firstErr(checkSchedule("ExponentialDecay", p.InitialLearningRate, p.DecaySteps),
+		checkDecayRate("ExponentialDecay", p.DecayRate))}
 }
 
 // Rate returns the learning rate at step.
 func (s *ExponentialDecaySchedule) Rate(step int64) float64 {
-	p := float64(step) / float64(s.steps)
-	if s.staircase {
+	p := float64(step) / float64(s.p.DecaySteps)
+	if s.p.Staircase {
 		p = math.Floor(p)
 	}
-	return s.initial * math.Pow(s.rate, p)
+	return s.p.InitialLearningRate * math.Pow(s.p.DecayRate, p)
 }
 
 // Err returns the error found in the parameters, or nil.
 func (s *ExponentialDecaySchedule) Err() error { return s.err }
 
-// Config returns the schedule's parameters.
+// Params returns the parameters.
+func (s *ExponentialDecaySchedule) Params() ExponentialDecayParams { return s.p }
+
+// Config returns the schedule's serialisable form.
 func (s *ExponentialDecaySchedule) Config() ScheduleConfig {
-	return ScheduleConfig{Name: "ExponentialDecay", Params: map[string]float64{"initial_learning_rate": s.initial,
-		"decay_steps": float64(s.steps), "decay_rate": s.rate, "staircase": boolf(s.staircase)}}
+	return ScheduleConfig{Name: "ExponentialDecay", Params: hparams.Encode(s.p)}
+}
+
+// InverseTimeDecayParams are InverseTimeDecay's parameters.
+type InverseTimeDecayParams struct {
+	// InitialLearningRate is the rate at step 0 (finite, >= 0).
+	InitialLearningRate float64 `json:"initial_learning_rate"`
+	// DecaySteps is the step count unit (> 0).
+	DecaySteps int64 `json:"decay_steps"`
+	// DecayRate is the decay per DecaySteps steps (finite, >= 0).
+	DecayRate float64 `json:"decay_rate"`
+	// Staircase rounds step/decay_steps down (default false).
+	Staircase bool `json:"staircase"`
 }
 
 // InverseTimeDecaySchedule is initial / (1 + decay_rate*step/decay_steps).
 type InverseTimeDecaySchedule struct {
-	initial, rate float64
-	steps         int64
-	staircase     bool
-	err           error
+	p   InverseTimeDecayParams
+	err error
 }
 
 // InverseTimeDecay returns the schedule
 // initial / (1 + decayRate * step / decaySteps) (Keras: InverseTimeDecay;
 // with Staircase(true) step/decaySteps is rounded down). decaySteps must
 // be > 0 and decayRate >= 0.
-func InverseTimeDecay(initial float64, decaySteps int64, decayRate float64, opts ...ScheduleOption) *InverseTimeDecaySchedule {
-	o, err := scheduleOptions("InverseTimeDecay", opts, "staircase")
-	s := &InverseTimeDecaySchedule{initial: initial, rate: decayRate, steps: decaySteps, staircase: o.staircase}
-	s.err = firstErr(err, checkSchedule("InverseTimeDecay", initial, decaySteps))
-	if s.err == nil && (decayRate < 0 || math.IsNaN(decayRate) || math.IsInf(decayRate, 0)) {
-		s.err = errors.Errorf("optimizers: InverseTimeDecay: decay_rate must be a finite number >= 0, got %v", decayRate)
+func InverseTimeDecay(initial float64, decaySteps int64, decayRate float64, opts ...InverseTimeDecayOption) *InverseTimeDecaySchedule {
+	p := InverseTimeDecayParams{InitialLearningRate: initial, DecaySteps: decaySteps, DecayRate: decayRate}
+	for _, o := range opts {
+		if o != nil {
+			o.applyInverseTimeDecay(&p)
+		}
 	}
-	return s
+	return newInverseTimeDecay(p)
+}
+
+func newInverseTimeDecay(p InverseTimeDecayParams) *InverseTimeDecaySchedule {
+	return &InverseTimeDecaySchedule{p: p, err: firstErr(checkSchedule("InverseTimeDecay", p.InitialLearningRate, p.DecaySteps),
+		checkDecayRate("InverseTimeDecay", p.DecayRate))}
 }
 
 // Rate returns the learning rate at step.
 func (s *InverseTimeDecaySchedule) Rate(step int64) float64 {
-	p := float64(step) / float64(s.steps)
-	if s.staircase {
+	p := float64(step) / float64(s.p.DecaySteps)
+	if s.p.Staircase {
 		p = math.Floor(p)
 	}
-	return s.initial / (1 + s.rate*p)
+	return s.p.InitialLearningRate / (1 + s.p.DecayRate*p)
 }
 
 // Err returns the error found in the parameters, or nil.
 func (s *InverseTimeDecaySchedule) Err() error { return s.err }
 
-// Config returns the schedule's parameters.
+// Params returns the parameters.
+func (s *InverseTimeDecaySchedule) Params() InverseTimeDecayParams { return s.p }
+
+// Config returns the schedule's serialisable form.
 func (s *InverseTimeDecaySchedule) Config() ScheduleConfig {
-	return ScheduleConfig{Name: "InverseTimeDecay", Params: map[string]float64{"initial_learning_rate": s.initial,
-		"decay_steps": float64(s.steps), "decay_rate": s.rate, "staircase": boolf(s.staircase)}}
+	return ScheduleConfig{Name: "InverseTimeDecay", Params: hparams.Encode(s.p)}
+}
+
+// CosineDecayParams are CosineDecay's parameters.
+type CosineDecayParams struct {
+	// InitialLearningRate is the rate at step 0 (finite, >= 0).
+	InitialLearningRate float64 `json:"initial_learning_rate"`
+	// DecaySteps is the length of the decay in steps (> 0).
+	DecaySteps int64 `json:"decay_steps"`
+	// Alpha is the floor as a fraction of the decayed-from rate (default
+	// 0, in [0, 1]).
+	Alpha float64 `json:"alpha"`
+	// WarmupTarget is the rate the warmup rises to (nil: no warmup).
+	WarmupTarget *float64 `json:"warmup_target"`
+	// WarmupSteps is the length of the warmup (default 0, >= 0).
+	WarmupSteps int64 `json:"warmup_steps"`
 }
 
 // CosineDecaySchedule is a cosine decay with an optional linear warmup.
 type CosineDecaySchedule struct {
-	initial, alpha float64
-	steps          int64
-	warmupTarget   *float64
-	warmupSteps    int64
-	err            error
+	p   CosineDecayParams
+	err error
 }
 
 // CosineDecay returns Keras's CosineDecay: without warmup, the rate at
 // step s is initial * ((1-alpha)*0.5*(1+cos(pi*min(s, decaySteps)/decaySteps)) + alpha).
 // With WarmupTarget(t) and WarmupSteps(w) the rate first rises linearly
 // from initial to t over w steps, then decays from t as above over
-// decaySteps more steps. Options: Alpha (default 0), WarmupTarget
-// (default none), WarmupSteps (default 0). decaySteps must be > 0.
-func CosineDecay(initial float64, decaySteps int64, opts ...ScheduleOption) *CosineDecaySchedule {
-	o, err := scheduleOptions("CosineDecay", opts, "alpha", "warmup_target", "warmup_steps")
-	s := &CosineDecaySchedule{initial: initial, alpha: o.alpha, steps: decaySteps, warmupTarget: o.warmupTarget, warmupSteps: o.warmupSteps}
-	s.err = firstErr(err, checkSchedule("CosineDecay", initial, decaySteps))
+// decaySteps more steps. Options: see CosineDecayOption. decaySteps must
+// be > 0.
+func CosineDecay(initial float64, decaySteps int64, opts ...CosineDecayOption) *CosineDecaySchedule {
+	p := CosineDecayParams{InitialLearningRate: initial, DecaySteps: decaySteps}
+	for _, o := range opts {
+		if o != nil {
+			o.applyCosineDecay(&p)
+		}
+	}
+	return newCosineDecay(p)
+}
+
+func newCosineDecay(p CosineDecayParams) *CosineDecaySchedule {
+	s := &CosineDecaySchedule{p: p, err: checkSchedule("CosineDecay", p.InitialLearningRate, p.DecaySteps)}
 	switch {
 	case s.err != nil:
-	case o.alpha < 0 || o.alpha > 1 || math.IsNaN(o.alpha):
-		s.err = errors.Errorf("optimizers: CosineDecay: alpha must be in [0, 1], got %v", o.alpha)
-	case o.warmupSteps < 0:
-		s.err = errors.Errorf("optimizers: CosineDecay: warmup_steps must be >= 0, got %d", o.warmupSteps)
-	case o.warmupTarget != nil && (*o.warmupTarget < 0 || math.IsNaN(*o.warmupTarget) || math.IsInf(*o.warmupTarget, 0)):
-		s.err = errors.Errorf("optimizers: CosineDecay: warmup_target must be a finite number >= 0, got %v", *o.warmupTarget)
+	case p.Alpha < 0 || p.Alpha > 1 || math.IsNaN(p.Alpha):
+		s.err = scheduleInvalid("CosineDecay", "alpha", p.Alpha, "must be in [0, 1]")
+	case p.WarmupSteps < 0:
+		s.err = scheduleInvalid("CosineDecay", "warmup_steps", p.WarmupSteps, "must be >= 0")
+	case p.WarmupTarget != nil && (*p.WarmupTarget < 0 || math.IsNaN(*p.WarmupTarget) || math.IsInf(*p.WarmupTarget, 0)):
+		s.err = scheduleInvalid("CosineDecay", "warmup_target", *p.WarmupTarget, "must be a finite number >= 0")
 	}
 	return s
 }
 
 // Rate returns the learning rate at step.
 func (s *CosineDecaySchedule) Rate(step int64) float64 {
+	steps := float64(s.p.DecaySteps)
 	decay := func(step float64, from float64) float64 {
-		cos := 0.5 * (1 + math.Cos(math.Pi*step/float64(s.steps)))
-		return from * ((1-s.alpha)*cos + s.alpha)
+		cos := 0.5 * (1 + math.Cos(math.Pi*step/steps))
+		return from * ((1-s.p.Alpha)*cos + s.p.Alpha)
 	}
 	st := float64(step)
-	if s.warmupTarget == nil {
-		return decay(math.Min(st, float64(s.steps)), s.initial)
+	if s.p.WarmupTarget == nil {
+		return decay(math.Min(st, steps), s.p.InitialLearningRate)
 	}
-	w := float64(s.warmupSteps)
-	st = math.Min(st, float64(s.steps)+w)
+	w := float64(s.p.WarmupSteps)
+	st = math.Min(st, steps+w)
 	if st < w {
-		return (*s.warmupTarget-s.initial)*(st/w) + s.initial
+		return (*s.p.WarmupTarget-s.p.InitialLearningRate)*(st/w) + s.p.InitialLearningRate
 	}
-	return decay(st-w, *s.warmupTarget)
+	return decay(st-w, *s.p.WarmupTarget)
 }
 
 // Err returns the error found in the parameters, or nil.
 func (s *CosineDecaySchedule) Err() error { return s.err }
 
-// Config returns the schedule's parameters.
-func (s *CosineDecaySchedule) Config() ScheduleConfig {
-	p := map[string]float64{"initial_learning_rate": s.initial, "decay_steps": float64(s.steps), "alpha": s.alpha,
-		"warmup_steps": float64(s.warmupSteps)}
-	if s.warmupTarget != nil {
-		p["warmup_target"] = *s.warmupTarget
+// Params returns the parameters.
+func (s *CosineDecaySchedule) Params() CosineDecayParams {
+	p := s.p
+	if p.WarmupTarget != nil {
+		t := *p.WarmupTarget
+		p.WarmupTarget = &t
 	}
-	return ScheduleConfig{Name: "CosineDecay", Params: p}
+	return p
+}
+
+// Config returns the schedule's serialisable form.
+func (s *CosineDecaySchedule) Config() ScheduleConfig {
+	return ScheduleConfig{Name: "CosineDecay", Params: hparams.Encode(s.p)}
+}
+
+// PiecewiseConstantDecayParams are PiecewiseConstantDecay's parameters.
+type PiecewiseConstantDecayParams struct {
+	// Boundaries are the steps where the rate changes (strictly
+	// increasing).
+	Boundaries []int64 `json:"boundaries"`
+	// Values are the rates, one more than Boundaries (finite, >= 0).
+	Values []float64 `json:"values"`
 }
 
 // PiecewiseConstantDecaySchedule is a step function of the step count.
 type PiecewiseConstantDecaySchedule struct {
-	boundaries []int64
-	values     []float64
-	err        error
+	p   PiecewiseConstantDecayParams
+	err error
 }
 
 // PiecewiseConstantDecay returns Keras's PiecewiseConstantDecay: the rate
@@ -280,20 +428,27 @@ type PiecewiseConstantDecaySchedule struct {
 // last boundary. len(values) must be len(boundaries)+1, boundaries
 // strictly increasing and values >= 0.
 func PiecewiseConstantDecay(boundaries []int64, values []float64) *PiecewiseConstantDecaySchedule {
-	s := &PiecewiseConstantDecaySchedule{boundaries: append([]int64(nil), boundaries...), values: append([]float64(nil), values...)}
-	if len(boundaries) != len(values)-1 {
-		s.err = errors.Errorf("optimizers: PiecewiseConstantDecay: %d boundaries need %d values, got %d", len(boundaries), len(boundaries)+1, len(values))
+	return newPiecewiseConstantDecay(PiecewiseConstantDecayParams{Boundaries: boundaries, Values: values})
+}
+
+func newPiecewiseConstantDecay(p PiecewiseConstantDecayParams) *PiecewiseConstantDecaySchedule {
+	s := &PiecewiseConstantDecaySchedule{p: PiecewiseConstantDecayParams{
+		Boundaries: append([]int64(nil), p.Boundaries...), Values: append([]float64(nil), p.Values...)}}
+	b, v := s.p.Boundaries, s.p.Values
+	if len(b) != len(v)-1 {
+		s.err = errors.Wrap(&kerrors.OptionError{Call: "PiecewiseConstantDecay", Option: "values",
+			Msg: fmt.Sprintf("%d boundaries need %d values, got %d", len(b), len(b)+1, len(v))}, "optimizers")
 		return s
 	}
-	for i := 1; i < len(boundaries); i++ {
-		if boundaries[i] <= boundaries[i-1] {
-			s.err = errors.Errorf("optimizers: PiecewiseConstantDecay: boundaries must increase strictly, got %v", boundaries)
+	for i := 1; i < len(b); i++ {
+		if b[i] <= b[i-1] {
+			s.err = scheduleInvalid("PiecewiseConstantDecay", "boundaries", b, "must increase strictly")
 			return s
 		}
 	}
-	for i, v := range values {
-		if v < 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-			s.err = errors.Errorf("optimizers: PiecewiseConstantDecay: values[%d] must be a finite number >= 0, got %v", i, v)
+	for i, x := range v {
+		if x < 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+			s.err = scheduleInvalid("PiecewiseConstantDecay", "values", v, fmt.Sprintf("values[%d] must be a finite number >= 0", i))
 			return s
 		}
 	}
@@ -305,19 +460,23 @@ func (s *PiecewiseConstantDecaySchedule) Rate(step int64) float64 {
 	if s.err != nil {
 		return 0
 	}
-	for i, b := range s.boundaries {
+	for i, b := range s.p.Boundaries {
 		if step <= b {
-			return s.values[i]
+			return s.p.Values[i]
 		}
 	}
-	return s.values[len(s.values)-1]
+	return s.p.Values[len(s.p.Values)-1]
 }
 
 // Err returns the error found in the parameters, or nil.
 func (s *PiecewiseConstantDecaySchedule) Err() error { return s.err }
 
-// Config returns the schedule's parameters.
+// Params returns a copy of the parameters.
+func (s *PiecewiseConstantDecaySchedule) Params() PiecewiseConstantDecayParams {
+	return PiecewiseConstantDecayParams{Boundaries: append([]int64(nil), s.p.Boundaries...), Values: append([]float64(nil), s.p.Values...)}
+}
+
+// Config returns the schedule's serialisable form.
 func (s *PiecewiseConstantDecaySchedule) Config() ScheduleConfig {
-	return ScheduleConfig{Name: "PiecewiseConstantDecay", Boundaries: append([]int64(nil), s.boundaries...),
-		Values: append([]float64(nil), s.values...)}
+	return ScheduleConfig{Name: "PiecewiseConstantDecay", Params: hparams.Encode(s.p)}
 }

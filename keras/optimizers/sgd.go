@@ -6,48 +6,67 @@ import "github.com/gokeras/gokeras/keras/backend"
 // momentum.
 type SGDOptimizer struct {
 	base
-	momentum float64
-	nesterov bool
+	p SGDParams
 }
 
-var sgdSpec = spec{name: "sgd", defaults: map[string]float64{"learning_rate": 0.01, "momentum": 0, "nesterov": 0}}
+// SGDParams are SGD's hyperparameters.
+type SGDParams struct {
+	BaseParams
+	// Momentum accelerates descent along consistent directions (default
+	// 0, in [0, 1]).
+	Momentum float64 `json:"momentum"`
+	// Nesterov turns on Nesterov momentum (default false).
+	Nesterov bool `json:"nesterov"`
+}
+
+func sgdDefaults() SGDParams { return SGDParams{BaseParams: BaseParams{LearningRate: 0.01}} }
 
 // SGD returns stochastic gradient descent ("sgd") with Keras 3 defaults:
 // learning rate 0.01, momentum 0 (in [0, 1]), Nesterov off. With momentum
 // mu each step is v = mu*v - lr*g; w += v (Nesterov: w += mu*v - lr*g);
-// without, w -= lr*g. Options: LearningRate, Momentum, Nesterov and the
-// shared Clipnorm, Clipvalue, GlobalClipnorm, WeightDecay. An invalid
-// option is reported by Err (and so by Compile).
-func SGD(opts ...Option) *SGDOptimizer {
-	vals, sched, err := collect(sgdSpec, opts)
-	o := &SGDOptimizer{}
-	o.init("sgd", vals, sched, err)
-	if err != nil {
-		return o
+// without, w -= lr*g. Options: see SGDOption. An invalid value is
+// reported by Err (and so by Compile) as a *kerrors.OptionError.
+func SGD(opts ...SGDOption) *SGDOptimizer {
+	b := sgdBuild{p: sgdDefaults()}
+	for _, o := range opts {
+		if o != nil {
+			o.applySGD(&b)
+		}
 	}
-	o.momentum, o.nesterov = vals["momentum"], vals["nesterov"] != 0
-	o.fail(inUnit("sgd", "momentum", o.momentum, true))
+	b.finish(&b.p.BaseParams, 0)
+	return newSGD(b.p, b.build)
+}
+
+func newSGD(p SGDParams, b build) *SGDOptimizer {
+	o := &SGDOptimizer{p: p}
+	o.init("sgd", p, p.BaseParams, b)
+	o.fail(inUnit("sgd", "momentum", p.Momentum, true))
 	return o
 }
 
-// Config returns the hyperparameters.
-func (o *SGDOptimizer) Config() Config {
-	return o.baseParams(map[string]float64{"momentum": o.momentum, "nesterov": boolf(o.nesterov)})
+// Params returns the hyperparameters.
+func (o *SGDOptimizer) Params() SGDParams {
+	p := o.p
+	p.BaseParams = o.baseParams()
+	return p
 }
+
+// Config returns the serialisable form.
+func (o *SGDOptimizer) Config() Config { return o.config(o.Params()) }
 
 // Apply performs one SGD step.
 func (o *SGDOptimizer) Apply(vars []*backend.Variable) error {
 	lr := o.LearningRate()
-	if o.momentum == 0 {
+	if o.p.Momentum == 0 {
 		return o.forEach(vars, 0,
 			func(w, g []float32, _ []slot) { sgdPlain(w, g, float32(lr)) },
 			func(w, g []float64, _ []slot) { sgdPlain(w, g, lr) })
 	}
 	return o.forEach(vars, 1,
 		func(w, g []float32, s []slot) {
-			sgdMomentum(w, g, s[0].f32, float32(lr), float32(o.momentum), o.nesterov)
+			sgdMomentum(w, g, s[0].f32, float32(lr), float32(o.p.Momentum), o.p.Nesterov)
 		},
-		func(w, g []float64, s []slot) { sgdMomentum(w, g, s[0].f64, lr, o.momentum, o.nesterov) })
+		func(w, g []float64, s []slot) { sgdMomentum(w, g, s[0].f64, lr, o.p.Momentum, o.p.Nesterov) })
 }
 
 func sgdPlain[T backend.Float](w, g []T, lr T) {

@@ -1,6 +1,7 @@
 package optimizers_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"reflect"
@@ -85,9 +86,9 @@ func configs() []optimizers.Config {
 		cs = append(cs, optimizers.Config{Name: n})
 	}
 	return append(cs,
-		optimizers.Config{Name: "sgd", Params: map[string]float64{"momentum": 0.9, "nesterov": 1}},
-		optimizers.Config{Name: "rmsprop", Params: map[string]float64{"momentum": 0.5, "centered": 1}},
-		optimizers.Config{Name: "adam", Params: map[string]float64{"amsgrad": 1}},
+		optimizers.Config{Name: "sgd", Params: json.RawMessage(`{"momentum": 0.9, "nesterov": true}`)},
+		optimizers.Config{Name: "rmsprop", Params: json.RawMessage(`{"momentum": 0.5, "centered": true}`)},
+		optimizers.Config{Name: "adam", Params: json.RawMessage(`{"amsgrad": true}`)},
 	)
 }
 
@@ -97,7 +98,7 @@ func configs() []optimizers.Config {
 func TestStateRoundTrip(t *testing.T) {
 	for _, c := range configs() {
 		for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
-			t.Run(fmt.Sprintf("%s%v_%v", c.Name, c.Params, dt), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s%s_%v", c.Name, c.Params, dt), func(t *testing.T) {
 				a, err := optimizers.FromConfig(c)
 				if err != nil {
 					t.Fatal(err)

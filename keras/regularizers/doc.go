@@ -9,4 +9,10 @@
 // includes them, as in Keras. As in Keras 3, an activity penalty is the
 // penalty of the layer's whole output batch (tf.keras 2 divided it by the
 // batch size).
+//
+// The factors are positional (L1(0.01), L1L2(0.01, 0.001)). Config carries
+// the JSON of those that differ from Get's default 0.01, with Keras's
+// keyword names, and FromConfig decodes it strictly. An invalid factor is
+// a *kerrors.OptionError, an unknown name a *kerrors.UnknownNameError.
+// Register adds a user-defined regularizer, built from its Config.
 package regularizers

@@ -1,16 +1,17 @@
 package regularizers
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/gokeras/gokeras/keras/backend"
-
-	"github.com/gokeras/gokeras/keras/internal/names"
+	"github.com/gokeras/gokeras/keras/internal/hparams"
+	"github.com/gokeras/gokeras/keras/internal/registry"
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // Regularizer computes a penalty of a weight or activation tensor.
@@ -24,24 +25,60 @@ type Regularizer interface {
 	Value(x []float64) float64
 }
 
-// Config is the serialisable form of a regularizer.
+// Config is the serialisable form of a regularizer:
+//
+//	{"name": "l2", "params": {"l2": 0.001}}
+//
+// Params is the JSON of the regularizer's typed parameters (L1Params,
+// L2Params, L1L2Params) with Keras's keyword names, holding the factors
+// that differ from Get's default, 0.01; it is absent when none does.
+// FromConfig rejects unknown keywords.
 type Config struct {
-	Name   string             `json:"name"`
-	Params map[string]float64 `json:"params,omitempty"`
+	// Name is the regularizer's Keras name.
+	Name string `json:"name"`
+	// Params holds the non-default factors as a JSON object (nil: none).
+	Params json.RawMessage `json:"params,omitempty"`
 }
 
-// Configurable is implemented by regularizers with parameters.
+// Configurable is implemented by every regularizer of this package.
 type Configurable interface {
 	Config() Config
 }
 
-// ConfigOf returns r's serialisable form.
+// ConfigOf returns r's serialisable form: its Config, or its name alone
+// for a regularizer that has no Config method.
 func ConfigOf(r Regularizer) Config {
 	if c, ok := r.(Configurable); ok {
 		return c.Config()
 	}
 	return Config{Name: r.Name()}
 }
+
+// L1Params are the parameters of L1.
+type L1Params struct {
+	// L1 is the factor of sum(|x|) (Get's default 0.01, finite, >= 0).
+	L1 float64 `json:"l1"`
+}
+
+// L2Params are the parameters of L2.
+type L2Params struct {
+	// L2 is the factor of sum(x^2) (Get's default 0.01, finite, >= 0).
+	L2 float64 `json:"l2"`
+}
+
+// L1L2Params are the parameters of L1L2.
+type L1L2Params struct {
+	// L1 is the factor of sum(|x|) (Get's default 0.01, finite, >= 0).
+	L1 float64 `json:"l1"`
+	// L2 is the factor of sum(x^2) (Get's default 0.01, finite, >= 0).
+	L2 float64 `json:"l2"`
+}
+
+var (
+	l1Defaults   = L1Params{L1: 0.01}
+	l2Defaults   = L2Params{L2: 0.01}
+	l1l2Defaults = L1L2Params{L1: 0.01, L2: 0.01}
+)
 
 // L1L2Regularizer is the penalty l1*sum(|x|) + l2*sum(x^2).
 type L1L2Regularizer struct {
@@ -70,7 +107,7 @@ func newL1L2(name string, l1, l2 float64) *L1L2Regularizer {
 		v    float64
 	}{{"l1", l1}, {"l2", l2}} {
 		if r.err == nil && (p.v < 0 || math.IsNaN(p.v) || math.IsInf(p.v, 0)) {
-			r.err = errors.Errorf("regularizers: %s: %s must be a finite number >= 0, got %v", name, p.name, p.v)
+			r.err = errors.Wrap(hparams.Invalid(name, p.name, p.v, "must be a finite number >= 0"), "regularizers")
 		}
 	}
 	return r
@@ -88,16 +125,18 @@ func (r *L1L2Regularizer) L2() float64 { return r.l2 }
 // Err returns the error found in the factors, or nil.
 func (r *L1L2Regularizer) Err() error { return r.err }
 
-// Config returns the factors.
+// Config returns the serialisable form.
 func (r *L1L2Regularizer) Config() Config {
-	p := map[string]float64{}
-	if r.name != "l2" {
-		p["l1"] = r.l1
+	var params json.RawMessage
+	switch r.name {
+	case "l1":
+		params = hparams.Diff(L1Params{L1: r.l1}, l1Defaults)
+	case "l2":
+		params = hparams.Diff(L2Params{L2: r.l2}, l2Defaults)
+	default:
+		params = hparams.Diff(L1L2Params{L1: r.l1, L2: r.l2}, l1l2Defaults)
 	}
-	if r.name != "l1" {
-		p["l2"] = r.l2
-	}
-	return Config{Name: r.name, Params: p}
+	return Config{Name: r.name, Params: params}
 }
 
 // Value returns l1*sum(|x|) + l2*sum(x^2).
@@ -143,76 +182,76 @@ func (r *L1L2Regularizer) Penalty(x *G.Node) (*G.Node, error) {
 	return y, nil
 }
 
-var registry = map[string]func(p map[string]float64) Regularizer{
-	"l1": func(p map[string]float64) Regularizer { return L1(get(p, "l1", 0.01)) },
-	"l2": func(p map[string]float64) Regularizer { return L2(get(p, "l2", 0.01)) },
-	"l1_l2": func(p map[string]float64) Regularizer {
-		return L1L2(get(p, "l1", 0.01), get(p, "l2", 0.01))
-	},
-}
+// Factory builds a regularizer from its Config (for user-defined
+// regularizers, see Register). c.Name is the name it was looked up by.
+type Factory func(c Config) (Regularizer, error)
 
-func get(p map[string]float64, k string, def float64) float64 {
-	if v, ok := p[k]; ok {
-		return v
-	}
-	return def
-}
+var regularizerRegistry = registry.New[Factory]("regularizers", "regularizer")
 
-var custom = map[string]func(params map[string]float64) (Regularizer, error){}
-
-func key(name string) string { return strings.ReplaceAll(strings.ToLower(name), "_", "") }
-
-// Register makes a regularizer available by name (for user-defined
-// regularizers). It returns an error if the name is taken.
-func Register(name string, make func(params map[string]float64) (Regularizer, error)) error {
-	for n := range registry {
-		if key(n) == key(name) {
-			return errors.Errorf("regularizers: %q is already registered", name)
+// builtin registers a built-in regularizer: defaults are its factors'
+// defaults and make builds it from decoded ones.
+func builtin[P any](name string, defaults P, make func(P) *L1L2Regularizer) {
+	regularizerRegistry.Builtin(name, func(c Config) (Regularizer, error) {
+		p := defaults
+		if err := hparams.Decode(name, c.Params, &p); err != nil {
+			return nil, errors.Wrap(err, "regularizers")
 		}
+		r := make(p)
+		if r.err != nil {
+			return nil, r.err
+		}
+		return r, nil
+	})
+}
+
+func init() {
+	builtin("l1", l1Defaults, func(p L1Params) *L1L2Regularizer { return L1(p.L1) })
+	builtin("l2", l2Defaults, func(p L2Params) *L1L2Regularizer { return L2(p.L2) })
+	builtin("l1_l2", l1l2Defaults, func(p L1L2Params) *L1L2Regularizer { return L1L2(p.L1, p.L2) })
+}
+
+// Register makes a user-defined regularizer available by name to Get,
+// FromConfig and Resolve, and so to layers and keras.Load. factory
+// receives the Config (the name, and the params JSON the regularizer was
+// saved with) and decodes the params itself. It returns an error when
+// name is empty or already taken (names differing only in case or
+// underscores count as the same, so "L1L2" is taken).
+func Register(name string, factory Factory) error {
+	if factory == nil {
+		return errors.Wrap(kerrors.ErrNil, "regularizers: Register: nil factory")
 	}
-	if _, ok := custom[name]; ok {
-		return errors.Errorf("regularizers: %q is already registered", name)
+	if _, found, err := hparams.Lookup(regularizerRegistry, name); err == nil && name != "" {
+		return errors.Errorf("regularizers: Register: regularizer %q is already registered (as %q)", name, found)
 	}
-	custom[name] = make
-	return nil
+	return regularizerRegistry.Register(name, factory)
 }
 
 // Get returns the regularizer with the given Keras name and default
-// factor 0.01 ("l2", or the class name "L2"), or an error listing the
-// known names.
+// factor 0.01 ("l2", or the class name "L2"). An unknown name gives a
+// *kerrors.UnknownNameError listing the known ones.
 func Get(name string) (Regularizer, error) { return FromConfig(Config{Name: name}) }
 
 // FromConfig rebuilds a regularizer from its serialisable form. An unknown
-// parameter or an invalid factor gives an error naming it.
+// name gives a *kerrors.UnknownNameError; a parameter the regularizer does
+// not take, of the wrong type or out of range a *kerrors.OptionError
+// naming it.
 func FromConfig(c Config) (Regularizer, error) {
-	if make, ok := custom[c.Name]; ok {
-		return make(c.Params)
+	f, _, err := hparams.Lookup(regularizerRegistry, c.Name)
+	if err != nil {
+		return nil, err
 	}
-	for n, make := range registry {
-		if key(n) != key(c.Name) {
-			continue
-		}
-		for k := range c.Params {
-			if (k != "l1" || n == "l2") && (k != "l2" || n == "l1") {
-				return nil, errors.Errorf("regularizers: %s has no parameter %q", n, k)
-			}
-		}
-		r := make(c.Params)
-		if err := Err(r); err != nil {
-			return nil, err
-		}
-		return r, nil
-	}
-	return nil, names.Unknown("regularizers", "regularizer", c.Name, Names())
+	return f(c)
 }
 
 // Names returns the known regularizer names, sorted.
-func Names() []string { return names.Sorted(names.Keys(registry), names.Keys(custom)) }
+func Names() []string { return regularizerRegistry.Names() }
 
-// Resolve turns a Keras name or a Regularizer into a Regularizer. A
-// Regularizer built with an invalid factor gives its error.
-func Resolve(r interface{}) (Regularizer, error) {
-	switch v := r.(type) {
+// Resolve turns what the layers' regularizer options accept into a
+// Regularizer: a Keras name (string, as for Get) or a Regularizer value.
+// A Regularizer built with an invalid factor gives its error. Any other
+// type, nil included, gives a *kerrors.OptionError.
+func Resolve(spec interface{}) (Regularizer, error) {
+	switch v := spec.(type) {
 	case string:
 		return Get(v)
 	case Regularizer:
@@ -221,7 +260,8 @@ func Resolve(r interface{}) (Regularizer, error) {
 		}
 		return v, nil
 	}
-	return nil, errors.Errorf("regularizers: %T is neither a name nor a Regularizer", r)
+	return nil, errors.Wrap(&kerrors.OptionError{Call: "Resolve", Option: "regularizer", Value: fmt.Sprintf("%T", spec),
+		Msg: "want a Keras name (string) or a regularizers.Regularizer"}, "regularizers")
 }
 
 // Err returns the error a regularizer recorded at construction, or nil.

@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/internal/gradcheck"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/regularizers"
 )
 
@@ -116,29 +118,78 @@ func TestNamesDefaultsAndErrors(t *testing.T) {
 		}
 	}
 	bad := []struct {
-		err  error
-		want string
+		err                 error
+		call, option, value string
 	}{
-		{regularizers.L1(-0.1).Err(), "regularizers: l1: l1 must be a finite number >= 0, got -0.1"},
-		{regularizers.L2(math.NaN()).Err(), "regularizers: l2: l2 must be a finite number >= 0, got NaN"},
-		{regularizers.L1L2(0.1, -1).Err(), "regularizers: l1_l2: l2 must be a finite number >= 0, got -1"},
+		{regularizers.L1(-0.1).Err(), "l1", "l1", "-0.1"},
+		{regularizers.L2(math.NaN()).Err(), "l2", "l2", "NaN"},
+		{regularizers.L1L2(0.1, -1).Err(), "l1_l2", "l2", "-1"},
+		{func() error { _, err := regularizers.Resolve(regularizers.L1(-1)); return err }(), "l1", "l1", "-1"},
+		{func() error {
+			_, err := regularizers.FromConfig(regularizers.Config{Name: "l2", Params: json.RawMessage(`{"l2": -3}`)})
+			return err
+		}(), "l2", "l2", "-3"},
 	}
 	for _, b := range bad {
-		if b.err == nil || b.err.Error() != b.want {
-			t.Errorf("error = %v, want %q", b.err, b.want)
+		var oe *kerrors.OptionError
+		if !errors.As(b.err, &oe) || oe.Call != b.call || oe.Option != b.option || oe.Value != b.value || oe.Msg != "must be a finite number >= 0" {
+			t.Errorf("error = %v, want an OptionError for %s %s = %s", b.err, b.call, b.option, b.value)
 		}
 	}
-	if _, err := regularizers.Get("l3"); err == nil || !strings.Contains(err.Error(), `unknown regularizer "l3" (known: l1, l1_l2, l2)`) {
+	if err := regularizers.L1(-0.1).Err(); err.Error() != "regularizers: l1: l1 = -0.1: must be a finite number >= 0" {
+		t.Errorf("message %q", err)
+	}
+	_, err := regularizers.Get("l3")
+	var un *kerrors.UnknownNameError
+	if !errors.As(err, &un) || strings.Join(un.Known, ", ") != "l1, l1_l2, l2" {
 		t.Errorf("Get(l3) = %v", err)
 	}
-	if _, err := regularizers.FromConfig(regularizers.Config{Name: "l1", Params: map[string]float64{"l2": 1}}); err == nil {
-		t.Error("l1 accepted an l2 parameter")
+	if r, err := regularizers.Get("L1L2"); err != nil || r.Name() != "l1_l2" {
+		t.Errorf("Get(L1L2) = %v, %v", r, err)
 	}
-	if _, err := regularizers.Resolve(regularizers.L1(-1)); err == nil {
-		t.Error("Resolve accepted l1 = -1")
+	for _, c := range []struct{ name, params, option, msg string }{
+		{"l1", `{"l2": 1}`, "l2", "unknown parameter (l1 takes l1)"},
+		{"l1_l2", `{"l1": "big"}`, "l1", "must be a number"},
+	} {
+		_, err := regularizers.FromConfig(regularizers.Config{Name: c.name, Params: json.RawMessage(c.params)})
+		var oe *kerrors.OptionError
+		if !errors.As(err, &oe) || oe.Option != c.option || oe.Msg != c.msg {
+			t.Errorf("%s %s: %v", c.name, c.params, err)
+		}
 	}
-	if _, err := regularizers.Resolve(3); err == nil {
-		t.Error("Resolve accepted an int")
+	var oe *kerrors.OptionError
+	if _, err := regularizers.Resolve(3); !errors.As(err, &oe) || oe.Value != "int" {
+		t.Errorf("Resolve(3) = %v", err)
+	}
+	if err := regularizers.Register("L2", func(regularizers.Config) (regularizers.Regularizer, error) { return regularizers.L2(1), nil }); err == nil {
+		t.Error("L2 could be registered over l2")
+	}
+	if err := regularizers.Register("mine", nil); !errors.Is(err, kerrors.ErrNil) {
+		t.Errorf("Register with a nil factory: %v", err)
+	}
+}
+
+// TestLegacyConfigs loads regularizer configs as files written before the
+// parameters were typed hold them: every factor written, the defaults
+// included.
+func TestLegacyConfigs(t *testing.T) {
+	for raw, want := range map[string]regularizers.Regularizer{
+		`{"name":"l2","params":{"l2":0.01}}`:            regularizers.L2(0.01),
+		`{"name":"l1_l2","params":{"l1":0.1,"l2":0.2}}`: regularizers.L1L2(0.1, 0.2),
+		`{"name":"l1","params":{"l1":0.5}}`:             regularizers.L1(0.5),
+	} {
+		var c regularizers.Config
+		if err := json.Unmarshal([]byte(raw), &c); err != nil {
+			t.Fatal(err)
+		}
+		r, err := regularizers.FromConfig(c)
+		if err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		x := []float64{1, -2, 0.5}
+		if r.Value(x) != want.Value(x) || r.Name() != want.Name() {
+			t.Errorf("%s: %s %v, want %s %v", raw, r.Name(), r.Value(x), want.Name(), want.Value(x))
+		}
 	}
 }
 
@@ -150,6 +201,11 @@ func ExampleL2() {
 
 func ExampleGet() {
 	r, err := regularizers.Get("l1_l2")
-	fmt.Println(r.Name(), regularizers.ConfigOf(r).Params, err)
-	// Output: l1_l2 map[l1:0.01 l2:0.01] <nil>
+	fmt.Println(r.Name(), r.(*regularizers.L1L2Regularizer).L1(), err)
+	// Only the factors that differ from the default 0.01 are written.
+	raw, _ := json.Marshal(regularizers.ConfigOf(regularizers.L1L2(0.01, 0.001)))
+	fmt.Println(string(raw))
+	// Output:
+	// l1_l2 0.01 <nil>
+	// {"name":"l1_l2","params":{"l2":0.001}}
 }

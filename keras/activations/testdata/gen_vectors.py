@@ -59,7 +59,7 @@ CASES = [
     ("elu", {"alpha": 0.5}, lambda x: F.elu(x, alpha=0.5)),
     ("selu", {}, F.selu),
     ("gelu", {}, lambda x: F.gelu(x, approximate="none")),
-    ("gelu", {"approximate": 1}, lambda x: F.gelu(x, approximate="tanh")),
+    ("gelu", {"approximate": True}, lambda x: F.gelu(x, approximate="tanh")),
     ("silu", {}, F.silu),
     ("swish", {}, F.silu),
     ("softplus", {}, F.softplus),
