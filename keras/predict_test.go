@@ -3,6 +3,7 @@ package keras_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -183,4 +184,52 @@ func rowsOf(x *tensor.Dense, from, to int) *tensor.Dense {
 	cols := x.Shape()[1]
 	data := x.Data().([]float64)[from*cols : to*cols]
 	return tensor.New(tensor.WithShape(to-from, cols), tensor.WithBacking(append([]float64(nil), data...)))
+}
+
+func TestArgmax(t *testing.T) {
+	cases := []struct {
+		pred *tensor.Dense
+		want []int
+	}{
+		{tensor.New(tensor.WithShape(3, 3), tensor.WithBacking([]float32{0.1, 0.7, 0.2, 0.5, 0.5, 0, 0, 0, 1})), []int{1, 0, 2}},
+		{tensor.New(tensor.WithShape(3, 1), tensor.WithBacking([]float64{0.2, 0.5, 0.9})), []int{0, 0, 1}},
+		{tensor.New(tensor.WithShape(1, 2, 2), tensor.WithBacking([]float64{1, 2, 4, 3})), []int{1, 0}},
+	}
+	for _, c := range cases {
+		got, err := keras.Argmax(c.pred)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("Argmax(%v) = %v, %v; want %v", c.pred.Data(), got, err, c.want)
+		}
+	}
+	_, err := keras.Argmax(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{1, 0, math.NaN(), 1})))
+	var de *keras.DataError
+	if !errors.As(err, &de) || de.Row != 1 {
+		t.Errorf("Argmax of a NaN row: %v", err)
+	}
+	if _, err := keras.Argmax(nil); !errors.Is(err, keras.ErrNil) {
+		t.Errorf("Argmax(nil): %v", err)
+	}
+	m := classifier(t, 3)
+	x, y := blobs(90, 3)
+	if _, err := m.Fit(context.Background(), x, y, keras.Epochs(15), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	classes, err := m.PredictClasses(context.Background(), x, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := m.Predict(context.Background(), x, keras.Verbose(0))
+	want, _ := keras.Argmax(p)
+	right := 0
+	for i, c := range classes {
+		if c != want[i] {
+			t.Fatalf("PredictClasses[%d] = %d, Argmax of Predict %d", i, c, want[i])
+		}
+		if uint8(c) == y.Data().([]uint8)[i] {
+			right++
+		}
+	}
+	if right < 60 {
+		t.Errorf("PredictClasses right on %d of 90 training points", right)
+	}
 }
