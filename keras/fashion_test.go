@@ -2,11 +2,11 @@ package keras_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/gokeras/gokeras/internal/testenv"
 	"github.com/gokeras/gokeras/keras"
 	"github.com/gokeras/gokeras/keras/datasets"
 	"github.com/gokeras/gokeras/keras/layers"
@@ -17,14 +17,8 @@ import (
 // when KERAS_HOME does not hold it.
 func loadFashion(tb testing.TB) (train, test datasets.Split) {
 	tb.Helper()
-	home := os.Getenv("KERAS_HOME")
-	if home == "" {
-		tb.Skip("KERAS_HOME is not set: Fashion-MNIST test skipped (point it at a Keras cache, e.g. ../shared/keras-home)")
-	}
-	if _, err := os.Stat(filepath.Join(home, "datasets", "fashion-mnist", "train-images-idx3-ubyte.gz")); err != nil {
-		tb.Skipf("Fashion-MNIST not in %s/datasets: test skipped", home)
-	}
-	train, test, err := datasets.FashionMNIST(context.Background(), datasets.Download(false))
+	home := testenv.KerasHome(tb, "fashion-mnist/train-images-idx3-ubyte.gz")
+	train, test, err := datasets.FashionMNIST(context.Background(), datasets.Dir(filepath.Join(home, "datasets")), datasets.Download(false))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func rankOf(pkg string) (int, bool) {
 	if strings.HasPrefix(pkg, "examples/") {
 		return layer["examples"], true
 	}
-	if strings.HasPrefix(pkg, "keras/internal/") {
+	if strings.HasPrefix(pkg, "keras/internal/") || strings.HasPrefix(pkg, "internal/") {
 		return -1, true // helpers below every package; they import nothing of ours
 	}
 	return 0, false

@@ -2,12 +2,12 @@ package keras_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"gorgonia.org/tensor"
 
+	"github.com/gokeras/gokeras/internal/testenv"
 	"github.com/gokeras/gokeras/keras"
 	"github.com/gokeras/gokeras/keras/datasets"
 	"github.com/gokeras/gokeras/keras/layers"
@@ -20,11 +20,8 @@ import (
 
 func loadBoston(tb testing.TB) (xTrain, yTrain, xTest, yTest *tensor.Dense) {
 	tb.Helper()
-	home := os.Getenv("KERAS_HOME")
-	if _, err := os.Stat(filepath.Join(home, "datasets", "boston_housing.npz")); home == "" || err != nil {
-		tb.Skip("boston_housing.npz not under $KERAS_HOME/datasets: skipped")
-	}
-	train, test, err := datasets.BostonHousing(context.Background(), datasets.Download(false))
+	home := testenv.KerasHome(tb, "boston_housing.npz")
+	train, test, err := datasets.BostonHousing(context.Background(), datasets.Dir(filepath.Join(home, "datasets")), datasets.Download(false))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/gokeras/gokeras/internal/testenv"
 )
 
 var result = regexp.MustCompile(`(?m)^RESULT test_mae=(\S+) cv_val_mae=(\S+)$`)
@@ -16,13 +18,7 @@ var result = regexp.MustCompile(`(?m)^RESULT test_mae=(\S+) cv_val_mae=(\S+)$`)
 // epochs, two folds) and checks that every step ran and the models learned:
 // predicting the mean price gives a test MAE of about 6.5 (k$).
 func TestShortRun(t *testing.T) {
-	home := os.Getenv("KERAS_HOME")
-	if home == "" {
-		t.Skip("KERAS_HOME is not set: Boston housing example test skipped")
-	}
-	if _, err := os.Stat(filepath.Join(home, "datasets", "boston_housing.npz")); err != nil {
-		t.Skipf("boston_housing.npz not under %s/datasets: example test skipped", home)
-	}
+	t.Setenv("KERAS_HOME", testenv.KerasHome(t, "boston_housing.npz"))
 	out := t.TempDir()
 	var buf bytes.Buffer
 	c := config{epochs: 60, patience: 5, folds: 2, cvEpochs: 15, cvBatch: 16, finalEpochs: 20, finalBatch: 16, out: out, seed: 1}
@@ -57,3 +53,6 @@ func TestShortRun(t *testing.T) {
 		}
 	}
 }
+
+// TestMain reports, after the tests, which skipped for want of data.
+func TestMain(m *testing.M) { testenv.Main(m) }

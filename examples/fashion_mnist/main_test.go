@@ -8,17 +8,16 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/gokeras/gokeras/internal/testenv"
 )
 
 func needFashion(t *testing.T) {
-	home := os.Getenv("KERAS_HOME")
-	if home == "" {
-		t.Skip("KERAS_HOME is not set: Fashion-MNIST example test skipped")
-	}
-	if _, err := os.Stat(filepath.Join(home, "datasets", "fashion-mnist", "t10k-labels-idx1-ubyte.gz")); err != nil {
-		t.Skipf("Fashion-MNIST not under %s/datasets: example test skipped", home)
-	}
+	t.Setenv("KERAS_HOME", testenv.KerasHome(t, "fashion-mnist/t10k-labels-idx1-ubyte.gz"))
 }
+
+// TestMain reports, after the tests, which skipped for want of data.
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 var result = regexp.MustCompile(`(?m)^RESULT test_accuracy=(\S+) test_loss=(\S+)$`)
 

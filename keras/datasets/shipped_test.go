@@ -2,25 +2,20 @@ package datasets_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/gokeras/gokeras/keras/datasets"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/internal/testenv"
 )
 
 // kerasHome returns $KERAS_HOME when it holds a datasets folder, and skips
 // the test otherwise.
 func kerasHome(t *testing.T, file string) string {
 	t.Helper()
-	kh := os.Getenv("KERAS_HOME")
-	if kh == "" {
-		t.Skip("KERAS_HOME is not set: set it to a Keras cache (e.g. ../shared/keras-home) to test the shipped data sets")
-	}
-	if _, err := os.Stat(filepath.Join(kh, "datasets", file)); err != nil {
-		t.Skipf("%s is not in $KERAS_HOME/datasets (%s): skipping the shipped data set test", file, kh)
-	}
+	kh := testenv.KerasHome(t, file)
+	t.Setenv("KERAS_HOME", kh)
 	return kh
 }
 

@@ -13,6 +13,8 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/preprocessing"
+
+	"github.com/gokeras/gokeras/internal/testenv"
 )
 
 const textRoot = "testdata/text_dataset"
@@ -283,15 +285,7 @@ func sharedData(t *testing.T, name string) string { return sharedDataB(t, name) 
 
 func sharedDataB(t testing.TB, name string) string {
 	t.Helper()
-	dir := os.Getenv("GOKERAS_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	p := filepath.Join(dir, name)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("%s not found (set GOKERAS_DATA to the shared data folder, default ../shared/data beside the project): test skipped", p)
-	}
-	return p
+	return testenv.SharedData(t, name)
 }
 
 func TestTextDatasetFromDirectorySpamAssassin(t *testing.T) {
