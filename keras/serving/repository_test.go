@@ -196,7 +196,6 @@ func TestVersionPolicies(t *testing.T) {
 	}
 }
 
-
 // TestPollLoopPicksUpVersions runs the real polling goroutine.
 func TestPollLoopPicksUpVersions(t *testing.T) {
 	base := t.TempDir()
