@@ -464,7 +464,7 @@ func (p *parser) number(col *column) error {
 
 // isInteger reports whether a number token has no fraction or exponent.
 func isInteger(tok []byte) bool {
-	return bytes.IndexAny(tok, ".eE") < 0
+	return !bytes.ContainsAny(tok, ".eE")
 }
 
 // exactInteger reports whether the integer token equals f exactly (TF

@@ -1,0 +1,58 @@
+package serving_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras"
+	"github.com/gokeras/gokeras/keras/layers"
+	"github.com/gokeras/gokeras/keras/serving"
+)
+
+// ExampleNewServer serves a model held in memory (a linear model y = 2a +
+// 3b + 1) and asks for its status and a prediction in the row format, as
+// a TF Serving client would. Servers of saved models use serving.Model
+// (name, base path) instead of StaticModel.
+func ExampleNewServer() {
+	m := keras.Sequential(layers.Dense(1, layers.InputShape(2), layers.Name("y")))
+	w := []*tensor.Dense{
+		tensor.New(tensor.WithShape(2, 1), tensor.WithBacking([]float32{2, 3})),
+		tensor.New(tensor.WithShape(1), tensor.WithBacking([]float32{1})),
+	}
+	if err := m.SetWeights(w); err != nil {
+		fmt.Println(err)
+		return
+	}
+	srv, err := serving.NewServer(serving.StaticModel("linear", 1, m), serving.Logger(io.Discard))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+
+	get := func(resp *http.Response, err error) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		fmt.Println(resp.StatusCode, resp.Header.Get("X-Model-Version"), string(body))
+	}
+	get(http.Get(ts.URL + "/v1/models/linear"))
+	get(http.Post(ts.URL+"/v1/models/linear:predict", "application/json",
+		strings.NewReader(`{"instances": [[1, 1], [0.5, -2]]}`)))
+	get(http.Post(ts.URL+"/v1/models/linear:predict", "application/json",
+		strings.NewReader(`{"inputs": {"dense_input": [[1, 2, 3]]}}`)))
+	// Output:
+	// 200  {"model_version_status":[{"version":"1","state":"AVAILABLE","status":{"error_code":"OK","error_message":""}}]}
+	// 200 1 {"predictions":[[6.0],[-4.0]]}
+	// 400  {"error":"inputs: the model has no input \"dense_input\" (its inputs: \"y_input\")"}
+}
