@@ -129,12 +129,22 @@ func (m *metrics) versionSeries(model string, version int64) (*histogram, *atomi
 	h := histogramFor(&m.mu, m.batchSize, key, batchBuckets)
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	g := m.queueDepth[key]
-	if g == nil {
-		g = new(atomic.Int64)
-		m.queueDepth[key] = g
-	}
+	g := new(atomic.Int64) // a new version's own gauge
+	m.queueDepth[key] = g
 	return h, g
+}
+
+// dropVersion removes the queue depth gauge of an unloaded version (its
+// counters and histograms stay, as counters must).
+// The gauge is dropped only if it is still g: a version loaded again
+// under the same number has a gauge of its own.
+func (m *metrics) dropVersion(model string, version int64, g *atomic.Int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := labels("model", model, "version", strconv.FormatInt(version, 10))
+	if m.queueDepth[key] == g {
+		delete(m.queueDepth, key)
+	}
 }
 
 func (m *metrics) loadFailed(model string) {

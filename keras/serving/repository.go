@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pkg/errors"
@@ -68,6 +69,7 @@ type version struct {
 	inputs  []tensorSpec
 	outputs []tensorSpec
 	sched   *scheduler
+	depth   *atomic.Int64 // its queue depth gauge
 
 	// Guarded by the model's mu.
 	state  versionState
@@ -321,6 +323,7 @@ func (s *Server) prepare(model string, v *version, p predictor) error {
 	}
 	v.pred, v.inputs, v.outputs = p, in, out
 	hist, depth := s.metrics.versionSeries(model, v.number)
+	v.depth = depth
 	params := s.cfg.batching
 	if !s.cfg.enableBatching {
 		params = BatchingParameters{MaxEnqueuedBatches: s.cfg.unbatchedQueue, NumBatchThreads: s.cfg.batching.NumBatchThreads}
@@ -390,6 +393,7 @@ func (s *Server) finish(m *served, v *version) {
 	m.mu.Lock()
 	v.state, v.pred, v.sched = stateEnd, nil, nil
 	m.mu.Unlock()
+	s.metrics.dropVersion(m.cfg.Name, v.number, v.depth)
 	s.logf("model %s: version %d unloaded", m.cfg.Name, v.number)
 }
 

@@ -69,6 +69,10 @@ func TestVersionLifecycle(t *testing.T) {
 
 	writeVersion(t, base, 2, "image 2")
 	step("a newer version", []string{"2:AVAILABLE", "1:END"}, "2", "[7.0,9.0,11.0]")
+	if met := do(t, s, "GET", "/metrics", "").Body.String(); strings.Contains(met, `gokeras_serving_queue_depth{model="m",version="1"}`) ||
+		!strings.Contains(met, `gokeras_serving_queue_depth{model="m",version="2"} 0`) {
+		t.Errorf("queue depth gauges after the swap:\n%s", met)
+	}
 
 	// A folder without the model file is not a version yet.
 	if err := os.MkdirAll(filepath.Join(base, "5"), 0o755); err != nil {
