@@ -197,7 +197,10 @@ func (p *parser) scanTop() (topLevel, error) {
 func (p *parser) instances(specs []tensorSpec, count int) (int, []column, error) {
 	cols := make([]column, len(specs))
 	for i, s := range specs {
-		cols[i] = newColumn(s.dtype, count*s.size())
+		// Room for the values the instances should hold, but never more
+		// than the body can hold (a number and a comma take 2 bytes), so
+		// a short body cannot make a large allocation.
+		cols[i] = newColumn(s.dtype, min(count*s.size(), len(p.data)/2+1))
 	}
 	p.pos++ // '['
 	p.skipSpace()

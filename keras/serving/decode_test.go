@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/http"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -171,5 +172,23 @@ func TestDecodeRejects(t *testing.T) {
 				t.Errorf("message %q\ndoes not contain %q", ae.msg, tc.want)
 			}
 		})
+	}
+}
+
+// TestDecodeAllocatesByTheBody sends many tiny instances to a model whose
+// instances are large: the decoder must allocate by what the body holds,
+// not by what the model's shape promises.
+func TestDecodeAllocatesByTheBody(t *testing.T) {
+	spec := []tensorSpec{{name: "x", shape: []int{1 << 22}, dtype: float32Type}}
+	body := `{"instances": [` + strings.Repeat("[1],", 4095) + `[1]]}`
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := decodePredictRequest([]byte(body), spec, decodeLimits{maxRows: 4096, maxDepth: 8})
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "instances[0]: the list has 1 entries, expected 4194304") {
+		t.Fatalf("error %v", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+		t.Errorf("decoding a %d-byte body allocated %d bytes", len(body), got)
 	}
 }
