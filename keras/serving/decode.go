@@ -454,7 +454,7 @@ func (p *parser) number(col *column) error {
 	if err != nil {
 		return p.valueError("%s is out of the range of %v", tok, col.dtype)
 	}
-	if isInteger(tok) && !exactInteger(tok, f) {
+	if len(tok) > 7 && isInteger(tok) && !exactInteger(tok, f) {
 		return p.valueError("the integer %s cannot be represented exactly as %v", tok, col.dtype)
 	}
 	if col.dtype == float32Type {

@@ -289,20 +289,30 @@ func TestServeFashionLoad(t *testing.T) {
 		return ref[i*10 : i*10+10]
 	}
 	full := *loadDuration > 0
-	for _, batching := range []bool{false, true} {
-		opts := []Option{EnableBatching(batching)}
-		if batching {
-			opts = []Option{Batching(BatchingParameters{MaxBatchSize: 64, BatchTimeout: 0, MaxEnqueuedBatches: 64})}
-		}
-		s, url, stop := fashionServer(t, m, opts...)
+	configs := []struct {
+		name string
+		opts []Option
+	}{
+		{"batching off", []Option{EnableBatching(false)}},
+		{"batching on, timeout 0", []Option{Batching(BatchingParameters{MaxBatchSize: 64, MaxEnqueuedBatches: 64})}},
+	}
+	if full {
+		configs = append(configs, struct {
+			name string
+			opts []Option
+		}{"batching on, timeout 1 ms", []Option{Batching(BatchingParameters{MaxBatchSize: 64, BatchTimeout: time.Millisecond, MaxEnqueuedBatches: 64})}})
+	}
+	for _, conf := range configs {
+		batching := conf.name != "batching off"
+		s, url, stop := fashionServer(t, m, conf.opts...)
 		cfg := loadConfig{url: url, clients: 16, requests: 300, maxRows: 4, columnar: true, instances: instances, want: want}
 		if full {
 			cfg.clients, cfg.requests, cfg.duration, cfg.maxRows, cfg.columnar = 64, 0, min(*loadDuration, 30*time.Second), 1, false
 		}
 		st := runLoad(t, cfg)
-		t.Logf("batching %v, %d clients: %v", batching, cfg.clients, st)
+		t.Logf("%s, %d clients: %v", conf.name, cfg.clients, st)
 		if st.failures > 0 || st.mismatches > 0 {
-			t.Errorf("batching %v: %d failures, %d mismatches; first: %s", batching, st.failures, st.mismatches, st.firstFailure)
+			t.Errorf("%s: %d failures, %d mismatches; first: %s", conf.name, st.failures, st.mismatches, st.firstFailure)
 		}
 		if batching {
 			met := do(t, s, "GET", "/metrics", "").Body.String()
