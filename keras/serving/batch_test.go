@@ -72,22 +72,13 @@ func TestSchedulerMergesWhileBusy(t *testing.T) {
 	}
 	go submit(0, 1)
 	<-r.entered // the thread is busy with request 0
+	// Queued one after the other, so the batches they join are known.
 	go submit(1, 10, 11)
+	waitQueued(t, s, 1)
 	go submit(2, 20)
+	waitQueued(t, s, 2)
 	go submit(3, 30, 31, 32) // does not fit the open batch of 3 rows: a new one
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		s.mu.Lock()
-		q := s.queued
-		s.mu.Unlock()
-		if q == 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("requests not queued")
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitQueued(t, s, 3)
 	close(r.gate)
 	want := map[int][]float64{0: {2}, 1: {20, 22}, 2: {40}, 3: {60, 62, 64}}
 	for range want {
@@ -105,6 +96,24 @@ func TestSchedulerMergesWhileBusy(t *testing.T) {
 	}
 }
 
+// waitQueued waits until n tasks are queued in s.
+func waitQueued(t *testing.T, s *scheduler, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		q := s.queued
+		s.mu.Unlock()
+		if q == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d tasks queued, want %d", q, n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 func TestSchedulerQueueFull(t *testing.T) {
 	r := &recorder{gate: make(chan struct{}), entered: make(chan int, 4)}
 	s := newTestScheduler(true, BatchingParameters{MaxBatchSize: 2, NumBatchThreads: 1, MaxEnqueuedBatches: 1}, r)
@@ -114,15 +123,7 @@ func TestSchedulerQueueFull(t *testing.T) {
 	go func() { _, err := s.submit(ctx, 1, rowsOf(1), scalarSpecs); errs <- err }()
 	<-r.entered
 	go func() { _, err := s.submit(ctx, 2, rowsOf(1, 2), scalarSpecs); errs <- err }() // fills the one queued batch
-	for {
-		s.mu.Lock()
-		q := s.queued
-		s.mu.Unlock()
-		if q == 1 {
-			break
-		}
-		runtime.Gosched()
-	}
+	waitQueued(t, s, 1)
 	if _, err := s.submit(ctx, 1, rowsOf(3), scalarSpecs); !errors.Is(err, errQueueFull) {
 		t.Errorf("submit to a full queue: %v, want errQueueFull", err)
 	}
@@ -157,15 +158,7 @@ func TestSchedulerDropsCancelled(t *testing.T) {
 	go func() { _, err := s.submit(ctx, 3, rowsOf(1, 2, 3), scalarSpecs); errs <- err }()
 	kept := make(chan []column, 1)
 	go func() { out, _ := s.submit(context.Background(), 1, rowsOf(7), scalarSpecs); kept <- out }()
-	for {
-		s.mu.Lock()
-		q := s.queued
-		s.mu.Unlock()
-		if q == 2 {
-			break
-		}
-		runtime.Gosched()
-	}
+	waitQueued(t, s, 2)
 	cancel()
 	if err := <-errs; !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled request: %v", err)
