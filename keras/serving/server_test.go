@@ -1,8 +1,10 @@
 package serving
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -223,5 +225,78 @@ func TestMetricsText(t *testing.T) {
 	}
 	if s2 := do(t, s, "GET", "/monitoring/prometheus/metrics", ""); s2.Code != 200 {
 		t.Errorf("TF Serving's metrics path: %d", s2.Code)
+	}
+}
+
+// TestCancelledRequestIsDropped holds the only batch thread, queues a
+// request and cancels it as a client that goes away does: the handler
+// returns at once, its rows never run, and the metrics count a 499.
+func TestCancelledRequestIsDropped(t *testing.T) {
+	s, files, base := newFakeServer(t, map[int]string{1: "image 0"},
+		Batching(BatchingParameters{NumBatchThreads: 1, MaxBatchSize: 8}))
+	p := files.get(base + "/1/" + ModelFile)
+	gate, entered := make(chan struct{}), make(chan struct{}, 4)
+	p.mu.Lock()
+	p.gate, p.entered = gate, entered
+	p.mu.Unlock()
+	one := `{"instances": [[[1,2,3],[4,5,6]]]}`
+	held := make(chan int)
+	go func() { held <- do(t, s, "POST", "/v1/models/m:predict", one).Code }()
+	<-entered // the thread is busy
+
+	ctx, cancel := context.WithCancel(context.Background())
+	req := httptest.NewRequest("POST", "/v1/models/m:predict", strings.NewReader(`{"instances": [`+strings.Repeat(`[[1,2,3],[4,5,6]],`, 4)+`[[1,2,3],[4,5,6]]]}`)).WithContext(ctx)
+	w := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() { s.ServeHTTP(w, req); close(done) }()
+	waitQueued(t, s.models["m"].versions[1].sched, 1)
+	cancel()
+	<-done
+	if w.Code != statusClientClosedRequest {
+		t.Errorf("cancelled request answered %d, want 499", w.Code)
+	}
+	close(gate)
+	if code := <-held; code != 200 {
+		t.Errorf("held request: %d", code)
+	}
+	p.mu.Lock()
+	batches := append([]int(nil), p.batches...)
+	p.mu.Unlock()
+	if !reflect.DeepEqual(batches, []int{1}) {
+		t.Errorf("model ran batches %v, want [1]: the cancelled 5 rows must not run", batches)
+	}
+	met := do(t, s, "GET", "/metrics", "").Body.String()
+	if !strings.Contains(met, `gokeras_serving_requests_total{model="m",version="1",api="predict",code="499"} 1`) {
+		t.Errorf("no 499 in the metrics")
+	}
+}
+
+// TestQueueFullIs503 fills the one-batch queue while the only thread is
+// held: the next request is answered at once with 503, Retry-After and
+// TF Serving's error body, and the queued ones still succeed.
+func TestQueueFullIs503(t *testing.T) {
+	s, files, base := newFakeServer(t, map[int]string{1: "image 0"},
+		Batching(BatchingParameters{NumBatchThreads: 1, MaxBatchSize: 1, MaxEnqueuedBatches: 1}))
+	p := files.get(base + "/1/" + ModelFile)
+	gate, entered := make(chan struct{}), make(chan struct{}, 4)
+	p.mu.Lock()
+	p.gate, p.entered = gate, entered
+	p.mu.Unlock()
+	one := `{"instances": [[[1,2,3],[4,5,6]]]}`
+	codes := make(chan int, 2)
+	go func() { codes <- do(t, s, "POST", "/v1/models/m:predict", one).Code }()
+	<-entered
+	go func() { codes <- do(t, s, "POST", "/v1/models/m:predict", one).Code }()
+	waitQueued(t, s.models["m"].versions[1].sched, 1)
+	w := do(t, s, "POST", "/v1/models/m:predict", one)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "1" ||
+		w.Body.String() != `{"error":"the batch scheduling queue is full; retry later"}` {
+		t.Errorf("full queue: %d Retry-After %q %s", w.Code, w.Header().Get("Retry-After"), w.Body)
+	}
+	close(gate)
+	for i := 0; i < 2; i++ {
+		if c := <-codes; c != 200 {
+			t.Errorf("queued request: %d", c)
+		}
 	}
 }
