@@ -56,3 +56,44 @@ func ExampleNewServer() {
 	// 200 1 {"predictions":[[6.0],[-4.0]]}
 	// 400  {"error":"inputs: the model has no input \"dense_input\" (its inputs: \"y_input\")"}
 }
+
+// ExampleParseBatchingParameters reads a batching parameters file in TF
+// Serving's format (--batching_parameters_file).
+func ExampleParseBatchingParameters() {
+	p, err := serving.ParseBatchingParameters(strings.NewReader(`
+max_batch_size { value: 64 }
+batch_timeout_micros { value: 1000 }
+max_enqueued_batches { value: 100 }
+num_batch_threads { value: 2 }
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%+v\n", p)
+	// Output:
+	// {MaxBatchSize:64 BatchTimeout:1ms MaxEnqueuedBatches:100 NumBatchThreads:2}
+}
+
+// ExampleParseModelConfig reads a model config file in TF Serving's format
+// (--model_config_file).
+func ExampleParseModelConfig() {
+	cfgs, err := serving.ParseModelConfig(strings.NewReader(`
+model_config_list {
+  config {
+    name: "fashion"
+    base_path: "/models/fashion"
+    model_version_policy { latest { num_versions: 2 } }
+    version_labels { key: "stable" value: 3 }
+  }
+}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, c := range cfgs {
+		fmt.Printf("%s %s latest %d, labels %v\n", c.Name, c.BasePath, c.VersionPolicy.Latest, c.VersionLabels)
+	}
+	// Output:
+	// fashion /models/fashion latest 2, labels map[stable:3]
+}
