@@ -432,20 +432,33 @@ func (p *parser) tensor(col *column, level int) error {
 // as float32 (one rounding), never through float64.
 func (p *parser) number(col *column) error {
 	start := p.pos
-	if tok := nonFiniteToken(p.data, start); tok != "" {
-		// The syntax pass lets TF Serving's NaN and Infinity tokens through.
-		return p.valueError("%s is not a finite number; the model takes finite numbers only", tok)
-	}
 	c := p.peek()
+	if c == 'N' || c == 'I' || c == '-' && start+1 < len(p.data) && p.data[start+1] == 'I' {
+		// The syntax pass lets TF Serving's NaN and Infinity tokens through.
+		return p.valueError("%s is not a finite number; the model takes finite numbers only", nonFiniteToken(p.data, start))
+	}
 	if c != '-' && (c < '0' || c > '9') {
 		return p.shapeError("expected a number, found %s", kindAt(p.data, p.pos))
 	}
-	end := scanNumber(p.data, start)
-	if end < 0 {
+	d, ok := scanDecimal(p.data, start)
+	if d.end < 0 {
 		return p.syntaxError(start, "invalid number")
 	}
-	p.pos = end
-	tok := p.data[start:end]
+	p.pos = d.end
+	if ok {
+		// Exact operands, one correctly rounded operation (Clinger's fast
+		// path): the value strconv.ParseFloat would return.
+		if col.dtype == float32Type {
+			if d.mant <= 1<<24 && d.exp >= -10 && d.exp <= 10 {
+				col.f32 = append(col.f32, d.float32())
+				return nil
+			}
+		} else if d.mant <= 1<<53 && d.exp >= -22 && d.exp <= 22 {
+			col.f64 = append(col.f64, d.float64())
+			return nil
+		}
+	}
+	tok := p.data[start:d.end]
 	bits := 64
 	if col.dtype == float32Type {
 		bits = 32
@@ -463,6 +476,106 @@ func (p *parser) number(col *column) error {
 		col.f64 = append(col.f64, f)
 	}
 	return nil
+}
+
+// decimal is a JSON number read as mant × 10^exp.
+type decimal struct {
+	end  int // the offset after the number, -1 if there is none
+	mant uint64
+	exp  int
+	neg  bool
+}
+
+var (
+	pow10f32 = [...]float32{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10}
+	pow10f64 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+)
+
+// float32 returns the value when mant <= 2^24 and |exp| <= 10: both
+// operands are exact float32 values, so the one multiplication or
+// division rounds once, correctly.
+func (d decimal) float32() float32 {
+	f := float32(d.mant)
+	if d.exp < 0 {
+		f /= pow10f32[-d.exp]
+	} else {
+		f *= pow10f32[d.exp]
+	}
+	if d.neg {
+		f = -f
+	}
+	return f
+}
+
+// float64 is float32 for mant <= 2^53 and |exp| <= 22.
+func (d decimal) float64() float64 {
+	f := float64(d.mant)
+	if d.exp < 0 {
+		f /= pow10f64[-d.exp]
+	} else {
+		f *= pow10f64[d.exp]
+	}
+	if d.neg {
+		f = -f
+	}
+	return f
+}
+
+// scanDecimal reads the JSON number at i (its end is -1 when there is
+// none). ok says the mantissa and exponent were read whole: at most 19
+// significant digits and an exponent of at most 4 digits; otherwise only
+// the end is meaningful.
+func scanDecimal(b []byte, i int) (d decimal, ok bool) {
+	d.end = scanNumber(b, i)
+	if d.end < 0 {
+		return d, false
+	}
+	ok = true
+	if b[i] == '-' {
+		d.neg = true
+		i++
+	}
+	digits := 0 // significant digits in mant
+	add := func(c byte) {
+		if d.mant == 0 && c == '0' {
+			return
+		}
+		if digits == 19 {
+			ok = false
+			return
+		}
+		d.mant = d.mant*10 + uint64(c-'0')
+		digits++
+	}
+	for ; i < d.end && b[i] >= '0' && b[i] <= '9'; i++ {
+		add(b[i])
+	}
+	if i < d.end && b[i] == '.' {
+		for i++; i < d.end && b[i] >= '0' && b[i] <= '9'; i++ {
+			add(b[i])
+			d.exp--
+		}
+	}
+	if i < d.end && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		sign := 1
+		if b[i] == '+' || b[i] == '-' {
+			if b[i] == '-' {
+				sign = -1
+			}
+			i++
+		}
+		if d.end-i > 4 {
+			return d, false
+		}
+		e := 0
+		for ; i < d.end; i++ {
+			e = e*10 + int(b[i]-'0')
+		}
+		d.exp += sign * e
+	}
+	return d, ok
 }
 
 // isInteger reports whether a number token has no fraction or exponent.

@@ -3,9 +3,11 @@ package serving
 import (
 	"errors"
 	"math"
+	"math/rand"
 	"net/http"
 	"reflect"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -190,5 +192,75 @@ func TestDecodeAllocatesByTheBody(t *testing.T) {
 	}
 	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
 		t.Errorf("decoding a %d-byte body allocated %d bytes", len(body), got)
+	}
+}
+
+// TestNumbersMatchStrconv compares the decoder's numbers, fast path and
+// fallback, with strconv.ParseFloat on random tokens of every shape: the
+// bits must be equal in both dtypes.
+func TestNumbersMatchStrconv(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rng.Intn(10))
+		}
+		return string(b)
+	}
+	fast := 0
+	for i := 0; i < 200000; i++ {
+		var tok strings.Builder
+		if rng.Intn(2) == 0 {
+			tok.WriteByte('-')
+		}
+		if n := rng.Intn(12); n == 0 || rng.Intn(3) == 0 {
+			tok.WriteByte('0')
+		} else {
+			tok.WriteByte(byte('1' + rng.Intn(9)))
+			tok.WriteString(digits(n - 1))
+		}
+		if rng.Intn(3) > 0 {
+			tok.WriteByte('.')
+			tok.WriteString(strings.Repeat("0", rng.Intn(4)) + digits(1+rng.Intn(10)))
+		}
+		if rng.Intn(3) == 0 {
+			tok.WriteByte("eE"[rng.Intn(2)])
+			tok.WriteString([]string{"", "+", "-"}[rng.Intn(3)])
+			tok.WriteString(digits(1 + rng.Intn(2)))
+		}
+		s := tok.String()
+		for _, dt := range []dtype{float32Type, float64Type} {
+			bits := 64
+			if dt == float32Type {
+				bits = 32
+			}
+			want, werr := strconv.ParseFloat(s, bits)
+			p := &parser{data: []byte(s), spec: &scalarSpecs[0]}
+			col := column{dtype: dt}
+			err := p.number(&col)
+			switch {
+			case werr != nil && err != nil: // out of range for both
+				continue
+			case werr == nil && err != nil && strings.Contains(err.Error(), "cannot be represented exactly"):
+				continue // an integer the dtype cannot hold: refused, as TF Serving does
+			case werr != nil || err != nil:
+				t.Fatalf("%s as %v: decoder %v, strconv %v", s, dt, err, werr)
+			}
+			if d, ok := scanDecimal([]byte(s), 0); ok && d.mant <= 1<<24 && d.exp >= -10 && d.exp <= 10 {
+				fast++
+			}
+			var got, exp uint64
+			if dt == float32Type {
+				got, exp = uint64(math.Float32bits(col.f32[0])), uint64(math.Float32bits(float32(want)))
+			} else {
+				got, exp = math.Float64bits(col.f64[0]), math.Float64bits(want)
+			}
+			if got != exp {
+				t.Fatalf("%s as %v: decoder bits %#x, strconv %#x", s, dt, got, exp)
+			}
+		}
+	}
+	if fast < 20000 {
+		t.Errorf("only %d tokens took the fast path", fast)
 	}
 }
