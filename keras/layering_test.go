@@ -33,6 +33,7 @@ var layer = map[string]int{
 	"keras/internal/layertest": 3,
 	"keras":                    4,
 	"keras/callbacks":          5,
+	"keras/serving":            5,
 	"keras/historyplot":        5,
 	"examples":                 6,
 }
@@ -44,7 +45,7 @@ func rankOf(pkg string) (int, bool) {
 	if strings.HasPrefix(pkg, "examples/internal/") {
 		return layer["examples"] - 1, true
 	}
-	if strings.HasPrefix(pkg, "examples/") {
+	if strings.HasPrefix(pkg, "examples/") || strings.HasPrefix(pkg, "cmd/") {
 		return layer["examples"], true
 	}
 	if strings.HasPrefix(pkg, "keras/internal/") || strings.HasPrefix(pkg, "internal/") {

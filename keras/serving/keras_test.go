@@ -5,6 +5,7 @@ package serving
 
 import (
 	"context"
+	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -190,7 +191,8 @@ func TestKerasSignature(t *testing.T) {
 	}{
 		{fashionModel(t, 1, tensor.Float32), "flatten_input", "dense_1", float32Type},
 		{fashionModel(t, 1, tensor.Float64), "flatten_input", "dense_1", float64Type},
-		{keras.Sequential(layers.Input(4), layers.Dense(2, layers.Name("scores"))), "input_layer", "scores", float32Type},
+		{keras.Sequential(layers.Input(4), layers.Dense(2, layers.Name("scores"))), "scores_input", "scores", float32Type},
+		{keras.Sequential(named(layers.Input(4), "pixels"), layers.Dense(2, layers.Name("scores"))), "pixels", "scores", float32Type},
 	} {
 		p, err := newKerasPredictor(tc.m)
 		if err != nil {
@@ -209,4 +211,55 @@ func appendInt(b []byte, n int) []byte {
 		b = appendInt(b, n/10)
 	}
 	return append(b, byte('0'+n%10))
+}
+
+func named(l *layers.InputLayer, name string) *layers.InputLayer {
+	l.SetName(name)
+	return l
+}
+
+// TestKerasFunctionalModel serves a functional model with two named
+// inputs and two outputs through the keras adapter: the signature carries
+// their names and shapes, and answers equal PredictAll's.
+func TestKerasFunctionalModel(t *testing.T) {
+	a := keras.Input([]int{3}, keras.InputName("a"))
+	b := keras.Input([]int{2}, keras.InputName("b"))
+	h := layers.Concatenate().Apply(layers.Dense(4, layers.Activation("relu")).Apply(a), b)
+	p1 := layers.Dense(1, layers.Name("score")).Apply(h)
+	p2 := layers.Dense(2, layers.Activation("softmax"), layers.Name("kind")).Apply(h)
+	m, err := keras.NewModel([]*keras.Tensor{a, b}, []*keras.Tensor{p1, p2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := newKerasPredictor(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.in) != 2 || p.in[0].name != "a" || p.in[1].name != "b" || len(p.out) != 2 || p.out[0].name != "score" || p.out[1].name != "kind" {
+		t.Fatalf("signature %+v -> %+v", p.in, p.out)
+	}
+	xa := []float32{1, 2, 3, -1, 0, 1}
+	xb := []float32{0.5, -0.5, 2, 1}
+	got, err := p.predict(context.Background(), 2, []column{{dtype: float32Type, f32: xa}, {dtype: float32Type, f32: xb}}, 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := m.PredictAll(context.Background(), []tensor.Tensor{
+		tensor.New(tensor.WithShape(2, 3), tensor.WithBacking(append([]float32(nil), xa...))),
+		tensor.New(tensor.WithShape(2, 2), tensor.WithBacking(append([]float32(nil), xb...))),
+	}, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range want {
+		w := want[k].Data().([]float32)
+		if len(got[k].f32) != len(w) {
+			t.Fatalf("output %d: %d values, want %d", k, len(got[k].f32), len(w))
+		}
+		for i := range w {
+			if math.Float32bits(got[k].f32[i]) != math.Float32bits(w[i]) {
+				t.Fatalf("output %d[%d]: %v, PredictAll %v", k, i, got[k].f32[i], w[i])
+			}
+		}
+	}
 }

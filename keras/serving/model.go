@@ -7,6 +7,7 @@ package serving
 
 import (
 	"context"
+	"regexp"
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
@@ -58,18 +59,19 @@ func StaticModel(name string, version int64, m *keras.Model) Option {
 	}
 }
 
-// kerasPredictor adapts a *keras.Model (one input, one output today).
+// kerasPredictor adapts a *keras.Model: Sequential or functional, with
+// one or several inputs and outputs.
 type kerasPredictor struct {
 	m       *keras.Model
 	in, out []tensorSpec
 }
 
 func newKerasPredictor(m *keras.Model) (*kerasPredictor, error) {
-	inShape, err := m.InputShape() // builds the model, which names its layers
+	inShapes, err := m.InputShapes() // builds the model, which names its layers
 	if err != nil {
 		return nil, err
 	}
-	outShape, err := m.OutputShape()
+	outShapes, err := m.OutputShapes()
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +84,16 @@ func newKerasPredictor(m *keras.Model) (*kerasPredictor, error) {
 	default:
 		return nil, errors.Errorf("model dtype %v is not supported (float32 or float64)", m.Dtype())
 	}
-	inName, outName := signatureNames(m)
-	p := &kerasPredictor{
-		m:   m,
-		in:  []tensorSpec{{name: inName, shape: inShape, dtype: dt}},
-		out: []tensorSpec{{name: outName, shape: outShape, dtype: dt}},
+	inNames, outNames, err := signatureNames(m)
+	if err != nil {
+		return nil, err
+	}
+	p := &kerasPredictor{m: m}
+	for i, s := range inShapes {
+		p.in = append(p.in, tensorSpec{name: inNames[i], shape: s, dtype: dt})
+	}
+	for i, s := range outShapes {
+		p.out = append(p.out, tensorSpec{name: outNames[i], shape: s, dtype: dt})
 	}
 	for _, s := range append(p.inputs(), p.outputs()...) {
 		if err := s.check(); err != nil {
@@ -96,60 +103,82 @@ func newKerasPredictor(m *keras.Model) (*kerasPredictor, error) {
 	return p, nil
 }
 
+// defaultInputName matches the names gokeras gives unnamed input layers.
+var defaultInputName = regexp.MustCompile(`^input_layer(_[0-9]+)?$`)
+
 // signatureNames returns the names TensorFlow gives the inputs and outputs
-// of a Keras Sequential model's default serving signature, so clients
-// written for TF Serving send the same keys: the input is named after the
-// model's InputLayer when it has one (Keras: "input_1" or the name given),
-// else after the first layer with "_input" appended ("flatten_input",
-// "dense_input": the InputLayer that TF 2 Keras creates for a first layer
-// given input_shape); the output is named after the last layer ("dense_1").
-// saved_model_cli shows both for such a model: inputs['dense_input'],
-// outputs['dense_2'].
-func signatureNames(m *keras.Model) (in, out string) {
-	ls := m.Layers()
-	if len(ls) == 0 {
-		return "input", "output"
+// of a Keras model's default serving signature, so clients written for TF
+// Serving send the same keys. For a Sequential model the input is named
+// after the first layer with "_input" appended
+// ("flatten_input", "dense_input": the InputLayer that TF 2 Keras creates
+// for a first layer given input_shape); the output after the last layer
+// ("dense_1"). saved_model_cli shows both for such a model:
+// inputs['dense_input'], outputs['dense_2']. A functional model's inputs
+// are named after its Input layers and its outputs by its output names.
+func signatureNames(m *keras.Model) (in, out []string, err error) {
+	if m.ClassName() == "Sequential" {
+		ls := m.Layers()
+		names, err := m.InputNames()
+		if err != nil || len(ls) == 0 || len(names) != 1 {
+			return nil, nil, errors.Errorf("a Sequential model with %d layers and inputs %v", len(ls), names)
+		}
+		first, last := ls[0], ls[len(ls)-1]
+		name := first.Name() + "_input"
+		if !defaultInputName.MatchString(names[0]) {
+			name = names[0] // an input layer the user named
+		}
+		return []string{name}, []string{last.Name()}, nil
 	}
-	first, last := ls[0], ls[len(ls)-1]
-	in = first.Name() + "_input"
-	if first.ClassName() == "InputLayer" {
-		in = first.Name()
+	if in, err = m.InputNames(); err != nil {
+		return nil, nil, err
 	}
-	return in, last.Name()
+	if out, err = m.OutputNames(); err != nil {
+		return nil, nil, err
+	}
+	return in, out, nil
 }
 
 func (p *kerasPredictor) inputs() []tensorSpec  { return p.in }
 func (p *kerasPredictor) outputs() []tensorSpec { return p.out }
 
 func (p *kerasPredictor) predict(ctx context.Context, rows int, xs []column, batchSize int) ([]column, error) {
-	if len(xs) != 1 {
-		return nil, errors.Errorf("the model takes 1 input, got %d", len(xs))
+	if len(xs) != len(p.in) {
+		return nil, errors.Errorf("the model takes %d inputs, got %d", len(p.in), len(xs))
 	}
-	spec := p.in[0]
-	shape := append([]int{rows}, spec.shape...)
-	var x *tensor.Dense
-	switch spec.dtype {
-	case float32Type:
-		if len(xs[0].f32) != rows*spec.size() {
-			return nil, errors.Errorf("input %s holds %d values, want %d", spec.name, len(xs[0].f32), rows*spec.size())
+	data := make([]tensor.Tensor, len(xs))
+	for i, spec := range p.in {
+		shape := append([]int{rows}, spec.shape...)
+		switch spec.dtype {
+		case float32Type:
+			if len(xs[i].f32) != rows*spec.size() {
+				return nil, errors.Errorf("input %s holds %d values, want %d", spec.name, len(xs[i].f32), rows*spec.size())
+			}
+			data[i] = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(xs[i].f32))
+		default:
+			if len(xs[i].f64) != rows*spec.size() {
+				return nil, errors.Errorf("input %s holds %d values, want %d", spec.name, len(xs[i].f64), rows*spec.size())
+			}
+			data[i] = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(xs[i].f64))
 		}
-		x = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(xs[0].f32))
-	default:
-		if len(xs[0].f64) != rows*spec.size() {
-			return nil, errors.Errorf("input %s holds %d values, want %d", spec.name, len(xs[0].f64), rows*spec.size())
-		}
-		x = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(xs[0].f64))
 	}
-	y, err := p.m.Predict(ctx, x, keras.BatchSize(batchSize), keras.Verbose(0))
+	var x keras.Data = data
+	if len(data) == 1 {
+		x = data[0]
+	}
+	ys, err := p.m.PredictAll(ctx, x, keras.BatchSize(batchSize), keras.Verbose(0))
 	if err != nil {
 		return nil, err
 	}
-	switch d := y.Data().(type) {
-	case []float32:
-		return []column{{dtype: float32Type, f32: d}}, nil
-	case []float64:
-		return []column{{dtype: float64Type, f64: d}}, nil
-	default:
-		return nil, errors.Errorf("the model returned %T values", d)
+	out := make([]column, len(ys))
+	for k, y := range ys {
+		switch d := y.Data().(type) {
+		case []float32:
+			out[k] = column{dtype: float32Type, f32: d}
+		case []float64:
+			out[k] = column{dtype: float64Type, f64: d}
+		default:
+			return nil, errors.Errorf("the model returned %T values", d)
+		}
 	}
+	return out, nil
 }
