@@ -1,0 +1,312 @@
+package backend
+
+import (
+	"fmt"
+
+	"github.com/chewxy/hm"
+	"github.com/pkg/errors"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Conv2D returns the convolution of x (N, H, W, C), channels last, with
+// kernel (kh, kw, C/groups, F) in Keras's layout: output (N, OH, OW, F)
+// with OH = (H + top + bottom - dh*(kh-1) - 1)/sh + 1 and OW likewise. It
+// adds no bias (a layer adds it with BiasAdd on the (N*OH*OW, F) reshape)
+// and does not flip the kernel (a cross-correlation, as in Keras and
+// TensorFlow). Its gradients with respect to x and kernel are convolutions
+// too (Conv2DTranspose's op and a kernel-gradient op), so it can be
+// differentiated any number of times.
+//
+// It builds the patch (im2col) matrix block by block into a buffer of
+// about 192 KiB per goroutine and multiplies each block by the kernel
+// with MatMul's GEMM; NHWC makes every kernel tap a contiguous run of C
+// values. Large convolutions are split across two goroutines. The output
+// and every scratch buffer are allocated on the first run and reused.
+//
+// It returns an error (never panics) for a nil or non-float input, wrong
+// ranks, a kernel that does not fit the padded input or the channels,
+// groups that do not divide C and F, strides or dilation below 1,
+// negative padding, or strides > 1 with dilation > 1.
+func Conv2D(x, kernel *G.Node, p ConvParams) (out *G.Node, err error) {
+	defer guard("Conv2D", &err)
+	g, err := nodeConvGeom("Conv2D", x, kernel, p, 4, false)
+	if err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(newConvOp(convFwd, g), x, kernel)
+}
+
+// Conv1D returns the convolution of x (N, L, C) with kernel (k, C/groups,
+// F): Conv2D over (N, 1, L, C) with a (1, k, C/groups, F) kernel, without
+// reshaping. The output is (N, OL, F).
+func Conv1D(x, kernel *G.Node, p Conv1DParams) (out *G.Node, err error) {
+	defer guard("Conv1D", &err)
+	g, err := nodeConvGeom("Conv1D", x, kernel, p.conv2D(), 3, false)
+	if err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(newConvOp(convFwd, g), x, kernel)
+}
+
+// DepthwiseConv2D returns the depthwise convolution of x (N, H, W, C)
+// with kernel (kh, kw, C, M) in Keras's layout: each input channel c is
+// convolved with its own M filters, giving output channel c*M + m of
+// (N, OH, OW, C*M). p.Groups must be 1. It is computed directly (a GEMM
+// per channel would multiply M-column matrices). SeparableConv2D is this
+// followed by a 1x1 Conv2D, which is a single GEMM.
+func DepthwiseConv2D(x, kernel *G.Node, p ConvParams) (out *G.Node, err error) {
+	defer guard("DepthwiseConv2D", &err)
+	if p.Groups != 1 {
+		return nil, errors.Errorf("backend: DepthwiseConv2D: groups %d must be 1 (one group per channel is implied)", p.Groups)
+	}
+	g, err := nodeConvGeom("DepthwiseConv2D", x, kernel, p, 4, true)
+	if err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(newConvOp(convFwd, g), x, kernel)
+}
+
+// DepthwiseConv1D is DepthwiseConv2D for x (N, L, C) and kernel (k, C, M);
+// p.Groups must be 1.
+func DepthwiseConv1D(x, kernel *G.Node, p Conv1DParams) (out *G.Node, err error) {
+	defer guard("DepthwiseConv1D", &err)
+	if p.Groups != 1 {
+		return nil, errors.Errorf("backend: DepthwiseConv1D: groups %d must be 1 (one group per channel is implied)", p.Groups)
+	}
+	g, err := nodeConvGeom("DepthwiseConv1D", x, kernel, p.conv2D(), 3, true)
+	if err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(newConvOp(convFwd, g), x, kernel)
+}
+
+// ConvTransposeParams are the options of Conv2DTranspose. A transposed
+// convolution scatters each input cell, times the kernel, into a "full"
+// output of (H-1)*sh + dh*(kh-1) + 1 rows (and likewise columns); Padding
+// crops that many rows and columns (top, bottom, left, right) off it and
+// OutputPadding then adds rows at the bottom and columns at the right
+// (zeros where no input reaches). ConvTransposePadding computes both from
+// Keras's "valid"/"same" and output_padding.
+type ConvTransposeParams struct {
+	// Strides is (rows, columns), at least 1.
+	Strides [2]int
+	// Dilation is (rows, columns), at least 1; not together with strides
+	// above 1 (Keras rejects it).
+	Dilation [2]int
+	// Padding is the crop (top, bottom, left, right), at least 0.
+	Padding [4]int
+	// OutputPadding is (rows, columns) added at the bottom and right, at
+	// least 0 and less than the stride (Keras's rule).
+	OutputPadding [2]int
+}
+
+// Conv1DTransposeParams are ConvTransposeParams for one axis: Padding is
+// the crop (left, right).
+type Conv1DTransposeParams struct {
+	Stride        int
+	Dilation      int
+	Padding       [2]int
+	OutputPadding int
+}
+
+// Conv2DTranspose returns the transposed convolution of x (N, H, W, C)
+// with kernel (kh, kw, F, C) in Keras's layout (filters before input
+// channels): output (N, OH, OW, F) with
+// OH = (H-1)*sh + dh*(kh-1) + 1 - top - bottom + output padding. It is
+// the gradient of Conv2D with respect to its input, computed by the same
+// op: a GEMM per block of rows and a col2im scatter, no flipped kernel.
+// Its gradients are a Conv2D (for x) and Conv2D's kernel gradient.
+func Conv2DTranspose(x, kernel *G.Node, p ConvTransposeParams) (out *G.Node, err error) {
+	defer guard("Conv2DTranspose", &err)
+	g, err := transposeGeom("Conv2DTranspose", x, kernel, p, 4)
+	if err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(newConvOp(convInGrad, g), x, kernel)
+}
+
+// Conv1DTranspose is Conv2DTranspose for x (N, L, C) and kernel (k, F, C).
+func Conv1DTranspose(x, kernel *G.Node, p Conv1DTransposeParams) (out *G.Node, err error) {
+	defer guard("Conv1DTranspose", &err)
+	p2 := ConvTransposeParams{Strides: [2]int{1, p.Stride}, Dilation: [2]int{1, p.Dilation},
+		Padding: [4]int{0, 0, p.Padding[0], p.Padding[1]}, OutputPadding: [2]int{0, p.OutputPadding}}
+	g, err := transposeGeom("Conv1DTranspose", x, kernel, p2, 3)
+	if err != nil {
+		return nil, err
+	}
+	return G.ApplyOp(newConvOp(convInGrad, g), x, kernel)
+}
+
+func nodeConvGeom(fn string, x, kernel *G.Node, p ConvParams, rank int, depthwise bool) (convGeom, error) {
+	if err := checkSpatial(fn, "x", x, rank); err != nil {
+		return convGeom{}, err
+	}
+	if err := checkSpatial(fn, "kernel", kernel, rank); err != nil {
+		return convGeom{}, err
+	}
+	if x.Dtype() != kernel.Dtype() {
+		return convGeom{}, errors.Errorf("backend: %s: x is %v, kernel %v", fn, x.Dtype(), kernel.Dtype())
+	}
+	return newConvGeom(fn, x.Shape(), kernel.Shape(), p, depthwise)
+}
+
+// transposeGeom returns the geometry of the convolution whose input
+// gradient is the transposed convolution: from the output (N, OH, OW, F)
+// to x (N, H, W, C) with the kernel read as (kh, kw, F, C).
+func transposeGeom(fn string, x, kernel *G.Node, p ConvTransposeParams, rank int) (convGeom, error) {
+	if err := checkSpatial(fn, "x", x, rank); err != nil {
+		return convGeom{}, err
+	}
+	if err := checkSpatial(fn, "kernel", kernel, rank); err != nil {
+		return convGeom{}, err
+	}
+	if x.Dtype() != kernel.Dtype() {
+		return convGeom{}, errors.Errorf("backend: %s: x is %v, kernel %v", fn, x.Dtype(), kernel.Dtype())
+	}
+	cp := ConvParams{Strides: p.Strides, Dilation: p.Dilation, Padding: p.Padding, Groups: 1}
+	if err := checkConvParams(fn, cp, rank); err != nil {
+		return convGeom{}, err
+	}
+	for i, op := range p.OutputPadding {
+		if op < 0 || op >= p.Strides[i] {
+			return convGeom{}, errors.Errorf("backend: %s: output padding %v must be at least 0 and less than the strides %v",
+				fn, p.OutputPadding, p.Strides)
+		}
+	}
+	xs, ks := x.Shape(), kernel.Shape()
+	g := convGeom{rank: rank, groups: 1}
+	g.n, g.oh, g.ow, g.f = spatialDims(xs)
+	var kf, kc int
+	if rank == 3 {
+		g.kh, g.kw, kf, kc = 1, ks[0], ks[1], ks[2]
+	} else {
+		g.kh, g.kw, kf, kc = ks[0], ks[1], ks[2], ks[3]
+	}
+	if kc != g.f {
+		return g, errors.Errorf("backend: %s: kernel %v needs %d input channels (its last axis), x %v has %d", fn, ks, kc, xs, g.f)
+	}
+	g.c = kf
+	g.sh, g.sw, g.dh, g.dw = p.Strides[0], p.Strides[1], p.Dilation[0], p.Dilation[1]
+	g.pt, g.pl = p.Padding[0], p.Padding[2]
+	g.h = (g.oh-1)*g.sh + g.dh*(g.kh-1) + 1 - p.Padding[0] - p.Padding[1] + p.OutputPadding[0]
+	g.w = (g.ow-1)*g.sw + g.dw*(g.kw-1) + 1 - p.Padding[2] - p.Padding[3] + p.OutputPadding[1]
+	if g.h < 1 || g.w < 1 {
+		return g, errors.Errorf("backend: %s: x %v with kernel %v, strides %v, dilation %v: padding %v crops the whole output",
+			fn, xs, ks, p.Strides, p.Dilation, p.Padding)
+	}
+	if err := checkSizes(fn, "output", g.xShape()); err != nil {
+		return g, err
+	}
+	return g, nil
+}
+
+type convKind int
+
+const (
+	convFwd      convKind = iota // (x, kernel) -> y
+	convInGrad                   // (dy, kernel) -> dx: also the transposed convolution
+	convKernGrad                 // (x, dy) -> dkernel
+)
+
+func (k convKind) String() string {
+	return [...]string{"conv", "conv_input_grad", "conv_kernel_grad"}[k]
+}
+
+// convOp is one of the three bilinear maps of a convolution geometry:
+// the convolution itself, its gradient with respect to the input and its
+// gradient with respect to the kernel. Each one's gradient is built from
+// the other two, so all are differentiable.
+type convOp struct {
+	opBase
+	kind convKind
+	g    convGeom
+	out  outBuf
+	s    convScratch
+}
+
+func newConvOp(kind convKind, g convGeom) *convOp {
+	name := fmt.Sprintf("%v(%v)", kind, &g)
+	if g.depthwise {
+		name = "depthwise_" + name
+	}
+	return &convOp{opBase: opBase{name, 2}, kind: kind, g: g}
+}
+
+// shapes returns the shapes of the op's two inputs and its output.
+func (op *convOp) shapes() (a, b, out tensor.Shape) {
+	x, k, y := op.g.xShape(), op.g.kShape(), op.g.yShape()
+	switch op.kind {
+	case convInGrad:
+		return y, k, x
+	case convKernGrad:
+		return x, y, k
+	}
+	return x, k, y
+}
+
+func (op *convOp) Type() hm.Type {
+	t := G.TensorType{Dims: op.g.rank, Of: hm.TypeVariable('a')}
+	return hm.NewFnType(t, t, t)
+}
+
+func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	_, _, out := op.shapes()
+	return out, nil
+}
+
+func (op *convOp) DiffWRT(int) []bool { return []bool{true, true} }
+
+func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
+	a, b := inputs[0], inputs[1]
+	apply := func(kind convKind, u, v *G.Node) (*G.Node, error) {
+		return G.ApplyOp(newConvOp(kind, op.g), u, v)
+	}
+	var da, db *G.Node
+	var err error
+	switch op.kind {
+	case convFwd: // y = conv(x, k)
+		if da, err = apply(convInGrad, grad, b); err == nil {
+			db, err = apply(convKernGrad, a, grad)
+		}
+	case convInGrad: // dx = inGrad(dy, k)
+		if da, err = apply(convFwd, grad, b); err == nil {
+			db, err = apply(convKernGrad, grad, a)
+		}
+	case convKernGrad: // dk = kernGrad(x, dy)
+		if da, err = apply(convInGrad, b, grad); err == nil {
+			db, err = apply(convFwd, a, grad)
+		}
+	}
+	return G.Nodes{da, db}, err
+}
+
+func (op *convOp) Do(inputs ...G.Value) (G.Value, error) {
+	in, err := denses(op, inputs)
+	if err != nil {
+		return nil, err
+	}
+	as, bs, os := op.shapes()
+	if !in[0].Shape().Eq(as) || !in[1].Shape().Eq(bs) {
+		return nil, opError(op, errors.Errorf("inputs %v and %v, want %v and %v", in[0].Shape(), in[1].Shape(), as, bs))
+	}
+	out := op.out.get(in[0].Dtype(), os)
+	switch a := in[0].Data().(type) {
+	case []float32:
+		runConv(op.kind, &op.g, a, in[1].Data().([]float32), out.Data().([]float32), &op.s)
+	case []float64:
+		runConv(op.kind, &op.g, a, in[1].Data().([]float64), out.Data().([]float64), &op.s)
+	}
+	return out, nil
+}
+
+func runConv[T Float](kind convKind, g *convGeom, a, b, out []T, s *convScratch) {
+	switch kind {
+	case convFwd:
+		convForward(g, a, b, out, s)
+	case convInGrad:
+		convInputGrad(g, a, b, out, s)
+	case convKernGrad:
+		convKernelGrad(g, a, b, out, s)
+	}
+}
