@@ -1,0 +1,126 @@
+package backend
+
+import (
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// The W2 workload's convolution stack at batch 128 (../shared/bench:
+// MNIST, Conv2D(32, 3x3) -> Conv2D(64, 3x3) -> MaxPool(2x2)), op by op,
+// float32, calling the ops' Do as the tape machine does. "fwd" is the
+// forward op; "fwdbwd" adds the gradient ops the training graph runs:
+// the kernel gradient for conv1 (its input is the data, which needs no
+// gradient), input and kernel gradients for conv2, the input gradient for
+// the pooling. testdata/bench_conv_torch.py times the same in PyTorch.
+//
+//	go test ./keras/backend -run '^$' -bench W2Conv -benchmem
+
+func benchDense(shape ...int) *tensor.Dense {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	data := make([]float32, n)
+	s := uint32(1)
+	for i := range data {
+		s = s*1664525 + 1013904223
+		data[i] = float32(s>>8)/float32(1<<24) - 0.5
+	}
+	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
+}
+
+// benchLoop runs step b.N times after one warm-up run and reports the
+// process CPU time per step beside the wall time.
+func benchLoop(b *testing.B, step func()) {
+	step()
+	b.ReportAllocs()
+	b.ResetTimer()
+	c0 := processNanos()
+	for i := 0; i < b.N; i++ {
+		step()
+	}
+	if c1 := processNanos(); c0 > 0 {
+		b.ReportMetric(float64(c1-c0)/1e6/float64(b.N), "cpu-ms/op")
+	}
+}
+
+func doOp(b *testing.B, op G.Op, in ...G.Value) G.Value {
+	v, err := op.Do(in...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return v
+}
+
+func benchConvStep(b *testing.B, xs, ks []int, inputGrad bool, fwdOnly bool) {
+	g, err := newConvGeom("bench", xs, ks, ConvParams{Strides: one, Dilation: one, Groups: 1}, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, k, dy := benchDense(xs...), benchDense(ks...), benchDense(g.yShape()...)
+	fwd, ig, kg := newConvOp(convFwd, g), newConvOp(convInGrad, g), newConvOp(convKernGrad, g)
+	step := func() {
+		doOp(b, fwd, x, k)
+		if fwdOnly {
+			return
+		}
+		if inputGrad {
+			doOp(b, ig, dy, k)
+		}
+		doOp(b, kg, x, dy)
+	}
+	benchLoop(b, step)
+}
+
+func BenchmarkW2Conv(b *testing.B) {
+	b.Run("conv1_fwd", func(b *testing.B) { benchConvStep(b, []int{128, 28, 28, 1}, []int{3, 3, 1, 32}, false, true) })
+	b.Run("conv1_fwdbwd", func(b *testing.B) { benchConvStep(b, []int{128, 28, 28, 1}, []int{3, 3, 1, 32}, false, false) })
+	b.Run("conv2_fwd", func(b *testing.B) { benchConvStep(b, []int{128, 26, 26, 32}, []int{3, 3, 32, 64}, true, true) })
+	b.Run("conv2_fwdbwd", func(b *testing.B) { benchConvStep(b, []int{128, 26, 26, 32}, []int{3, 3, 32, 64}, true, false) })
+}
+
+// BenchmarkConvOps times conv2's three ops one by one.
+func BenchmarkConvOps(b *testing.B) {
+	xs, ks := []int{128, 26, 26, 32}, []int{3, 3, 32, 64}
+	g, err := newConvGeom("bench", xs, ks, ConvParams{Strides: one, Dilation: one, Groups: 1}, false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	x, k, dy := benchDense(xs...), benchDense(ks...), benchDense(g.yShape()...)
+	for _, c := range []struct {
+		name string
+		kind convKind
+		a, b G.Value
+	}{{"fwd", convFwd, x, k}, {"input_grad", convInGrad, dy, k}, {"kernel_grad", convKernGrad, x, dy}} {
+		b.Run(c.name, func(b *testing.B) {
+			op := newConvOp(c.kind, g)
+			benchLoop(b, func() { doOp(b, op, c.a, c.b) })
+		})
+	}
+}
+
+func BenchmarkW2Pool(b *testing.B) {
+	xs := []int{128, 24, 24, 64}
+	g := G.NewGraph()
+	xn := G.NewTensor(g, tensor.Float32, 4, G.WithShape(xs...), G.WithName("x"))
+	y, err := MaxPool2D(xn, PoolParams{Size: [2]int{2, 2}, Strides: [2]int{2, 2}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fwd := y.Op().(*maxPoolOp)
+	bwd := &maxPoolGradOp{opBase: opBase{"grad", 2}, fwd: fwd}
+	x, dy := benchDense(xs...), benchDense(fwd.g.yShape()...)
+	for _, full := range []bool{false, true} {
+		b.Run(map[bool]string{false: "maxpool_fwd", true: "maxpool_fwdbwd"}[full], func(b *testing.B) {
+			step := func() {
+				yv := doOp(b, fwd, x)
+				if full {
+					doOp(b, bwd, yv, dy)
+				}
+			}
+			benchLoop(b, step)
+		})
+	}
+}
