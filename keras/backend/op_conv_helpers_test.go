@@ -24,6 +24,13 @@ func (b builder) check() gradcheck.Func {
 // output's shape, so the gradients test the whole Jacobian.
 func evalGraph(t testing.TB, dt tensor.Dtype, b builder, inputs []*tensor.Dense, noGrad []bool, rSeed int64) ([]float64, tensor.Shape, [][]float64) {
 	t.Helper()
+	return evalGraphWith(t, dt, b, inputs, noGrad, func(s tensor.Shape) *tensor.Dense { return gradcheck.Rand(rSeed, -1, 1, s...) })
+}
+
+// evalGraphWith is evalGraph with the output weighting made by weights
+// from the output's shape.
+func evalGraphWith(t testing.TB, dt tensor.Dtype, b builder, inputs []*tensor.Dense, noGrad []bool, weights func(tensor.Shape) *tensor.Dense) ([]float64, tensor.Shape, [][]float64) {
+	t.Helper()
 	g := G.NewGraph()
 	nodes := make(G.Nodes, len(inputs))
 	for i, in := range inputs {
@@ -36,7 +43,7 @@ func evalGraph(t testing.TB, dt tensor.Dtype, b builder, inputs []*tensor.Dense,
 	}
 	var outVal G.Value
 	G.Read(out, &outVal)
-	r := gradcheck.Rand(rSeed, -1, 1, out.Shape()...)
+	r := weights(out.Shape())
 	rn := G.NewTensor(g, dt, out.Dims(), G.WithShape(out.Shape().Clone()...), G.WithName("weights"), G.WithValue(toDtype(r, dt)))
 	prod, err := G.HadamardProd(out, rn)
 	if err != nil {
