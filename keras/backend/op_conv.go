@@ -219,10 +219,11 @@ func (k convKind) String() string {
 // the other two, so all are differentiable.
 type convOp struct {
 	opBase
-	kind convKind
-	g    convGeom
-	out  outBuf
-	s    convScratch
+	kind       convKind
+	g          convGeom
+	as, bs, os tensor.Shape // the shapes of the two inputs and the output
+	out        outBuf
+	s          convScratch
 }
 
 func newConvOp(kind convKind, g convGeom) *convOp {
@@ -230,30 +231,28 @@ func newConvOp(kind convKind, g convGeom) *convOp {
 	if g.depthwise {
 		name = "depthwise_" + name
 	}
-	return &convOp{opBase: opBase{name, 2}, kind: kind, g: g}
+	op := &convOp{opBase: opBase{name, 2}, kind: kind, g: g}
+	x, k, y := g.xShape(), g.kShape(), g.yShape()
+	switch kind {
+	case convInGrad:
+		op.as, op.bs, op.os = y, k, x
+	case convKernGrad:
+		op.as, op.bs, op.os = x, y, k
+	default:
+		op.as, op.bs, op.os = x, k, y
+	}
+	return op
 }
 
 // shapes returns the shapes of the op's two inputs and its output.
-func (op *convOp) shapes() (a, b, out tensor.Shape) {
-	x, k, y := op.g.xShape(), op.g.kShape(), op.g.yShape()
-	switch op.kind {
-	case convInGrad:
-		return y, k, x
-	case convKernGrad:
-		return x, y, k
-	}
-	return x, k, y
-}
+func (op *convOp) shapes() (a, b, out tensor.Shape) { return op.as, op.bs, op.os }
 
 func (op *convOp) Type() hm.Type {
 	t := G.TensorType{Dims: op.g.rank, Of: hm.TypeVariable('a')}
 	return hm.NewFnType(t, t, t)
 }
 
-func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
-	_, _, out := op.shapes()
-	return out, nil
-}
+func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return op.os.Clone(), nil }
 
 func (op *convOp) DiffWRT(int) []bool { return []bool{true, true} }
 
