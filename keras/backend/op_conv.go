@@ -10,13 +10,16 @@ import (
 )
 
 // Conv2D returns the convolution of x (N, H, W, C), channels last, with
-// kernel (kh, kw, C/groups, F) in Keras's layout: output (N, OH, OW, F)
-// with OH = (H + top + bottom - dh*(kh-1) - 1)/sh + 1 and OW likewise. It
-// adds no bias (a layer adds it with BiasAdd on the (N*OH*OW, F) reshape)
-// and does not flip the kernel (a cross-correlation, as in Keras and
-// TensorFlow). Its gradients with respect to x and kernel are convolutions
-// too (Conv2DTranspose's op and a kernel-gradient op), so it can be
-// differentiated any number of times.
+// kernel (kh, kw, C/groups, F) in Keras's layout, plus bias (F) unless
+// bias is nil: output (N, OH, OW, F) with
+// OH = (H + top + bottom - dh*(kh-1) - 1)/sh + 1 and OW likewise. The
+// kernel is not flipped (a cross-correlation, as in Keras and
+// TensorFlow). The bias is added to each block of output rows while it is
+// in cache, which is cheaper than a BiasAdd pass over the output, and its
+// gradient is the per-channel sum of the upstream gradient. The gradients
+// with respect to x and kernel are convolutions too (Conv2DTranspose's op
+// and a kernel-gradient op), so it can be differentiated any number of
+// times.
 //
 // It builds the patch (im2col) matrix block by block into a buffer of
 // about 192 KiB per goroutine and multiplies each block by the kernel
@@ -28,34 +31,35 @@ import (
 // ranks, a kernel that does not fit the padded input or the channels,
 // groups that do not divide C and F, strides or dilation below 1,
 // negative padding, or strides > 1 with dilation > 1.
-func Conv2D(x, kernel *G.Node, p ConvParams) (out *G.Node, err error) {
+func Conv2D(x, kernel, bias *G.Node, p ConvParams) (out *G.Node, err error) {
 	defer guard("Conv2D", &err)
 	g, err := nodeConvGeom("Conv2D", x, kernel, p, 4, false)
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(newConvOp(convFwd, g), x, kernel)
+	return applyConv("Conv2D", convFwd, g, x, kernel, bias)
 }
 
 // Conv1D returns the convolution of x (N, L, C) with kernel (k, C/groups,
-// F): Conv2D over (N, 1, L, C) with a (1, k, C/groups, F) kernel, without
-// reshaping. The output is (N, OL, F).
-func Conv1D(x, kernel *G.Node, p Conv1DParams) (out *G.Node, err error) {
+// F) plus bias (F) unless nil: Conv2D over (N, 1, L, C) with a (1, k,
+// C/groups, F) kernel, without reshaping. The output is (N, OL, F).
+func Conv1D(x, kernel, bias *G.Node, p Conv1DParams) (out *G.Node, err error) {
 	defer guard("Conv1D", &err)
 	g, err := nodeConvGeom("Conv1D", x, kernel, p.conv2D(), 3, false)
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(newConvOp(convFwd, g), x, kernel)
+	return applyConv("Conv1D", convFwd, g, x, kernel, bias)
 }
 
 // DepthwiseConv2D returns the depthwise convolution of x (N, H, W, C)
-// with kernel (kh, kw, C, M) in Keras's layout: each input channel c is
-// convolved with its own M filters, giving output channel c*M + m of
-// (N, OH, OW, C*M). p.Groups must be 1. It is computed directly (a GEMM
-// per channel would multiply M-column matrices). SeparableConv2D is this
-// followed by a 1x1 Conv2D, which is a single GEMM.
-func DepthwiseConv2D(x, kernel *G.Node, p ConvParams) (out *G.Node, err error) {
+// with kernel (kh, kw, C, M) in Keras's layout, plus bias (C*M) unless
+// nil: each input channel c is convolved with its own M filters, giving
+// output channel c*M + m of (N, OH, OW, C*M). p.Groups must be 1. It is
+// computed directly (a GEMM per channel would multiply M-column
+// matrices). SeparableConv2D is this (without bias) followed by a 1x1
+// Conv2D with the bias, which is a single GEMM.
+func DepthwiseConv2D(x, kernel, bias *G.Node, p ConvParams) (out *G.Node, err error) {
 	defer guard("DepthwiseConv2D", &err)
 	if p.Groups != 1 {
 		return nil, errors.Errorf("backend: DepthwiseConv2D: groups %d must be 1 (one group per channel is implied)", p.Groups)
@@ -64,12 +68,12 @@ func DepthwiseConv2D(x, kernel *G.Node, p ConvParams) (out *G.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(newConvOp(convFwd, g), x, kernel)
+	return applyConv("DepthwiseConv2D", convFwd, g, x, kernel, bias)
 }
 
-// DepthwiseConv1D is DepthwiseConv2D for x (N, L, C) and kernel (k, C, M);
-// p.Groups must be 1.
-func DepthwiseConv1D(x, kernel *G.Node, p Conv1DParams) (out *G.Node, err error) {
+// DepthwiseConv1D is DepthwiseConv2D for x (N, L, C), kernel (k, C, M)
+// and bias (C*M) or nil; p.Groups must be 1.
+func DepthwiseConv1D(x, kernel, bias *G.Node, p Conv1DParams) (out *G.Node, err error) {
 	defer guard("DepthwiseConv1D", &err)
 	if p.Groups != 1 {
 		return nil, errors.Errorf("backend: DepthwiseConv1D: groups %d must be 1 (one group per channel is implied)", p.Groups)
@@ -78,7 +82,7 @@ func DepthwiseConv1D(x, kernel *G.Node, p Conv1DParams) (out *G.Node, err error)
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(newConvOp(convFwd, g), x, kernel)
+	return applyConv("DepthwiseConv1D", convFwd, g, x, kernel, bias)
 }
 
 // ConvTransposeParams are the options of Conv2DTranspose. A transposed
@@ -112,22 +116,23 @@ type Conv1DTransposeParams struct {
 
 // Conv2DTranspose returns the transposed convolution of x (N, H, W, C)
 // with kernel (kh, kw, F, C) in Keras's layout (filters before input
-// channels): output (N, OH, OW, F) with
+// channels), plus bias (F) unless nil: output (N, OH, OW, F) with
 // OH = (H-1)*sh + dh*(kh-1) + 1 - top - bottom + output padding. It is
 // the gradient of Conv2D with respect to its input, computed by the same
 // op: a GEMM per block of rows and a col2im scatter, no flipped kernel.
 // Its gradients are a Conv2D (for x) and Conv2D's kernel gradient.
-func Conv2DTranspose(x, kernel *G.Node, p ConvTransposeParams) (out *G.Node, err error) {
+func Conv2DTranspose(x, kernel, bias *G.Node, p ConvTransposeParams) (out *G.Node, err error) {
 	defer guard("Conv2DTranspose", &err)
 	g, err := transposeGeom("Conv2DTranspose", x, kernel, p, 4)
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(newConvOp(convInGrad, g), x, kernel)
+	return applyConv("Conv2DTranspose", convInGrad, g, x, kernel, bias)
 }
 
-// Conv1DTranspose is Conv2DTranspose for x (N, L, C) and kernel (k, F, C).
-func Conv1DTranspose(x, kernel *G.Node, p Conv1DTransposeParams) (out *G.Node, err error) {
+// Conv1DTranspose is Conv2DTranspose for x (N, L, C), kernel (k, F, C)
+// and bias (F) or nil.
+func Conv1DTranspose(x, kernel, bias *G.Node, p Conv1DTransposeParams) (out *G.Node, err error) {
 	defer guard("Conv1DTranspose", &err)
 	p2 := ConvTransposeParams{Strides: [2]int{1, p.Stride}, Dilation: [2]int{1, p.Dilation},
 		Padding: [4]int{0, 0, p.Padding[0], p.Padding[1]}, OutputPadding: [2]int{0, p.OutputPadding}}
@@ -135,7 +140,25 @@ func Conv1DTranspose(x, kernel *G.Node, p Conv1DTransposeParams) (out *G.Node, e
 	if err != nil {
 		return nil, err
 	}
-	return G.ApplyOp(newConvOp(convInGrad, g), x, kernel)
+	return applyConv("Conv1DTranspose", convInGrad, g, x, kernel, bias)
+}
+
+// applyConv adds the op to the graph, checking the bias against the
+// output channels.
+func applyConv(fn string, kind convKind, g convGeom, x, kernel, bias *G.Node) (*G.Node, error) {
+	op := newConvOp(kind, g)
+	if bias == nil {
+		return G.ApplyOp(op, x, kernel)
+	}
+	ch := op.os[len(op.os)-1]
+	if bias.Dims() != 1 || bias.Shape()[0] != ch {
+		return nil, errors.Errorf("backend: %s: bias has shape %v, want (%d) for the output %v", fn, bias.Shape(), ch, op.os)
+	}
+	if bias.Dtype() != x.Dtype() {
+		return nil, errors.Errorf("backend: %s: bias is %v, x %v", fn, bias.Dtype(), x.Dtype())
+	}
+	op.withBias()
+	return G.ApplyOp(op, x, kernel, bias)
 }
 
 func nodeConvGeom(fn string, x, kernel *G.Node, p ConvParams, rank int, depthwise bool) (convGeom, error) {
@@ -222,8 +245,15 @@ type convOp struct {
 	kind       convKind
 	g          convGeom
 	as, bs, os tensor.Shape // the shapes of the two inputs and the output
+	bias       bool         // a third input (output channels) is added
 	out        outBuf
 	s          convScratch
+}
+
+// withBias makes op take a bias as its third input.
+func (op *convOp) withBias() {
+	op.bias, op.arity = true, 3
+	op.name += "+bias"
 }
 
 func newConvOp(kind convKind, g convGeom) *convOp {
@@ -248,13 +278,22 @@ func newConvOp(kind convKind, g convGeom) *convOp {
 func (op *convOp) shapes() (a, b, out tensor.Shape) { return op.as, op.bs, op.os }
 
 func (op *convOp) Type() hm.Type {
-	t := G.TensorType{Dims: op.g.rank, Of: hm.TypeVariable('a')}
+	a := hm.TypeVariable('a')
+	t := G.TensorType{Dims: op.g.rank, Of: a}
+	if op.bias {
+		return hm.NewFnType(t, t, G.TensorType{Dims: 1, Of: a}, t)
+	}
 	return hm.NewFnType(t, t, t)
 }
 
 func (op *convOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return op.os.Clone(), nil }
 
-func (op *convOp) DiffWRT(int) []bool { return []bool{true, true} }
+func (op *convOp) DiffWRT(int) []bool {
+	if op.bias {
+		return []bool{true, true, true}
+	}
+	return []bool{true, true}
+}
 
 func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	a, b := inputs[0], inputs[1]
@@ -277,7 +316,11 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 			db, err = apply(convFwd, a, grad)
 		}
 	}
-	return G.Nodes{da, db}, err
+	if err != nil || !op.bias {
+		return G.Nodes{da, db}, err
+	}
+	dbias, err := G.ApplyOp(&channelSumOp{opBase: opBase{op.name + "_bias_grad", 1}, shape: op.os}, grad)
+	return G.Nodes{da, db, dbias}, err
 }
 
 func (op *convOp) Do(inputs ...G.Value) (G.Value, error) {
@@ -289,23 +332,68 @@ func (op *convOp) Do(inputs ...G.Value) (G.Value, error) {
 	if !in[0].Shape().Eq(as) || !in[1].Shape().Eq(bs) {
 		return nil, opError(op, errors.Errorf("inputs %v and %v, want %v and %v", in[0].Shape(), in[1].Shape(), as, bs))
 	}
+	if op.bias && in[2].Shape().TotalSize() != os[len(os)-1] {
+		return nil, opError(op, errors.Errorf("bias %v for output %v", in[2].Shape(), os))
+	}
 	out := op.out.get(in[0].Dtype(), os)
 	switch a := in[0].Data().(type) {
 	case []float32:
-		runConv(op.kind, &op.g, a, in[1].Data().([]float32), out.Data().([]float32), &op.s)
+		runConv(op, a, in[1].Data().([]float32), biasData[float32](in), out.Data().([]float32))
 	case []float64:
-		runConv(op.kind, &op.g, a, in[1].Data().([]float64), out.Data().([]float64), &op.s)
+		runConv(op, a, in[1].Data().([]float64), biasData[float64](in), out.Data().([]float64))
 	}
 	return out, nil
 }
 
-func runConv[T Float](kind convKind, g *convGeom, a, b, out []T, s *convScratch) {
-	switch kind {
-	case convFwd:
-		convForward(g, a, b, out, s)
-	case convInGrad:
-		convInputGrad(g, a, b, out, s)
-	case convKernGrad:
-		convKernelGrad(g, a, b, out, s)
+func biasData[T Float](in []*tensor.Dense) []T {
+	if len(in) < 3 {
+		return nil
 	}
+	return in[2].Data().([]T)
+}
+
+func runConv[T Float](op *convOp, a, b, bias, out []T) {
+	switch op.kind {
+	case convFwd:
+		convForward(&op.g, a, b, bias, out, &op.s)
+	case convInGrad:
+		convInputGrad(&op.g, a, b, bias, out, &op.s)
+	case convKernGrad:
+		convKernelGrad(&op.g, a, b, out, &op.s)
+	}
+}
+
+// channelSumOp sums a tensor over every axis but the last: the gradient
+// of a bias added per output channel.
+type channelSumOp struct {
+	opBase
+	shape tensor.Shape
+	out   outBuf
+	acc   [][]float64
+}
+
+func (op *channelSumOp) Type() hm.Type {
+	a := hm.TypeVariable('a')
+	return hm.NewFnType(G.TensorType{Dims: len(op.shape), Of: a}, G.TensorType{Dims: 1, Of: a})
+}
+func (op *channelSumOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.shape[len(op.shape)-1]}, nil
+}
+
+func (op *channelSumOp) Do(inputs ...G.Value) (G.Value, error) {
+	in, err := denses(op, inputs)
+	if err != nil {
+		return nil, err
+	}
+	if !in[0].Shape().Eq(op.shape) {
+		return nil, opError(op, errors.Errorf("input %v, want %v", in[0].Shape(), op.shape))
+	}
+	out := op.out.get(in[0].Dtype(), tensor.Shape{op.shape[len(op.shape)-1]})
+	switch a := in[0].Data().(type) {
+	case []float32:
+		channelSums(a, out.Data().([]float32), &op.acc)
+	case []float64:
+		channelSums(a, out.Data().([]float64), &op.acc)
+	}
+	return out, nil
 }

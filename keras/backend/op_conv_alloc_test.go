@@ -21,6 +21,7 @@ func TestConvStackReusesBuffers(t *testing.T) {
 	x := node("x", 16, 14, 14, 3)
 	k1, k2, kd, kt := node("k1", 3, 3, 3, 8), node("k2", 3, 3, 8, 16), node("kd", 3, 3, 16, 2), node("kt", 2, 2, 8, 32)
 	gamma, beta := node("gamma", 8), node("beta", 8)
+	b1, b2 := node("b1", 8), node("b2", 16)
 	lg, lb := node("lg", 8), node("lb", 8)
 	must := func(n *G.Node, err error) *G.Node {
 		t.Helper()
@@ -29,21 +30,21 @@ func TestConvStackReusesBuffers(t *testing.T) {
 		}
 		return n
 	}
-	h := must(Conv2D(x, k1, ConvParams{Strides: one, Dilation: one, Padding: [4]int{1, 1, 1, 1}, Groups: 1})) // 16x14x14x8
+	h := must(Conv2D(x, k1, b1, ConvParams{Strides: one, Dilation: one, Padding: [4]int{1, 1, 1, 1}, Groups: 1})) // 16x14x14x8
 	m := must(BatchMoments(h))
 	h = must(BatchNormTrain(h, m, gamma, beta, 1e-3))
 	h = must(MaxPool2D(h, PoolParams{Size: [2]int{2, 2}, Strides: [2]int{2, 2}})) // 7x7x8
-	h = must(ZeroPadding2D(h, [4]int{1, 0, 1, 0}))                                 // 8x8x8
-	h = must(Conv2D(h, k2, ConvParams{Strides: [2]int{2, 2}, Dilation: one, Groups: 1}))
-	h = must(DepthwiseConv2D(h, kd, ConvParams{Strides: one, Dilation: one, Padding: [4]int{1, 1, 1, 1}, Groups: 1})) // 3x3x32
-	h = must(Conv2DTranspose(h, kt, ConvTransposeParams{Strides: [2]int{2, 2}, Dilation: one}))                       // 6x6x8
-	h = must(UpSampling2D(h, [2]int{2, 2}, true))                                                                     // 12x12x8
+	h = must(ZeroPadding2D(h, [4]int{1, 0, 1, 0}))                                // 8x8x8
+	h = must(Conv2D(h, k2, b2, ConvParams{Strides: [2]int{2, 2}, Dilation: one, Groups: 1}))
+	h = must(DepthwiseConv2D(h, kd, nil, ConvParams{Strides: one, Dilation: one, Padding: [4]int{1, 1, 1, 1}, Groups: 1})) // 3x3x32
+	h = must(Conv2DTranspose(h, kt, nil, ConvTransposeParams{Strides: [2]int{2, 2}, Dilation: one}))                       // 6x6x8
+	h = must(UpSampling2D(h, [2]int{2, 2}, true))                                                                          // 12x12x8
 	h = must(AvgPool2D(h, PoolParams{Size: [2]int{3, 3}, Strides: [2]int{2, 2}, Padding: [4]int{1, 1, 1, 1}}))
 	h = must(Cropping2D(h, [4]int{1, 0, 0, 1}))
 	h = must(LayerNorm(h, lg, lb, 1e-3))
 	h = must(GlobalMaxPool(h))
 	cost := must(G.Sum(must(G.Sum(h, 1)), 0))
-	if _, err := G.Grad(cost, x, k1, k2, kd, kt, gamma, beta, lg, lb); err != nil {
+	if _, err := G.Grad(cost, x, k1, b1, k2, b2, kd, kt, gamma, beta, lg, lb); err != nil {
 		t.Fatal(err)
 	}
 	vm := G.NewTapeMachine(g)

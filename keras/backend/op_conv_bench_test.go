@@ -11,9 +11,9 @@ import (
 // MNIST, Conv2D(32, 3x3) -> Conv2D(64, 3x3) -> MaxPool(2x2)), op by op,
 // float32, calling the ops' Do as the tape machine does. "fwd" is the
 // forward op; "fwdbwd" adds the gradient ops the training graph runs:
-// the kernel gradient for conv1 (its input is the data, which needs no
-// gradient), input and kernel gradients for conv2, the input gradient for
-// the pooling. testdata/bench_conv_torch.py times the same in PyTorch.
+// the bias and kernel gradients for conv1 (its input is the data, which
+// needs no gradient), bias, input and kernel gradients for conv2, the
+// input gradient for the pooling. testdata/bench_conv_torch.py times the same in PyTorch.
 //
 //	go test ./keras/backend -run '^$' -bench W2Conv -benchmem
 
@@ -54,18 +54,24 @@ func doOp(b *testing.B, op G.Op, in ...G.Value) G.Value {
 	return v
 }
 
+// benchConvStep times a convolution with its bias, as a Conv2D layer
+// runs it: forward, then (unless fwdOnly) the bias and kernel gradients
+// and, with inputGrad, the input gradient.
 func benchConvStep(b *testing.B, xs, ks []int, inputGrad bool, fwdOnly bool) {
 	g, err := newConvGeom("bench", xs, ks, ConvParams{Strides: one, Dilation: one, Groups: 1}, false)
 	if err != nil {
 		b.Fatal(err)
 	}
-	x, k, dy := benchDense(xs...), benchDense(ks...), benchDense(g.yShape()...)
+	x, k, bias, dy := benchDense(xs...), benchDense(ks...), benchDense(g.f), benchDense(g.yShape()...)
 	fwd, ig, kg := newConvOp(convFwd, g), newConvOp(convInGrad, g), newConvOp(convKernGrad, g)
+	fwd.withBias()
+	bg := &channelSumOp{opBase: opBase{"bias_grad", 1}, shape: g.yShape()}
 	step := func() {
-		doOp(b, fwd, x, k)
+		doOp(b, fwd, x, k, bias)
 		if fwdOnly {
 			return
 		}
+		doOp(b, bg, dy)
 		if inputGrad {
 			doOp(b, ig, dy, k)
 		}

@@ -288,12 +288,13 @@ func addTo[T Float](dst, src []T) {
 	}
 }
 
-// convForward computes y = conv(x, k) for the geometry g: y (rows, f)
-// row-major, x in NHWC, k as the (kh*kw*c/groups, f) matrix of Keras's
-// kernel layout.
-func convForward[T Float](g *convGeom, x, k, y []T, s *convScratch) {
+// convForward computes y = conv(x, k) + bias for the geometry g: y
+// (rows, f) row-major, x in NHWC, k as the (kh*kw*c/groups, f) matrix of
+// Keras's kernel layout, bias (f) or nil for none. The bias is added to
+// each block of rows right after its product, while it is in cache.
+func convForward[T Float](g *convGeom, x, k, bias, y []T, s *convScratch) {
 	if g.depthwise || (g.cg() == 1 && g.groups > 1) {
-		depthwiseForward(g, x, k, y)
+		depthwiseForward(g, x, k, bias, y)
 		return
 	}
 	rows, f, cg, fg, kg := g.rows(), g.f, g.cg(), g.fg(), g.kg()
@@ -301,6 +302,7 @@ func convForward[T Float](g *convGeom, x, k, y []T, s *convScratch) {
 		for gi := 0; gi < g.groups; gi++ {
 			gemmT(false, false, rows, fg, cg, x[gi*cg:], g.c, k[gi*fg:], f, 0, y[gi*fg:], f)
 		}
+		addBias(y, bias, workersFor(float64(len(y)), rows))
 		return
 	}
 	b := bufsFor[T](s)
@@ -323,15 +325,62 @@ func convForward[T Float](g *convGeom, x, k, y []T, s *convScratch) {
 			for gi := 0; gi < g.groups; gi++ {
 				gemmT(false, false, r1-r0, fg, kg, col[gi*kg:], kc, k[gi*fg:], f, 0, y[r0*f+gi*fg:], f)
 			}
+			if bias != nil {
+				addRows(y[r0*f:r1*f], y[r0*f:r1*f], bias)
+			}
 		}
 	})
 }
 
-// convInputGrad computes dx = convᵀ(dy, k), the gradient of conv(x, k)
-// with respect to x (and the transposed convolution of dy).
-func convInputGrad[T Float](g *convGeom, dy, k, dx []T, s *convScratch) {
+// addBias adds bias to every row of y (rows of len(bias)) on w
+// goroutines; nothing when bias is nil.
+func addBias[T Float](y, bias []T, w int) {
+	if bias == nil {
+		return
+	}
+	rows := len(y) / len(bias)
+	parallel(w, func(q int) {
+		r0, r1 := span(rows, w, q)
+		addRows(y[r0*len(bias):r1*len(bias)], y[r0*len(bias):r1*len(bias)], bias)
+	})
+}
+
+// channelSums sets out (f) to the sums of the rows of a (rows, f), in
+// float64 partial sums per worker (acc), the gradient of a bias.
+func channelSums[T Float](a, out []T, acc *[][]float64) {
+	f := len(out)
+	rows := len(a) / f
+	w := workersFor(float64(len(a)), rows)
+	for len(*acc) < w {
+		*acc = append(*acc, make([]float64, f))
+	}
+	parallel(w, func(q int) {
+		s := (*acc)[q][:f]
+		clear(s)
+		r0, r1 := span(rows, w, q)
+		for r := r0; r < r1; r++ {
+			for j, v := range a[r*f : (r+1)*f] {
+				s[j] += float64(v)
+			}
+		}
+	})
+	for j := range out {
+		t := 0.0
+		for q := 0; q < w; q++ {
+			t += (*acc)[q][j]
+		}
+		out[j] = T(t)
+	}
+}
+
+// convInputGrad computes dx = convᵀ(dy, k) + bias, the gradient of
+// conv(x, k) with respect to x (and the transposed convolution of dy,
+// whose bias (c) is added per image once its scatter is complete; nil for
+// none).
+func convInputGrad[T Float](g *convGeom, dy, k, bias, dx []T, s *convScratch) {
 	if g.depthwise || (g.cg() == 1 && g.groups > 1) {
 		depthwiseInputGrad(g, dy, k, dx)
+		addBias(dx, bias, workersFor(float64(len(dx)), g.n*g.h*g.w))
 		return
 	}
 	rows, f, cg, fg, kg := g.rows(), g.f, g.cg(), g.fg(), g.kg()
@@ -339,6 +388,7 @@ func convInputGrad[T Float](g *convGeom, dy, k, dx []T, s *convScratch) {
 		for gi := 0; gi < g.groups; gi++ {
 			gemmT(false, true, rows, cg, fg, dy[gi*fg:], f, k[gi*fg:], f, 0, dx[gi*cg:], g.c)
 		}
+		addBias(dx, bias, workersFor(float64(len(dx)), g.n*g.h*g.w))
 		return
 	}
 	b := bufsFor[T](s)
@@ -372,6 +422,9 @@ func convInputGrad[T Float](g *convGeom, dy, k, dx []T, s *convScratch) {
 				gemmT(false, false, r1-r0, kg, fg, dy[r0*f+gi*fg:], f, kt[gi*fg*kg:], kg, 0, col[gi*kg:], kc)
 			}
 			col2im(g, col, dx, r0, r1)
+		}
+		if bias != nil {
+			addRows(dx[n0*img:n1*img], dx[n0*img:n1*img], bias)
 		}
 	})
 }
@@ -455,12 +508,15 @@ func convKernelGrad[T Float](g *convGeom, x, dy, dk []T, s *convScratch) {
 // m), output channel ci*m + mi), computed directly; a GEMM per channel
 // would be a product of a few columns.
 
-func depthwiseForward[T Float](g *convGeom, x, k, y []T) {
+func depthwiseForward[T Float](g *convGeom, x, k, bias, y []T) {
 	rows, f := g.rows(), g.f
 	w := workersFor(float64(rows)*float64(g.kh*g.kw)*float64(f), rows)
 	parallel(w, func(q int) {
 		r0, r1 := span(rows, w, q)
 		depthwiseRows(g, x, k, y, r0, r1, 0)
+		if bias != nil {
+			addRows(y[r0*f:r1*f], y[r0*f:r1*f], bias)
+		}
 	})
 }
 

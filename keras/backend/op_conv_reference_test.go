@@ -61,23 +61,23 @@ func (c *refCase) build(t *testing.T) ([]string, builder) {
 	case "conv2d":
 		cp := conv()
 		c.param(t, "groups", &cp.Groups)
-		return []string{"x", "kernel"}, func(in G.Nodes) (*G.Node, error) { return Conv2D(in[0], in[1], cp) }
+		return []string{"x", "kernel"}, func(in G.Nodes) (*G.Node, error) { return Conv2D(in[0], in[1], nil, cp) }
 	case "conv1d":
 		var p1 Conv1DParams
 		c.param(t, "stride", &p1.Stride)
 		c.param(t, "dilation", &p1.Dilation)
 		c.param(t, "padding", &p1.Padding)
 		c.param(t, "groups", &p1.Groups)
-		return []string{"x", "kernel"}, func(in G.Nodes) (*G.Node, error) { return Conv1D(in[0], in[1], p1) }
+		return []string{"x", "kernel"}, func(in G.Nodes) (*G.Node, error) { return Conv1D(in[0], in[1], nil, p1) }
 	case "depthwise2d":
 		cp := conv()
-		return []string{"x", "kernel"}, func(in G.Nodes) (*G.Node, error) { return DepthwiseConv2D(in[0], in[1], cp) }
+		return []string{"x", "kernel"}, func(in G.Nodes) (*G.Node, error) { return DepthwiseConv2D(in[0], in[1], nil, cp) }
 	case "conv2d_transpose":
 		var op [2]int
 		cp := conv()
 		c.param(t, "output_padding", &op)
 		tp := ConvTransposeParams{Strides: cp.Strides, Dilation: cp.Dilation, Padding: cp.Padding, OutputPadding: op}
-		return []string{"x", "kernel"}, func(in G.Nodes) (*G.Node, error) { return Conv2DTranspose(in[0], in[1], tp) }
+		return []string{"x", "kernel"}, func(in G.Nodes) (*G.Node, error) { return Conv2DTranspose(in[0], in[1], nil, tp) }
 	case "maxpool2d":
 		pp := pool()
 		return x, func(in G.Nodes) (*G.Node, error) { return MaxPool2D(in[0], pp) }

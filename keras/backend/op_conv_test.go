@@ -46,59 +46,102 @@ var convCases = []convCase{
 	{"depthwise1d", []int{2, 8, 3}, []int{3, 3, 2}, cp(one, one, [4]int{0, 0, 1, 1}, 1), true},
 }
 
+// build applies the case to in: x, kernel and, when given, a bias.
 func (c convCase) build(in G.Nodes) (*G.Node, error) {
+	var bias *G.Node
+	if len(in) > 2 {
+		bias = in[2]
+	}
 	if len(c.xs) == 3 {
 		p := Conv1DParams{Stride: c.p.Strides[1], Dilation: c.p.Dilation[1], Padding: [2]int{c.p.Padding[2], c.p.Padding[3]}, Groups: c.p.Groups}
 		if c.depthwise {
-			return DepthwiseConv1D(in[0], in[1], p)
+			return DepthwiseConv1D(in[0], in[1], bias, p)
 		}
-		return Conv1D(in[0], in[1], p)
+		return Conv1D(in[0], in[1], bias, p)
 	}
 	if c.depthwise {
-		return DepthwiseConv2D(in[0], in[1], c.p)
+		return DepthwiseConv2D(in[0], in[1], bias, c.p)
 	}
-	return Conv2D(in[0], in[1], c.p)
+	return Conv2D(in[0], in[1], bias, c.p)
+}
+
+// outChannels is the number of output channels of the case.
+func (c convCase) outChannels() int {
+	k := c.ks[len(c.ks)-1]
+	if c.depthwise {
+		return k * c.xs[len(c.xs)-1]
+	}
+	return k
 }
 
 func (c convCase) inputs() []*tensor.Dense {
 	return []*tensor.Dense{randTensor(11, c.xs...), randTensor(12, c.ks...)}
 }
 
-// TestConvMatchesDefinition compares every case with naiveConv: the output
-// and the gradients for a random output weighting, with the default
-// blocking and with one-row blocks on several goroutines, in float64
-// (tight) and float32 (loose).
+func (c convCase) inputsWithBias() []*tensor.Dense {
+	return append(c.inputs(), randTensor(13, c.outChannels()))
+}
+
+// TestConvMatchesDefinition compares every case, without and with a
+// bias, with naiveConv: the output and the gradients for a random output
+// weighting, with the default blocking and with one-row blocks on several
+// goroutines, in float64 (tight) and float32 (loose).
 func TestConvMatchesDefinition(t *testing.T) {
 	for _, c := range convCases {
-		t.Run(c.name, func(t *testing.T) {
-			in := c.inputs()
-			var r []float64
-			var want, wantDx, wantDk []float64
-			run := func(dt tensor.Dtype, tol float64, label string) {
-				got, shape, grads := evalGraph(t, dt, c.build, in, nil, 5)
-				if r == nil {
-					r = f64s(gradcheck.Rand(5, -1, 1, shape...))
-					want, _, wantDx, wantDk = naiveConv(c.xs, c.ks, c.p, c.depthwise, f64s(in[0]), f64s(in[1]), r)
-				}
-				assertClose(t, label+" output", got, want, tol, tol)
-				assertClose(t, label+" dx", grads[0], wantDx, tol, tol)
-				assertClose(t, label+" dkernel", grads[1], wantDk, tol, tol)
-			}
-			run(tensor.Float64, 1e-12, "float64")
-			run(tensor.Float32, 2e-5, "float32")
-			withForcedSplit(func() {
-				run(tensor.Float64, 1e-12, "float64 split")
-				run(tensor.Float32, 2e-5, "float32 split")
+		for _, withBias := range []bool{false, true} {
+			t.Run(c.name+map[bool]string{false: "", true: "_bias"}[withBias], func(t *testing.T) {
+				testConvCase(t, c, withBias)
 			})
-		})
+		}
 	}
 }
 
-// TestConvGradients checks every case against finite differences.
+func testConvCase(t *testing.T, c convCase, withBias bool) {
+	in := c.inputs()
+	if withBias {
+		in = c.inputsWithBias()
+	}
+	var r []float64
+	var want, wantDx, wantDk, wantDb []float64
+	run := func(dt tensor.Dtype, tol float64, label string) {
+		got, shape, grads := evalGraph(t, dt, c.build, in, nil, 5)
+		if r == nil {
+			r = f64s(gradcheck.Rand(5, -1, 1, shape...))
+			want, _, wantDx, wantDk = naiveConv(c.xs, c.ks, c.p, c.depthwise, f64s(in[0]), f64s(in[1]), r)
+			if withBias {
+				b, f := f64s(in[2]), c.outChannels()
+				wantDb = make([]float64, f)
+				for i := range want {
+					want[i] += b[i%f]
+					wantDb[i%f] += r[i]
+				}
+			}
+		}
+		assertClose(t, label+" output", got, want, tol, tol)
+		assertClose(t, label+" dx", grads[0], wantDx, tol, tol)
+		assertClose(t, label+" dkernel", grads[1], wantDk, tol, tol)
+		if withBias {
+			assertClose(t, label+" dbias", grads[2], wantDb, tol, tol)
+		}
+	}
+	run(tensor.Float64, 1e-12, "float64")
+	run(tensor.Float32, 2e-5, "float32")
+	withForcedSplit(func() {
+		run(tensor.Float64, 1e-12, "float64 split")
+		run(tensor.Float32, 2e-5, "float32 split")
+	})
+}
+
+// TestConvGradients checks every case against finite differences, every
+// other one with a bias.
 func TestConvGradients(t *testing.T) {
-	for _, c := range convCases {
+	for i, c := range convCases {
 		t.Run(c.name, func(t *testing.T) {
-			if m, err := gradcheck.Check(builder(c.build).check(), c.inputs(), gradcheck.Options{}); err != nil {
+			in := c.inputs()
+			if i%2 == 1 {
+				in = c.inputsWithBias()
+			}
+			if m, err := gradcheck.Check(builder(c.build).check(), in, gradcheck.Options{}); err != nil {
 				t.Fatalf("%v (worst %+v)", err, m)
 			}
 		})
@@ -144,7 +187,7 @@ func TestConvByHand(t *testing.T) {
 	x := gradcheck.FromSlice([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1, 3, 3, 1)
 	k := gradcheck.FromSlice([]float64{1, 0, 0, 2}, 2, 2, 1, 1)
 	f := func(_ *G.ExprGraph, in G.Nodes) (*G.Node, error) {
-		return Conv2D(in[0], in[1], cp(one, one, [4]int{}, 1))
+		return Conv2D(in[0], in[1], nil, cp(one, one, [4]int{}, 1))
 	}
 	got, shape, err := gradcheck.Forward(f, []*tensor.Dense{x, k})
 	if err != nil {
@@ -235,29 +278,38 @@ func TestConvBadInput(t *testing.T) {
 			var err error
 			switch c.fn {
 			case "1d":
-				_, err = Conv1D(x, k, Conv1DParams{Stride: 1, Dilation: 1, Groups: 1})
+				_, err = Conv1D(x, k, nil, Conv1DParams{Stride: 1, Dilation: 1, Groups: 1})
 				if err != nil {
 					t.Fatalf("valid Conv1D: %v", err)
 				}
-				_, err = Conv1D(x, k, Conv1DParams{Stride: 0, Dilation: 1, Groups: 1})
+				_, err = Conv1D(x, k, nil, Conv1DParams{Stride: 0, Dilation: 1, Groups: 1})
 				c.want = "strides"
 			case "dw":
-				_, err = DepthwiseConv2D(x, k, c.p)
+				_, err = DepthwiseConv2D(x, k, nil, c.p)
 			default:
-				_, err = Conv2D(x, k, c.p)
+				_, err = Conv2D(x, k, nil, c.p)
 			}
 			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.HasPrefix(err.Error(), "backend: ") {
 				t.Fatalf("error %v, want one containing %q", err, c.want)
 			}
 		})
 	}
-	if _, err := Conv2D(nil, nil, valid); err == nil || !strings.Contains(err.Error(), "x is nil") {
+	if _, err := Conv2D(nil, nil, nil, valid); err == nil || !strings.Contains(err.Error(), "x is nil") {
 		t.Errorf("nil x: %v", err)
 	}
 	g := G.NewGraph()
 	x := G.NewTensor(g, tensor.Float64, 4, G.WithShape(1, 4, 4, 1), G.WithName("x"))
 	k := G.NewTensor(g, tensor.Float32, 4, G.WithShape(3, 3, 1, 1), G.WithName("k"))
-	if _, err := Conv2D(x, k, valid); err == nil || !strings.Contains(err.Error(), "x is float64, kernel float32") {
+	if _, err := Conv2D(x, k, nil, valid); err == nil || !strings.Contains(err.Error(), "x is float64, kernel float32") {
 		t.Errorf("mixed dtypes: %v", err)
+	}
+	k64 := G.NewTensor(g, tensor.Float64, 4, G.WithShape(3, 3, 1, 2), G.WithName("k64"))
+	b3 := G.NewTensor(g, tensor.Float64, 1, G.WithShape(3), G.WithName("b3"))
+	if _, err := Conv2D(x, k64, b3, valid); err == nil || !strings.Contains(err.Error(), "bias has shape (3), want (2)") {
+		t.Errorf("bias shape: %v", err)
+	}
+	b2 := G.NewTensor(g, tensor.Float32, 1, G.WithShape(2), G.WithName("b2"))
+	if _, err := Conv2D(x, k64, b2, valid); err == nil || !strings.Contains(err.Error(), "bias is float32") {
+		t.Errorf("bias dtype: %v", err)
 	}
 }

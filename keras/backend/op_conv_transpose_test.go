@@ -26,11 +26,15 @@ var convTCases = []convTCase{
 }
 
 func (c convTCase) build(in G.Nodes) (*G.Node, error) {
+	var bias *G.Node
+	if len(in) > 2 {
+		bias = in[2]
+	}
 	if len(c.xs) == 3 {
-		return Conv1DTranspose(in[0], in[1], Conv1DTransposeParams{Stride: c.p.Strides[1], Dilation: c.p.Dilation[1],
+		return Conv1DTranspose(in[0], in[1], bias, Conv1DTransposeParams{Stride: c.p.Strides[1], Dilation: c.p.Dilation[1],
 			Padding: [2]int{c.p.Padding[2], c.p.Padding[3]}, OutputPadding: c.p.OutputPadding[1]})
 	}
-	return Conv2DTranspose(in[0], in[1], c.p)
+	return Conv2DTranspose(in[0], in[1], bias, c.p)
 }
 
 // naiveConvTranspose scatters every input cell times the kernel into the
@@ -80,20 +84,28 @@ func naiveConvTranspose(xs, ks []int, p ConvTransposeParams, x, k, r []float64) 
 func TestConvTransposeMatchesDefinition(t *testing.T) {
 	for _, c := range convTCases {
 		t.Run(c.name, func(t *testing.T) {
-			in := []*tensor.Dense{randTensor(41, c.xs...), randTensor(42, c.ks...)}
-			var want, wantDx, wantDk []float64
+			f := c.ks[len(c.ks)-2]
+			in := []*tensor.Dense{randTensor(41, c.xs...), randTensor(42, c.ks...), randTensor(43, f)}
+			var want, wantDx, wantDk, wantDb []float64
 			run := func(dt tensor.Dtype, tol float64, label string) {
 				got, shape, grads := evalGraph(t, dt, c.build, in, nil, 7)
 				if want == nil {
 					var ys []int
-					want, ys, wantDx, wantDk = naiveConvTranspose(c.xs, c.ks, c.p, f64s(in[0]), f64s(in[1]), f64s(gradcheck.Rand(7, -1, 1, shape...)))
+					r := f64s(gradcheck.Rand(7, -1, 1, shape...))
+					want, ys, wantDx, wantDk = naiveConvTranspose(c.xs, c.ks, c.p, f64s(in[0]), f64s(in[1]), r)
 					if shape.TotalSize() != ys[0]*ys[1]*ys[2]*ys[3] || shape[len(shape)-1] != ys[3] {
 						t.Fatalf("shape %v, want %v", shape, ys)
+					}
+					wantDb = make([]float64, f)
+					for i := range want {
+						want[i] += f64s(in[2])[i%f]
+						wantDb[i%f] += r[i]
 					}
 				}
 				assertClose(t, label+" output", got, want, tol, tol)
 				assertClose(t, label+" dx", grads[0], wantDx, tol, tol)
 				assertClose(t, label+" dkernel", grads[1], wantDk, tol, tol)
+				assertClose(t, label+" dbias", grads[2], wantDb, tol, tol)
 			}
 			run(tensor.Float64, 1e-12, "float64")
 			run(tensor.Float32, 2e-5, "float32")
@@ -113,14 +125,14 @@ func TestConvTransposeMatchesDefinition(t *testing.T) {
 func TestConvTransposeIsConvGradient(t *testing.T) {
 	x, k := randTensor(51, 2, 8, 6, 3), randTensor(52, 3, 3, 3, 4)
 	p := cp([2]int{2, 2}, one, [4]int{1, 1, 0, 1}, 1)
-	conv := func(_ *G.ExprGraph, in G.Nodes) (*G.Node, error) { return Conv2D(in[0], in[1], p) }
+	conv := func(_ *G.ExprGraph, in G.Nodes) (*G.Node, error) { return Conv2D(in[0], in[1], nil, p) }
 	_, ys, err := gradcheck.Forward(conv, []*tensor.Dense{x, k})
 	if err != nil {
 		t.Fatal(err)
 	}
 	dy := randTensor(53, ys...)
 	weighted := func(_ *G.ExprGraph, in G.Nodes) (*G.Node, error) {
-		y, err := Conv2D(in[0], in[1], p)
+		y, err := Conv2D(in[0], in[1], nil, p)
 		if err != nil {
 			return nil, err
 		}
@@ -131,7 +143,7 @@ func TestConvTransposeIsConvGradient(t *testing.T) {
 		t.Fatal(err)
 	}
 	ct := func(_ *G.ExprGraph, in G.Nodes) (*G.Node, error) {
-		return Conv2DTranspose(in[0], in[1], ConvTransposeParams{Strides: p.Strides, Dilation: p.Dilation,
+		return Conv2DTranspose(in[0], in[1], nil, ConvTransposeParams{Strides: p.Strides, Dilation: p.Dilation,
 			Padding: p.Padding, OutputPadding: [2]int{1, 0}})
 	}
 	got, shape, err := gradcheck.Forward(ct, []*tensor.Dense{dy, k})
@@ -181,7 +193,7 @@ func TestConvTransposePadding(t *testing.T) {
 		g := G.NewGraph()
 		x := G.NewTensor(g, tensor.Float64, 3, G.WithShape(1, c.n, 2), G.WithName("x"))
 		k := G.NewTensor(g, tensor.Float64, 3, G.WithShape(c.k, 3, 2), G.WithName("k"))
-		y, err := Conv1DTranspose(x, k, Conv1DTransposeParams{Stride: c.s, Dilation: c.d, Padding: [2]int{before, after}, OutputPadding: extra})
+		y, err := Conv1DTranspose(x, k, nil, Conv1DTransposeParams{Stride: c.s, Dilation: c.d, Padding: [2]int{before, after}, OutputPadding: extra})
 		if err != nil {
 			t.Fatalf("%v: %v", c, err)
 		}
@@ -233,7 +245,7 @@ func TestConvTransposeBadInput(t *testing.T) {
 			g := G.NewGraph()
 			x := G.NewTensor(g, tensor.Float64, len(c.xs), G.WithShape(c.xs...), G.WithName("x"))
 			k := G.NewTensor(g, tensor.Float64, len(c.ks), G.WithShape(c.ks...), G.WithName("k"))
-			if _, err := Conv2DTranspose(x, k, c.p); err == nil || !strings.Contains(err.Error(), c.want) {
+			if _, err := Conv2DTranspose(x, k, nil, c.p); err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error %v, want one containing %q", err, c.want)
 			}
 		})
