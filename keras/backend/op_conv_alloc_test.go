@@ -72,3 +72,19 @@ func TestConvStackReusesBuffers(t *testing.T) {
 		t.Errorf("a run allocates %.0f bytes, want well under one activation (%.0f)", perRun, activation)
 	}
 }
+
+// TestParallelRaisesWorkerPanics: a panic on a worker goroutine reaches
+// the caller, where it can be recovered.
+func TestParallelRaisesWorkerPanics(t *testing.T) {
+	defer func() {
+		if r := recover(); r != "worker 0" {
+			t.Errorf("recovered %v, want the worker's panic", r)
+		}
+	}()
+	parallel(2, func(q int) {
+		if q == 0 {
+			panic("worker 0")
+		}
+	})
+	t.Error("no panic")
+}

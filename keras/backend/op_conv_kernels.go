@@ -79,22 +79,37 @@ func workersFor(work float64, units int) int {
 	return max(1, min(maxConvWorkers, runtime.GOMAXPROCS(0), units))
 }
 
-// parallel runs f(0..w-1), f(w-1) on the calling goroutine.
+// parallel runs f(0..w-1), f(w-1) on the calling goroutine. A panic in
+// another worker is raised again on the calling goroutine once all have
+// finished, where the caller's recover (the engine's run loop) sees it,
+// instead of killing the process.
 func parallel(w int, f func(q int)) {
 	if w <= 1 {
 		f(0)
 		return
 	}
 	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failed any
 	wg.Add(w - 1)
 	for q := 0; q < w-1; q++ {
 		go func() {
 			defer wg.Done()
+			defer func() {
+				if r := recover(); r != nil {
+					mu.Lock()
+					failed = r
+					mu.Unlock()
+				}
+			}()
 			f(q)
 		}()
 	}
 	f(w - 1)
 	wg.Wait()
+	if failed != nil {
+		panic(failed)
+	}
 }
 
 // span returns the q-th of w near-equal parts of [0, n).
