@@ -108,10 +108,10 @@ type ConvTransposeParams struct {
 // Conv1DTransposeParams are ConvTransposeParams for one axis: Padding is
 // the crop (left, right).
 type Conv1DTransposeParams struct {
-	Stride        int
-	Dilation      int
-	Padding       [2]int
-	OutputPadding int
+	Stride        int    // at least 1
+	Dilation      int    // at least 1; not with Stride > 1
+	Padding       [2]int // crop (left, right) of the full output, at least 0
+	OutputPadding int    // steps added at the end, at least 0 and less than Stride
 }
 
 // Conv2DTranspose returns the transposed convolution of x (N, H, W, C)
@@ -324,7 +324,7 @@ func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 }
 
 func (op *convOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +381,7 @@ func (op *channelSumOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *channelSumOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package backend
 
 import (
 	"runtime"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -87,4 +88,22 @@ func TestParallelRaisesWorkerPanics(t *testing.T) {
 		}
 	})
 	t.Error("no panic")
+}
+
+// TestOpsRefuseViews: an input that is a view of another tensor gives an
+// error from Do instead of a wrong result.
+func TestOpsRefuseViews(t *testing.T) {
+	g, err := newConvGeom("test", []int{1, 3, 3, 1}, []int{2, 2, 1, 1}, ConvParams{Strides: one, Dilation: one, Groups: 1}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := tensor.New(tensor.WithShape(2, 3, 3, 1), tensor.WithBacking(make([]float64, 18)))
+	view, err := big.Slice(G.S(1, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := tensor.New(tensor.WithShape(2, 2, 1, 1), tensor.WithBacking(make([]float64, 4)))
+	if _, err := newConvOp(convFwd, g).Do(view, k); err == nil || !strings.Contains(err.Error(), "is a view") {
+		t.Errorf("a view gave %v", err)
+	}
 }

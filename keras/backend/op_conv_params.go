@@ -385,6 +385,22 @@ func outLen(n, k, s, d, before, after int) (int, error) {
 	return (span-ke)/s + 1, nil
 }
 
+// plainDenses is denses for the ops of this family, which read their
+// inputs' backing slices directly: a view (a slice or transpose of
+// another tensor) is refused rather than read wrongly.
+func plainDenses(op G.Op, inputs []G.Value) ([]*tensor.Dense, error) {
+	in, err := denses(op, inputs)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range in {
+		if d.IsView() {
+			return nil, errors.Errorf("%v: input %d is a view of another tensor; materialise it first", op, i)
+		}
+	}
+	return in, nil
+}
+
 // guard turns a panic inside a constructor (Gorgonia's ApplyOp can panic
 // on type errors) into an error.
 func guard(fn string, err *error) {

@@ -162,7 +162,7 @@ func (op *momentsOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 }
 
 func (op *momentsOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +242,7 @@ func (op *momentsGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *momentsGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -370,7 +370,7 @@ func scratchOf[T Float](s *normScratch, n int) []T {
 }
 
 func (op *bnOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -452,7 +452,7 @@ func (op *bnGradStatsOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *bnGradStatsOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -522,7 +522,7 @@ func (op *bnGradXOp) Type() hm.Type {
 func (op *bnGradXOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.bn.ng.xs.Clone(), nil }
 
 func (op *bnGradXOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -583,7 +583,7 @@ func (op *rowOp) Type() hm.Type {
 func (op *rowOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return tensor.Shape{op.c}, nil }
 
 func (op *rowOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -635,7 +635,7 @@ func (op *lnOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 }
 
 func (op *lnOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -678,7 +678,7 @@ func (op *lnGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *lnGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}

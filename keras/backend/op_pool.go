@@ -28,9 +28,9 @@ type PoolParams struct {
 // Pool1DParams are the options of MaxPool1D and AvgPool1D, over the time
 // axis of (N, L, C): Padding is (left, right).
 type Pool1DParams struct {
-	Size    int
-	Stride  int
-	Padding [2]int
+	Size    int    // window, at least 1
+	Stride  int    // at least 1
+	Padding [2]int // (left, right), each at least 0 and less than Size
 }
 
 func (p Pool1DParams) pool2D() PoolParams {
@@ -157,7 +157,7 @@ func (op *maxPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 }
 
 func (op *maxPoolOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func (op *maxPoolGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *maxPoolGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -301,7 +301,7 @@ func (op *avgPoolOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 }
 
 func (op *avgPoolOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}

@@ -127,7 +127,7 @@ func (op *globalAvgOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 }
 
 func (op *globalAvgOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func (op *maskedAvgOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 }
 
 func (op *maskedAvgOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +250,7 @@ func (op *maskedAvgGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *maskedAvgGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func (op *globalMaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 }
 
 func (op *globalMaxOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ func (op *globalMaxGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *globalMaxGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}

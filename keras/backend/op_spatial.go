@@ -112,7 +112,7 @@ func (op *padOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) 
 }
 
 func (op *padOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -274,7 +274,7 @@ func (op *resizeOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 }
 
 func (op *resizeOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	in, err := plainDenses(op, inputs)
 	if err != nil {
 		return nil, err
 	}
