@@ -37,7 +37,7 @@ func Conv2D(x, kernel, bias *G.Node, p ConvParams) (out *G.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return applyConv("Conv2D", convFwd, g, x, kernel, bias)
+	return applyConv("Conv2D", convFwd, g, x, kernel, bias, p.Relu)
 }
 
 // Conv1D returns the convolution of x (N, L, C) with kernel (k, C/groups,
@@ -49,7 +49,7 @@ func Conv1D(x, kernel, bias *G.Node, p Conv1DParams) (out *G.Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return applyConv("Conv1D", convFwd, g, x, kernel, bias)
+	return applyConv("Conv1D", convFwd, g, x, kernel, bias, p.Relu)
 }
 
 // DepthwiseConv2D returns the depthwise convolution of x (N, H, W, C)
@@ -68,7 +68,7 @@ func DepthwiseConv2D(x, kernel, bias *G.Node, p ConvParams) (out *G.Node, err er
 	if err != nil {
 		return nil, err
 	}
-	return applyConv("DepthwiseConv2D", convFwd, g, x, kernel, bias)
+	return applyConv("DepthwiseConv2D", convFwd, g, x, kernel, bias, p.Relu)
 }
 
 // DepthwiseConv1D is DepthwiseConv2D for x (N, L, C), kernel (k, C, M)
@@ -82,7 +82,7 @@ func DepthwiseConv1D(x, kernel, bias *G.Node, p Conv1DParams) (out *G.Node, err 
 	if err != nil {
 		return nil, err
 	}
-	return applyConv("DepthwiseConv1D", convFwd, g, x, kernel, bias)
+	return applyConv("DepthwiseConv1D", convFwd, g, x, kernel, bias, p.Relu)
 }
 
 // ConvTransposeParams are the options of Conv2DTranspose. A transposed
@@ -103,6 +103,8 @@ type ConvTransposeParams struct {
 	// OutputPadding is (rows, columns) added at the bottom and right, at
 	// least 0 and less than the stride (Keras's rule).
 	OutputPadding [2]int
+	// Relu applies max(., 0) after the bias, fused, as in ConvParams.
+	Relu bool
 }
 
 // Conv1DTransposeParams are ConvTransposeParams for one axis: Padding is
@@ -112,6 +114,7 @@ type Conv1DTransposeParams struct {
 	Dilation      int    // at least 1; not with Stride > 1
 	Padding       [2]int // crop (left, right) of the full output, at least 0
 	OutputPadding int    // steps added at the end, at least 0 and less than Stride
+	Relu          bool   // fused max(., 0) after the bias, as in ConvParams
 }
 
 // Conv2DTranspose returns the transposed convolution of x (N, H, W, C)
@@ -127,7 +130,7 @@ func Conv2DTranspose(x, kernel, bias *G.Node, p ConvTransposeParams) (out *G.Nod
 	if err != nil {
 		return nil, err
 	}
-	return applyConv("Conv2DTranspose", convInGrad, g, x, kernel, bias)
+	return applyConv("Conv2DTranspose", convInGrad, g, x, kernel, bias, p.Relu)
 }
 
 // Conv1DTranspose is Conv2DTranspose for x (N, L, C), kernel (k, F, C)
@@ -135,18 +138,22 @@ func Conv2DTranspose(x, kernel, bias *G.Node, p ConvTransposeParams) (out *G.Nod
 func Conv1DTranspose(x, kernel, bias *G.Node, p Conv1DTransposeParams) (out *G.Node, err error) {
 	defer guard("Conv1DTranspose", &err)
 	p2 := ConvTransposeParams{Strides: [2]int{1, p.Stride}, Dilation: [2]int{1, p.Dilation},
-		Padding: [4]int{0, 0, p.Padding[0], p.Padding[1]}, OutputPadding: [2]int{0, p.OutputPadding}}
+		Padding: [4]int{0, 0, p.Padding[0], p.Padding[1]}, OutputPadding: [2]int{0, p.OutputPadding}, Relu: p.Relu}
 	g, err := transposeGeom("Conv1DTranspose", x, kernel, p2, 3)
 	if err != nil {
 		return nil, err
 	}
-	return applyConv("Conv1DTranspose", convInGrad, g, x, kernel, bias)
+	return applyConv("Conv1DTranspose", convInGrad, g, x, kernel, bias, p.Relu)
 }
 
 // applyConv adds the op to the graph, checking the bias against the
 // output channels.
-func applyConv(fn string, kind convKind, g convGeom, x, kernel, bias *G.Node) (*G.Node, error) {
+func applyConv(fn string, kind convKind, g convGeom, x, kernel, bias *G.Node, relu bool) (*G.Node, error) {
 	op := newConvOp(kind, g)
+	if relu {
+		op.relu = true
+		op.name += "+relu"
+	}
 	if bias == nil {
 		return G.ApplyOp(op, x, kernel)
 	}
@@ -246,6 +253,7 @@ type convOp struct {
 	g          convGeom
 	as, bs, os tensor.Shape // the shapes of the two inputs and the output
 	bias       bool         // a third input (output channels) is added
+	relu       bool         // max(., 0) after the bias
 	out        outBuf
 	s          convScratch
 }
@@ -297,6 +305,13 @@ func (op *convOp) DiffWRT(int) []bool {
 
 func (op *convOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	a, b := inputs[0], inputs[1]
+	if op.relu {
+		// The gradient before the activation, from the output itself.
+		var err error
+		if grad, err = G.ApplyOp(&reluMaskOp{opBase: opBase{op.name + "_relu_grad", 2}, shape: op.os}, output, grad); err != nil {
+			return nil, err
+		}
+	}
 	apply := func(kind convKind, u, v *G.Node) (*G.Node, error) {
 		return G.ApplyOp(newConvOp(kind, op.g), u, v)
 	}
@@ -353,14 +368,43 @@ func biasData[T Float](in []*tensor.Dense) []T {
 }
 
 func runConv[T Float](op *convOp, a, b, bias, out []T) {
+	ep := epilogue[T]{bias: bias, relu: op.relu}
 	switch op.kind {
 	case convFwd:
-		convForward(&op.g, a, b, bias, out, &op.s)
+		convForward(&op.g, a, b, ep, out, &op.s)
 	case convInGrad:
-		convInputGrad(&op.g, a, b, bias, out, &op.s)
+		convInputGrad(&op.g, a, b, ep, out, &op.s)
 	case convKernGrad:
 		convKernelGrad(&op.g, a, b, out, &op.s)
 	}
+}
+
+// reluMaskOp: inputs (y, dy) -> dy where y > 0, else 0.
+type reluMaskOp struct {
+	opBase
+	shape tensor.Shape
+	out   outBuf
+}
+
+func (op *reluMaskOp) Type() hm.Type                                  { return sameType(2) }
+func (op *reluMaskOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return op.shape.Clone(), nil }
+
+func (op *reluMaskOp) Do(inputs ...G.Value) (G.Value, error) {
+	in, err := plainDenses(op, inputs)
+	if err != nil {
+		return nil, err
+	}
+	if !in[0].Shape().Eq(op.shape) || !in[1].Shape().Eq(op.shape) {
+		return nil, opError(op, errors.Errorf("inputs %v and %v, want %v", in[0].Shape(), in[1].Shape(), op.shape))
+	}
+	out := op.out.get(in[0].Dtype(), op.shape)
+	switch y := in[0].Data().(type) {
+	case []float32:
+		reluMask(y, in[1].Data().([]float32), out.Data().([]float32))
+	case []float64:
+		reluMask(y, in[1].Data().([]float64), out.Data().([]float64))
+	}
+	return out, nil
 }
 
 // channelSumOp sums a tensor over every axis but the last: the gradient

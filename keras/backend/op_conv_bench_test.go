@@ -130,3 +130,77 @@ func BenchmarkW2Pool(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkW2Step runs the W2 model's training graph, forward and
+// backward, at batch 128 as the engine would compile it from these ops:
+// Conv2D(32, 3x3)+bias+relu -> Conv2D(64, 3x3)+bias+relu ->
+// MaxPool(2x2) -> Flatten -> Dense(128)+Relu -> Dense(10) -> softmax
+// cross-entropy, mean over the batch, gradients of every weight. Dropout
+// and the optimizer's update are left out (Adam over 1.2M parameters is
+// about a millisecond). Compare with the whole step of
+// ../shared/bench/torch_reference.py --w cnn.
+func BenchmarkW2Step(b *testing.B) {
+	b.Run("fused_relu", func(b *testing.B) { benchW2Step(b, true) })
+	b.Run("relu_op", func(b *testing.B) { benchW2Step(b, false) })
+}
+
+// benchW2Step builds the step with the convolutions' relu fused (the
+// ConvParams.Relu option) or as backend.Relu ops after them.
+func benchW2Step(b *testing.B, fused bool) {
+	g := G.NewGraph()
+	dt := tensor.Float32
+	node := func(name string, shape ...int) *G.Node {
+		return G.NewTensor(g, dt, len(shape), G.WithShape(shape...), G.WithName(name), G.WithValue(benchDense(shape...)))
+	}
+	must := func(n *G.Node, err error) *G.Node {
+		if err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	x := node("x", 128, 28, 28, 1)
+	onehot := tensor.New(tensor.WithShape(128, 10), tensor.WithBacking(make([]float32, 1280)))
+	for i := 0; i < 128; i++ {
+		onehot.Data().([]float32)[i*10+i%10] = 1
+	}
+	y := G.NewTensor(g, dt, 2, G.WithShape(128, 10), G.WithName("y"), G.WithValue(onehot))
+	k1, b1, k2, b2 := node("k1", 3, 3, 1, 32), node("b1", 32), node("k2", 3, 3, 32, 64), node("b2", 64)
+	w3, b3, w4, b4 := node("w3", 9216, 128), node("b3", 128), node("w4", 128, 10), node("b4", 10)
+	p := ConvParams{Strides: one, Dilation: one, Groups: 1, Relu: fused}
+	act := func(n *G.Node) *G.Node {
+		if fused {
+			return n
+		}
+		return must(Relu(n))
+	}
+	h := act(must(Conv2D(x, k1, b1, p)))
+	h = act(must(Conv2D(h, k2, b2, p)))
+	h = must(MaxPool2D(h, PoolParams{Size: [2]int{2, 2}, Strides: [2]int{2, 2}}))
+	h = must(G.Reshape(h, tensor.Shape{128, 9216}))
+	h = must(Relu(must(BiasAdd(must(MatMul(h, w3, false, false)), b3))))
+	logits := must(BiasAdd(must(MatMul(h, w4, false, false)), b4))
+	loss := must(G.Mean(must(SoftmaxCrossEntropy(logits, y))))
+	params := G.Nodes{k1, b1, k2, b2, w3, b3, w4, b4}
+	grads, err := G.Grad(loss, params...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vals := make([]G.Value, len(grads)+1)
+	outputs := G.Nodes{G.Read(loss, &vals[0])}
+	for i, gn := range grads {
+		outputs = append(outputs, G.Read(gn, &vals[i+1]))
+	}
+	prog, locMap, err := G.CompileFunction(g, append(G.Nodes{x, y}, params...), outputs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vm := G.NewTapeMachine(g, G.WithPrecompiled(prog, locMap))
+	defer vm.Close()
+	errCh, done := make(chan error, 1), make(chan struct{}, 1)
+	benchLoop(b, func() {
+		vm.Reset()
+		if err := runSync(vm, errCh, done); err != nil {
+			b.Fatal(err)
+		}
+	})
+}

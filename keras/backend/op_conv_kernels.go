@@ -303,13 +303,46 @@ func addTo[T Float](dst, src []T) {
 	}
 }
 
-// convForward computes y = conv(x, k) + bias for the geometry g: y
-// (rows, f) row-major, x in NHWC, k as the (kh*kw*c/groups, f) matrix of
-// Keras's kernel layout, bias (f) or nil for none. The bias is added to
-// each block of rows right after its product, while it is in cache.
-func convForward[T Float](g *convGeom, x, k, bias, y []T, s *convScratch) {
+// epilogue is what a convolution does to its output rows after the
+// product: add a bias (nil: none) per row, then max(., 0) when relu is
+// set. Applied block by block while the rows are in cache.
+type epilogue[T Float] struct {
+	bias []T
+	relu bool
+}
+
+func (e epilogue[T]) none() bool { return e.bias == nil && !e.relu }
+
+// apply finishes whole rows of len(e.bias) (or any length without bias).
+func (e epilogue[T]) apply(y []T) {
+	if e.bias != nil {
+		addRows(y, y, e.bias)
+	}
+	if e.relu {
+		for i, v := range y {
+			y[i] = max(v, 0)
+		}
+	}
+}
+
+// applyAll finishes y, rows of width f, on w goroutines.
+func (e epilogue[T]) applyAll(y []T, f, w int) {
+	if e.none() {
+		return
+	}
+	rows := len(y) / f
+	parallel(w, func(q int) {
+		r0, r1 := span(rows, w, q)
+		e.apply(y[r0*f : r1*f])
+	})
+}
+
+// convForward computes y = conv(x, k), then the epilogue, for the
+// geometry g: y (rows, f) row-major, x in NHWC, k as the (kh*kw*c/groups,
+// f) matrix of Keras's kernel layout.
+func convForward[T Float](g *convGeom, x, k []T, ep epilogue[T], y []T, s *convScratch) {
 	if g.depthwise || (g.cg() == 1 && g.groups > 1) {
-		depthwiseForward(g, x, k, bias, y)
+		depthwiseForward(g, x, k, ep, y)
 		return
 	}
 	rows, f, cg, fg, kg := g.rows(), g.f, g.cg(), g.fg(), g.kg()
@@ -317,7 +350,7 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T, s *convScratch) {
 		for gi := 0; gi < g.groups; gi++ {
 			gemmT(false, false, rows, fg, cg, x[gi*cg:], g.c, k[gi*fg:], f, 0, y[gi*fg:], f)
 		}
-		addBias(y, bias, workersFor(float64(len(y)), rows))
+		ep.applyAll(y, f, workersFor(float64(len(y)), rows))
 		return
 	}
 	b := bufsFor[T](s)
@@ -340,23 +373,8 @@ func convForward[T Float](g *convGeom, x, k, bias, y []T, s *convScratch) {
 			for gi := 0; gi < g.groups; gi++ {
 				gemmT(false, false, r1-r0, fg, kg, col[gi*kg:], kc, k[gi*fg:], f, 0, y[r0*f+gi*fg:], f)
 			}
-			if bias != nil {
-				addRows(y[r0*f:r1*f], y[r0*f:r1*f], bias)
-			}
+			ep.apply(y[r0*f : r1*f])
 		}
-	})
-}
-
-// addBias adds bias to every row of y (rows of len(bias)) on w
-// goroutines; nothing when bias is nil.
-func addBias[T Float](y, bias []T, w int) {
-	if bias == nil {
-		return
-	}
-	rows := len(y) / len(bias)
-	parallel(w, func(q int) {
-		r0, r1 := span(rows, w, q)
-		addRows(y[r0*len(bias):r1*len(bias)], y[r0*len(bias):r1*len(bias)], bias)
 	})
 }
 
@@ -388,14 +406,14 @@ func channelSums[T Float](a, out []T, acc *[][]float64) {
 	}
 }
 
-// convInputGrad computes dx = convᵀ(dy, k) + bias, the gradient of
-// conv(x, k) with respect to x (and the transposed convolution of dy,
-// whose bias (c) is added per image once its scatter is complete; nil for
-// none).
-func convInputGrad[T Float](g *convGeom, dy, k, bias, dx []T, s *convScratch) {
+// convInputGrad computes dx = convᵀ(dy, k), the gradient of conv(x, k)
+// with respect to x, and then the epilogue (the transposed convolution of
+// dy with its bias (c) and activation, applied per image once its scatter
+// is complete).
+func convInputGrad[T Float](g *convGeom, dy, k []T, ep epilogue[T], dx []T, s *convScratch) {
 	if g.depthwise || (g.cg() == 1 && g.groups > 1) {
 		depthwiseInputGrad(g, dy, k, dx)
-		addBias(dx, bias, workersFor(float64(len(dx)), g.n*g.h*g.w))
+		ep.applyAll(dx, g.c, workersFor(float64(len(dx)), g.n*g.h*g.w))
 		return
 	}
 	rows, f, cg, fg, kg := g.rows(), g.f, g.cg(), g.fg(), g.kg()
@@ -403,7 +421,7 @@ func convInputGrad[T Float](g *convGeom, dy, k, bias, dx []T, s *convScratch) {
 		for gi := 0; gi < g.groups; gi++ {
 			gemmT(false, true, rows, cg, fg, dy[gi*fg:], f, k[gi*fg:], f, 0, dx[gi*cg:], g.c)
 		}
-		addBias(dx, bias, workersFor(float64(len(dx)), g.n*g.h*g.w))
+		ep.applyAll(dx, g.c, workersFor(float64(len(dx)), g.n*g.h*g.w))
 		return
 	}
 	b := bufsFor[T](s)
@@ -438,9 +456,7 @@ func convInputGrad[T Float](g *convGeom, dy, k, bias, dx []T, s *convScratch) {
 			}
 			col2im(g, col, dx, r0, r1)
 		}
-		if bias != nil {
-			addRows(dx[n0*img:n1*img], dx[n0*img:n1*img], bias)
-		}
+		ep.apply(dx[n0*img : n1*img])
 	})
 }
 
@@ -523,14 +539,30 @@ func convKernelGrad[T Float](g *convGeom, x, dy, dk []T, s *convScratch) {
 // m), output channel ci*m + mi), computed directly; a GEMM per channel
 // would be a product of a few columns.
 
-func depthwiseForward[T Float](g *convGeom, x, k, bias, y []T) {
+func depthwiseForward[T Float](g *convGeom, x, k []T, ep epilogue[T], y []T) {
 	rows, f := g.rows(), g.f
 	w := workersFor(float64(rows)*float64(g.kh*g.kw)*float64(f), rows)
 	parallel(w, func(q int) {
 		r0, r1 := span(rows, w, q)
 		depthwiseRows(g, x, k, y, r0, r1, 0)
-		if bias != nil {
-			addRows(y[r0*f:r1*f], y[r0*f:r1*f], bias)
+		ep.apply(y[r0*f : r1*f])
+	})
+}
+
+// reluMask sets dx = dy where y > 0 and 0 elsewhere (the gradient through
+// a relu whose output is y; 0 at 0, as in TensorFlow), without branches:
+// on random signs a branch is mispredicted half the time.
+func reluMask[T Float](y, dy, dx []T) {
+	w := workersFor(float64(len(y)), len(y))
+	parallel(w, func(q int) {
+		i0, i1 := span(len(y), w, q)
+		ys, gs, out := y[i0:i1], dy[i0:i1], dx[i0:i1]
+		for i, v := range ys {
+			var pos int32
+			if v > 0 {
+				pos = 1
+			}
+			out[i] = gs[i] * T(pos)
 		}
 	})
 }

@@ -35,6 +35,10 @@ type ConvParams struct {
 	// f / (F/Groups) (Keras's and TensorFlow's grouped convolution). 1 is
 	// an ordinary convolution.
 	Groups int
+	// Relu applies max(., 0) to the output after the bias (Keras's
+	// activation="relu"), fused into the op: no separate pass over the
+	// output, and a branch-free mask in the gradient. Off by default.
+	Relu bool
 }
 
 // Conv1DParams are the options of Conv1D: Stride, Dilation and Groups as
@@ -44,13 +48,14 @@ type Conv1DParams struct {
 	Dilation int    // spacing of the kernel taps, at least 1
 	Padding  [2]int // zeros before and after the sequence
 	Groups   int    // channel groups, at least 1
+	Relu     bool   // fused max(., 0) after the bias, as in ConvParams
 }
 
 // conv2D returns the two-dimensional parameters of a one-dimensional
 // convolution over (N, 1, L, C).
 func (p Conv1DParams) conv2D() ConvParams {
 	return ConvParams{Strides: [2]int{1, p.Stride}, Dilation: [2]int{1, p.Dilation},
-		Padding: [4]int{0, 0, p.Padding[0], p.Padding[1]}, Groups: p.Groups}
+		Padding: [4]int{0, 0, p.Padding[0], p.Padding[1]}, Groups: p.Groups, Relu: p.Relu}
 }
 
 // ConvOutputLength returns the length of a convolution's (or pooling's)

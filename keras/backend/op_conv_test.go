@@ -53,7 +53,7 @@ func (c convCase) build(in G.Nodes) (*G.Node, error) {
 		bias = in[2]
 	}
 	if len(c.xs) == 3 {
-		p := Conv1DParams{Stride: c.p.Strides[1], Dilation: c.p.Dilation[1], Padding: [2]int{c.p.Padding[2], c.p.Padding[3]}, Groups: c.p.Groups}
+		p := Conv1DParams{Stride: c.p.Strides[1], Dilation: c.p.Dilation[1], Padding: [2]int{c.p.Padding[2], c.p.Padding[3]}, Groups: c.p.Groups, Relu: c.p.Relu}
 		if c.depthwise {
 			return DepthwiseConv1D(in[0], in[1], bias, p)
 		}
@@ -88,9 +88,14 @@ func (c convCase) inputsWithBias() []*tensor.Dense {
 // goroutines, in float64 (tight) and float32 (loose).
 func TestConvMatchesDefinition(t *testing.T) {
 	for _, c := range convCases {
-		for _, withBias := range []bool{false, true} {
-			t.Run(c.name+map[bool]string{false: "", true: "_bias"}[withBias], func(t *testing.T) {
-				testConvCase(t, c, withBias)
+		for _, v := range []struct {
+			suffix     string
+			bias, relu bool
+		}{{"", false, false}, {"_bias", true, false}, {"_bias_relu", true, true}, {"_relu", false, true}} {
+			t.Run(c.name+v.suffix, func(t *testing.T) {
+				c := c
+				c.p.Relu = v.relu
+				testConvCase(t, c, v.bias)
 			})
 		}
 	}
@@ -107,14 +112,25 @@ func testConvCase(t *testing.T, c convCase, withBias bool) {
 		got, shape, grads := evalGraph(t, dt, c.build, in, nil, 5)
 		if r == nil {
 			r = f64s(gradcheck.Rand(5, -1, 1, shape...))
-			want, _, wantDx, wantDk = naiveConv(c.xs, c.ks, c.p, c.depthwise, f64s(in[0]), f64s(in[1]), r)
+			f := c.outChannels()
+			pre, _, _, _ := naiveConv(c.xs, c.ks, c.p, c.depthwise, f64s(in[0]), f64s(in[1]), nil)
 			if withBias {
-				b, f := f64s(in[2]), c.outChannels()
-				wantDb = make([]float64, f)
-				for i := range want {
-					want[i] += b[i%f]
-					wantDb[i%f] += r[i]
+				for i := range pre {
+					pre[i] += f64s(in[2])[i%f]
 				}
+			}
+			// The output weighting seen before the activation.
+			rp := append([]float64(nil), r...)
+			for i := range pre {
+				if c.p.Relu && pre[i] <= 0 {
+					pre[i], rp[i] = 0, 0
+				}
+			}
+			want = pre
+			_, _, wantDx, wantDk = naiveConv(c.xs, c.ks, c.p, c.depthwise, f64s(in[0]), f64s(in[1]), rp)
+			wantDb = make([]float64, f)
+			for i := range rp {
+				wantDb[i%f] += rp[i]
 			}
 		}
 		assertClose(t, label+" output", got, want, tol, tol)
@@ -133,7 +149,7 @@ func testConvCase(t *testing.T, c convCase, withBias bool) {
 }
 
 // TestConvGradients checks every case against finite differences, every
-// other one with a bias.
+// other one with a bias, every third with the fused relu.
 func TestConvGradients(t *testing.T) {
 	for i, c := range convCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -141,6 +157,7 @@ func TestConvGradients(t *testing.T) {
 			if i%2 == 1 {
 				in = c.inputsWithBias()
 			}
+			c.p.Relu = i%3 == 2
 			if m, err := gradcheck.Check(builder(c.build).check(), in, gradcheck.Options{}); err != nil {
 				t.Fatalf("%v (worst %+v)", err, m)
 			}

@@ -32,7 +32,7 @@ func (c convTCase) build(in G.Nodes) (*G.Node, error) {
 	}
 	if len(c.xs) == 3 {
 		return Conv1DTranspose(in[0], in[1], bias, Conv1DTransposeParams{Stride: c.p.Strides[1], Dilation: c.p.Dilation[1],
-			Padding: [2]int{c.p.Padding[2], c.p.Padding[3]}, OutputPadding: c.p.OutputPadding[1]})
+			Padding: [2]int{c.p.Padding[2], c.p.Padding[3]}, OutputPadding: c.p.OutputPadding[1], Relu: c.p.Relu})
 	}
 	return Conv2DTranspose(in[0], in[1], bias, c.p)
 }
@@ -82,7 +82,8 @@ func naiveConvTranspose(xs, ks []int, p ConvTransposeParams, x, k, r []float64) 
 }
 
 func TestConvTransposeMatchesDefinition(t *testing.T) {
-	for _, c := range convTCases {
+	for i, c := range convTCases {
+		c.p.Relu = i%2 == 1
 		t.Run(c.name, func(t *testing.T) {
 			f := c.ks[len(c.ks)-2]
 			in := []*tensor.Dense{randTensor(41, c.xs...), randTensor(42, c.ks...), randTensor(43, f)}
@@ -96,9 +97,21 @@ func TestConvTransposeMatchesDefinition(t *testing.T) {
 					if shape.TotalSize() != ys[0]*ys[1]*ys[2]*ys[3] || shape[len(shape)-1] != ys[3] {
 						t.Fatalf("shape %v, want %v", shape, ys)
 					}
-					wantDb = make([]float64, f)
 					for i := range want {
 						want[i] += f64s(in[2])[i%f]
+					}
+					if c.p.Relu {
+						rp := append([]float64(nil), r...)
+						for i := range want {
+							if want[i] <= 0 {
+								want[i], rp[i] = 0, 0
+							}
+						}
+						_, _, wantDx, wantDk = naiveConvTranspose(c.xs, c.ks, c.p, f64s(in[0]), f64s(in[1]), rp)
+						r = rp
+					}
+					wantDb = make([]float64, f)
+					for i := range r {
 						wantDb[i%f] += r[i]
 					}
 				}
