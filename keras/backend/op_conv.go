@@ -16,10 +16,10 @@ import (
 // kernel is not flipped (a cross-correlation, as in Keras and
 // TensorFlow). The bias is added to each block of output rows while it is
 // in cache, which is cheaper than a BiasAdd pass over the output, and its
-// gradient is the per-channel sum of the upstream gradient. The gradients
-// with respect to x and kernel are convolutions too (Conv2DTranspose's op
-// and a kernel-gradient op), so it can be differentiated any number of
-// times.
+// gradient is the per-channel sum of the upstream gradient; p.Relu fuses
+// Keras's activation="relu" the same way. The gradients with respect to x
+// and kernel are convolutions too (Conv2DTranspose's op and a
+// kernel-gradient op), so it can be differentiated any number of times.
 //
 // It builds the patch (im2col) matrix block by block into a buffer of
 // about 192 KiB per goroutine and multiplies each block by the kernel
