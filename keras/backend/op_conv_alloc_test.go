@@ -74,20 +74,29 @@ func TestConvStackReusesBuffers(t *testing.T) {
 	}
 }
 
-// TestParallelRaisesWorkerPanics: a panic on a worker goroutine reaches
-// the caller, where it can be recovered.
+// TestParallelRaisesWorkerPanics: a panic on any worker reaches the
+// caller, where it can be recovered, after every worker has stopped.
 func TestParallelRaisesWorkerPanics(t *testing.T) {
-	defer func() {
-		if r := recover(); r != "worker 0" {
-			t.Errorf("recovered %v, want the worker's panic", r)
+	for _, bad := range []int{0, 1} {
+		var finished [2]bool
+		func() {
+			defer func() {
+				if r := recover(); r != bad {
+					t.Errorf("recovered %v, want worker %d's panic", r, bad)
+				}
+			}()
+			parallel(2, func(q int) {
+				if q == bad {
+					panic(q)
+				}
+				finished[q] = true
+			})
+			t.Error("no panic")
+		}()
+		if !finished[1-bad] {
+			t.Errorf("worker %d had not finished when the panic of %d arrived", 1-bad, bad)
 		}
-	}()
-	parallel(2, func(q int) {
-		if q == 0 {
-			panic("worker 0")
-		}
-	})
-	t.Error("no panic")
+	}
 }
 
 // TestOpsRefuseViews: an input that is a view of another tensor gives an

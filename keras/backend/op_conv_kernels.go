@@ -91,21 +91,26 @@ func parallel(w int, f func(q int)) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var failed any
+	work := func(q int) {
+		defer func() {
+			if r := recover(); r != nil {
+				mu.Lock()
+				failed = r
+				mu.Unlock()
+			}
+		}()
+		f(q)
+	}
 	wg.Add(w - 1)
 	for q := 0; q < w-1; q++ {
 		go func() {
 			defer wg.Done()
-			defer func() {
-				if r := recover(); r != nil {
-					mu.Lock()
-					failed = r
-					mu.Unlock()
-				}
-			}()
-			f(q)
+			work(q)
 		}()
 	}
-	f(w - 1)
+	// The caller's share too: every worker has stopped before a panic
+	// leaves, so none writes into the op's buffers afterwards.
+	work(w - 1)
 	wg.Wait()
 	if failed != nil {
 		panic(failed)
