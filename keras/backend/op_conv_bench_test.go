@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"fmt"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -203,4 +204,27 @@ func benchW2Step(b *testing.B, fused bool) {
 			b.Fatal(err)
 		}
 	})
+}
+
+// BenchmarkConvParallelThreshold times small convolutions forward on one
+// goroutine and on two, to place convParallelWork: the sizes go from 2^17
+// to 2^23 multiply-adds (3x3 kernels, 8 -> 16 channels, batch 1..64).
+func BenchmarkConvParallelThreshold(b *testing.B) {
+	for _, n := range []int{1, 4, 16, 64} {
+		xs, ks := []int{n, 12, 12, 8}, []int{3, 3, 8, 16}
+		g, err := newConvGeom("bench", xs, ks, ConvParams{Strides: one, Dilation: one, Groups: 1}, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		x, k := benchDense(xs...), benchDense(ks...)
+		for _, w := range []int{1, 2} {
+			b.Run(fmt.Sprintf("macs=%d/workers=%d", g.rows()*g.kg()*g.f, w), func(b *testing.B) {
+				old := convParallelWork
+				convParallelWork = map[int]int{1: 1 << 62, 2: 0}[w]
+				defer func() { convParallelWork = old }()
+				op := newConvOp(convFwd, g)
+				benchLoop(b, func() { doOp(b, op, x, k) })
+			})
+		}
+	}
 }
