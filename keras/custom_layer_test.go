@@ -15,6 +15,7 @@ import (
 	"github.com/gokeras/gokeras/keras/backend"
 	"github.com/gokeras/gokeras/keras/initializers"
 	"github.com/gokeras/gokeras/keras/layers"
+	"github.com/gokeras/gokeras/keras/optimizers"
 )
 
 // scaleLayer is a user-defined layer: it multiplies each feature by a
@@ -142,4 +143,186 @@ func TestCustomLayerNeedsRegistering(t *testing.T) {
 		}
 	}
 	sameWeights(t, "custom layer trained on", m, l)
+}
+
+// runningMean is a user-defined layer with state outside training: it
+// passes its input through and, in training, keeps a running mean of it
+// in a non-trainable weight (Keras's assign in call, the mechanism
+// BatchNormalization uses), and adds a penalty on its input's mean to the
+// model's loss (Keras's add_loss).
+type runningMean struct {
+	layers.Base
+	mean    *backend.Variable
+	penalty float64
+}
+
+func newRunningMean(penalty float64) *runningMean {
+	l := &runningMean{penalty: penalty}
+	l.Init(l, "RunningMean")
+	return l
+}
+
+func (l *runningMean) ClassName() string { return "RunningMean" }
+
+func (l *runningMean) Build(ctx *layers.BuildContext, in []int) ([]int, error) {
+	if done, err := l.StartBuild(in); done || err != nil {
+		return l.OutputShape(), err
+	}
+	v, err := l.AddWeight(ctx, "mean", []int{in[len(in)-1]}, layers.WeightSpec{Initializer: initializers.Zeros(), NonTrainable: true})
+	if err != nil {
+		return nil, err
+	}
+	l.mean = v
+	return l.FinishBuild(in, in), nil
+}
+
+func (l *runningMean) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
+	m, err := s.Param(l.mean)
+	if err != nil {
+		return nil, err
+	}
+	batchMean, err := G.Mean(x, 0)
+	if err != nil {
+		return nil, err
+	}
+	// new = 0.5 * old + 0.5 * batch mean
+	half := s.Scalar(0.5)
+	a, err := G.Mul(m, half)
+	if err != nil {
+		return nil, err
+	}
+	b, err := G.Mul(batchMean, half)
+	if err != nil {
+		return nil, err
+	}
+	next, err := G.Add(a, b)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Update(l.mean, next); err != nil {
+		return nil, err
+	}
+	if l.penalty > 0 {
+		sq, err := G.HadamardProd(batchMean, batchMean)
+		if err != nil {
+			return nil, err
+		}
+		sum, err := G.Sum(sq)
+		if err != nil {
+			return nil, err
+		}
+		loss, err := G.Mul(sum, s.Scalar(l.penalty))
+		if err != nil {
+			return nil, err
+		}
+		if err := s.AddLoss(loss); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+
+func (l *runningMean) Config() any { return l.BaseConfig() }
+
+// TestCustomLayerStateAndLosses: a layer's state update runs once per
+// training step (never in Predict), and a model whose only loss is one a
+// layer adds compiles without Loss and trains on it (the VAE pattern).
+func TestCustomLayerStateAndLosses(t *testing.T) {
+	ctx := context.Background()
+	rm := newRunningMean(0)
+	m := keras.Sequential(layers.Dense(2, layers.InputShape(3)), rm)
+	_ = m.SetSeed(2)
+	_ = m.SetDtype(tensor.Float64)
+	if err := m.Compile(keras.Loss("mse"), keras.Optimizer(optimizers.SGD(optimizers.LearningRate(0)))); err != nil {
+		t.Fatal(err)
+	}
+	x, y := tableData(8, []int{3}, 2, 3)
+	// With a learning rate of 0 the Dense output is fixed: after one
+	// step on all rows, mean = 0.5*0 + 0.5*mean(dense(x)).
+	out, err := m.Predict(ctx, x, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rm.mean.Float64s(); got[0] != 0 || got[1] != 0 {
+		t.Fatalf("Predict changed the state: %v", got)
+	}
+	want := make([]float64, 2)
+	for r := 0; r < 8; r++ {
+		for j := 0; j < 2; j++ {
+			want[j] += out.Data().([]float64)[r*2+j] / 8
+		}
+	}
+	if _, err := m.Fit(ctx, x, y, keras.BatchSize(8), keras.Shuffle(false), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	for j, got := range rm.mean.Float64s() {
+		if d := got - 0.5*want[j]; d > 1e-12 || d < -1e-12 {
+			t.Errorf("running mean[%d] = %v, want %v", j, got, 0.5*want[j])
+		}
+	}
+	// No loss given: the layer's own penalty trains the Dense layer
+	// towards outputs of mean zero.
+	pen := keras.Sequential(layers.Dense(2, layers.InputShape(3), layers.BiasInitializer("ones")), newRunningMean(1))
+	_ = pen.SetSeed(3)
+	if err := pen.Compile(keras.Optimizer(optimizers.SGD(optimizers.LearningRate(0.1)))); err != nil {
+		t.Fatal(err)
+	}
+	h, err := pen.Fit(ctx, x, nil, keras.Epochs(20), keras.BatchSize(8), keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	losses, _ := h.Get("loss")
+	if !(losses[len(losses)-1] < losses[0]/10) {
+		t.Errorf("the added loss did not train: %v", losses)
+	}
+}
+
+// TestLambdaLayer: a function of tensors as a layer; it saves and loads
+// once its function is registered, and refuses to save otherwise.
+func TestLambdaLayer(t *testing.T) {
+	ctx := context.Background()
+	double := func(s *backend.Scope, xs []*G.Node) ([]*G.Node, error) {
+		y, err := G.Add(xs[0], xs[1])
+		if err != nil {
+			return nil, err
+		}
+		return []*G.Node{y}, nil
+	}
+	a, b := keras.Input([]int{3}), keras.Input([]int{3})
+	sum := layers.Lambda(double, layers.FunctionName("test_sum")).Apply(a, b)
+	m, err := keras.NewModel([]*keras.Tensor{a, b}, []*keras.Tensor{layers.Dense(1).Apply(sum)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xa, _ := tableData(4, []int{3}, 1, 1)
+	xb, _ := tableData(4, []int{3}, 1, 2)
+	p, err := m.Predict(ctx, []tensor.Tensor{xa, xb}, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "lambda.gokeras")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keras.LoadModel(path); err == nil {
+		t.Fatal("loading a Lambda whose function is not registered succeeded")
+	}
+	_ = layers.RegisterLambda("test_sum", double, nil)
+	l, err := keras.LoadModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := l.Predict(ctx, []tensor.Tensor{xa, xb}, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameBits(t, "loaded Lambda model", p, q)
+	anon := layers.Lambda(double).Apply(a, b)
+	m2, err := keras.NewModel([]*keras.Tensor{a, b}, []*keras.Tensor{anon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m2.Save(filepath.Join(t.TempDir(), "anon.gokeras")); err == nil {
+		t.Error("saving a Lambda without FunctionName succeeded")
+	}
 }

@@ -219,6 +219,11 @@ func (m *Model) architecture() (*modelJSON, error) {
 func (m *Model) architectureConfig() (architectureJSON, error) {
 	cfg := architectureJSON{Name: m.Name(), Seed: m.seed, Dtype: m.dtype.String()}
 	enc := func(l layers.Layer) (layerJSON, error) {
+		if v, ok := l.(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				return layerJSON{}, err
+			}
+		}
 		raw, err := json.Marshal(l.Config())
 		if err != nil {
 			return layerJSON{}, errors.Wrapf(err, "layer %s: encoding its config", l.Name())

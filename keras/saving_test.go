@@ -148,6 +148,13 @@ var roundTripCases = []roundTripCase{
 		all := layers.Concatenate(layers.Name("all")).Apply(merged...)
 		return in, layers.Dense(2, layers.Name("out")).Apply(all)
 	}},
+	{"lambda", []int{3}, 2, func() []layers.Layer {
+		return []layers.Layer{layers.Lambda(halve, layers.FunctionName("roundtrip_halve"))}
+	}, func() (*keras.Tensor, *keras.Tensor) {
+		in := keras.Input([]int{3})
+		h := layers.Dense(4, layers.Activation("tanh")).Apply(in)
+		return in, layers.Dense(2).Apply(layers.Lambda(halve, layers.FunctionName("roundtrip_halve")).Apply(h))
+	}},
 	{"nested", []int{3}, 2, func() []layers.Layer {
 		return []layers.Layer{keras.Sequential(layers.Dense(2, layers.InputShape(3))).AsLayer(), nestedFunctional().AsLayer()}
 	}, func() (*keras.Tensor, *keras.Tensor) {
@@ -158,6 +165,18 @@ var roundTripCases = []roundTripCase{
 		f := nestedFunctional()
 		return in, layers.Dense(2).Apply(f.Apply(h))
 	}},
+}
+
+// halve is a Lambda function registered for the "lambda" round-trip case.
+func halve(s *backend.Scope, xs []*G.Node) ([]*G.Node, error) {
+	y, err := G.Mul(xs[0], s.Scalar(0.5))
+	return []*G.Node{y}, err
+}
+
+func init() {
+	if err := layers.RegisterLambda("roundtrip_halve", halve, nil); err != nil {
+		panic(err)
+	}
 }
 
 // nestedFunctional is a small functional model used inside another.

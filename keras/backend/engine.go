@@ -393,6 +393,10 @@ func (e *Engine) build(key programKey, shapes [][]int) (p *Program, err error) {
 	for _, v := range s.order {
 		inputs = append(inputs, s.params[v])
 	}
+	// A weight or noise input a layer touched but this mode's outputs do
+	// not need (state read only in training, a mask in inference) is left
+	// out: Gorgonia refuses to compile unused inputs.
+	inputs = usedOnly(s.g, inputs, outputs)
 
 	prog, locMap, err := G.CompileFunction(s.g, inputs, outputs)
 	if err != nil {
@@ -408,6 +412,32 @@ func (e *Engine) build(key programKey, shapes [][]int) (p *Program, err error) {
 	}
 	p.vm = G.NewTapeMachine(s.g, opts...)
 	return p, nil
+}
+
+// usedOnly returns the nodes of inputs that the outputs depend on.
+func usedOnly(g *G.ExprGraph, inputs, outputs G.Nodes) G.Nodes {
+	seen := map[*G.Node]bool{}
+	stack := append(G.Nodes(nil), outputs...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		for it := g.From(n.ID()); it.Next(); {
+			if c, ok := it.Node().(*G.Node); ok {
+				stack = append(stack, c)
+			}
+		}
+	}
+	out := inputs[:0:0]
+	for _, n := range inputs {
+		if seen[n] {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // readInto reads n's value after every run into dst, a preallocated
