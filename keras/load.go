@@ -15,6 +15,8 @@ import (
 	"github.com/gokeras/gokeras/keras/internal/npy"
 	"github.com/gokeras/gokeras/keras/layers"
 	"github.com/gokeras/gokeras/keras/optimizers"
+
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // archive is an opened zip archive with its members by name.
@@ -497,7 +499,7 @@ func layerFromJSON(lj layerJSON) (l layers.Layer, err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			l, err = nil, errors.Errorf("layers: the factory of %s panicked: %v", lj.ClassName, r)
+			l, err = nil, kerrors.Recovered("layers: the factory of "+lj.ClassName, r)
 		}
 	}()
 	l, err = layers.FromConfig(lj.ClassName, lj.Config)

@@ -8,6 +8,8 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
+
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // State is an optimizer's training state: what must be saved, beside the
@@ -212,7 +214,7 @@ func slotCount(o Optimizer, b *base, dt tensor.Dtype) (n int, err error) {
 	b.slots = nil
 	defer func() {
 		if r := recover(); r != nil {
-			err = errors.Errorf("optimizers: %s: probing its slots panicked: %v", o.Name(), r)
+			err = kerrors.Recovered("optimizers: "+o.Name()+": probing its slots", r)
 		}
 		b.slots, b.iters, b.lr = savedSlots, savedIters, savedLR
 	}()

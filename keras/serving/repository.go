@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/kerrors"
 )
 
 // ModelFile is the name of the model file inside a version folder:
@@ -304,7 +306,7 @@ func (s *Server) load(m *served, d diskVersion) bool {
 func (s *Server) loadPredictor(path string) (p predictor, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			p, err = nil, errors.Errorf("loading panicked: %v", r)
+			p, err = nil, kerrors.Recovered("serving: loading", r)
 		}
 	}()
 	return s.cfg.load(path)
@@ -339,7 +341,7 @@ func (s *Server) prepare(model string, v *version, p predictor) error {
 func (s *Server) run(v *version, rows int, xs []column) (outs []column, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			outs, err = nil, errors.Errorf("the model panicked: %v", r)
+			outs, err = nil, kerrors.Recovered("serving: the model", r)
 		}
 	}()
 	outs, err = v.pred.predict(s.ctx, rows, xs, min(rows, s.cfg.predictBatchSize))

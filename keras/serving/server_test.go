@@ -168,7 +168,7 @@ func TestModelFailureIs500(t *testing.T) {
 	p.mu.Unlock()
 	for i := 0; i < 2; i++ {
 		w := do(t, s, "POST", "/v1/models/m:predict", `{"instances": [[[1,2,3],[4,5,6]]]}`)
-		if w.Code != http.StatusInternalServerError || !strings.Contains(w.Body.String(), "the model panicked: fake model failure") {
+		if w.Code != http.StatusInternalServerError || !strings.Contains(w.Body.String(), "the model: panicked: fake model failure") {
 			t.Errorf("%d %s", w.Code, w.Body)
 		}
 	}
