@@ -16,9 +16,9 @@ import (
 // Accepted options: NumClasses (default: the largest label plus one; a
 // label outside [0, C) is an error) and Dtype (Float32, the default, or
 // Float64).
-func ToCategorical(y *tensor.Dense, opts ...Option) (out *tensor.Dense, err error) {
+func ToCategorical(y *tensor.Dense, opts ...ToCategoricalOption) (out *tensor.Dense, err error) {
 	defer guard("ToCategorical", &err)
-	c, err := newConfig("ToCategorical", opts, "NumClasses", "Dtype")
+	c, err := newConfig("ToCategorical", opts, ToCategoricalOption.toCategorical)
 	if err != nil {
 		return nil, err
 	}

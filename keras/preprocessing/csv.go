@@ -25,9 +25,9 @@ type Table struct {
 // first; surrounding spaces of fields are trimmed.
 //
 // Accepted options: Header (default true), Comma (default ',').
-func ReadCSV(r io.Reader, opts ...Option) (t *Table, err error) {
+func ReadCSV(r io.Reader, opts ...ReadCSVOption) (t *Table, err error) {
 	defer guard("ReadCSV", &err)
-	c, err := newConfig("ReadCSV", opts, "Header", "Comma")
+	c, err := newConfig("ReadCSV", opts, ReadCSVOption.readCSV)
 	if err != nil {
 		return nil, err
 	}

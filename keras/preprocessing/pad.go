@@ -17,9 +17,9 @@ import (
 // integer that fits it, where NumPy would cast silently) and Dtype (Int32,
 // the default as in Keras, Int64, Float32 or Float64). Integers convert to
 // Float32 through float64, as NumPy converts Python ints.
-func PadSequences(seqs [][]int, opts ...Option) (out *tensor.Dense, err error) {
+func PadSequences(seqs [][]int, opts ...PadSequencesOption) (out *tensor.Dense, err error) {
 	defer guard("PadSequences", &err)
-	c, err := newConfig("PadSequences", opts, "MaxLen", "Padding", "Truncating", "Value", "Dtype")
+	c, err := newConfig("PadSequences", opts, PadSequencesOption.padSequences)
 	if err != nil {
 		return nil, err
 	}
@@ -27,13 +27,11 @@ func PadSequences(seqs [][]int, opts ...Option) (out *tensor.Dense, err error) {
 	if dt == (tensor.Dtype{}) {
 		dt = tensor.Int32
 	}
-	for _, o := range opts {
-		// MaxLen(0) is an explicit request for zero columns, not "unset":
-		// Keras then returns an (n, 0) array (or fails to fit a sequence
-		// into it), and a tensor cannot be empty.
-		if o.name == "MaxLen" && c.maxLen == 0 {
-			return nil, errors.New("preprocessing: PadSequences: MaxLen(0) would give an empty tensor")
-		}
+	// MaxLen(0) is an explicit request for zero columns, not "unset":
+	// Keras then returns an (n, 0) array (or fails to fit a sequence into
+	// it), and a tensor cannot be empty.
+	if c.maxLenSet && c.maxLen == 0 {
+		return nil, errors.New("preprocessing: PadSequences: MaxLen(0) would give an empty tensor")
 	}
 	maxLen := c.maxLen
 	if maxLen == 0 {

@@ -29,9 +29,9 @@ type StandardScaler struct {
 // x, samples along the first axis. x may have any numeric dtype and must
 // hold more than DDOF samples. Accepted option: DDOF (default 1, like R's
 // scale()).
-func FitStandard(x *tensor.Dense, opts ...Option) (s *StandardScaler, err error) {
+func FitStandard(x *tensor.Dense, opts ...StandardOption) (s *StandardScaler, err error) {
 	defer guard("FitStandard", &err)
-	c, err := newConfig("FitStandard", opts, "DDOF")
+	c, err := newConfig("FitStandard", opts, StandardOption.standard)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func mapFeatures(fn string, x *tensor.Dense, shape []int, features int, f func(v
 // Standardize fits a StandardScaler on x and returns x transformed with it,
 // and the scaler to apply to new data: R's scale(x) in one line. Accepted
 // option: DDOF (default 1).
-func Standardize(x *tensor.Dense, opts ...Option) (*tensor.Dense, *StandardScaler, error) {
+func Standardize(x *tensor.Dense, opts ...StandardOption) (*tensor.Dense, *StandardScaler, error) {
 	s, err := FitStandard(x, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -143,9 +143,9 @@ type MinMaxScaler struct {
 // FitMinMax records the minimum and maximum of every feature of x, samples
 // along the first axis; NaN values are ignored. Accepted option:
 // FeatureRange (default [0, 1]).
-func FitMinMax(x *tensor.Dense, opts ...Option) (s *MinMaxScaler, err error) {
+func FitMinMax(x *tensor.Dense, opts ...MinMaxOption) (s *MinMaxScaler, err error) {
 	defer guard("FitMinMax", &err)
-	c, err := newConfig("FitMinMax", opts, "FeatureRange")
+	c, err := newConfig("FitMinMax", opts, MinMaxOption.minMax)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +207,7 @@ func (s *MinMaxScaler) InverseTransform(x *tensor.Dense) (out *tensor.Dense, err
 
 // MinMax fits a MinMaxScaler on x and returns x transformed with it, and the
 // scaler. Accepted option: FeatureRange (default [0, 1]).
-func MinMax(x *tensor.Dense, opts ...Option) (*tensor.Dense, *MinMaxScaler, error) {
+func MinMax(x *tensor.Dense, opts ...MinMaxOption) (*tensor.Dense, *MinMaxScaler, error) {
 	s, err := FitMinMax(x, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -222,9 +222,9 @@ func MinMax(x *tensor.Dense, opts ...Option) (*tensor.Dense, *MinMaxScaler, erro
 // Rescale returns x*scale as a float tensor, the usual first step for
 // images (Rescale(x, 1.0/255) maps uint8 pixels to [0, 1]), like Keras's
 // Rescaling layer. Accepted option: Dtype (Float32, the default, or Float64).
-func Rescale(x *tensor.Dense, scale float64, opts ...Option) (out *tensor.Dense, err error) {
+func Rescale(x *tensor.Dense, scale float64, opts ...RescaleOption) (out *tensor.Dense, err error) {
 	defer guard("Rescale", &err)
-	c, err := newConfig("Rescale", opts, "Dtype")
+	c, err := newConfig("Rescale", opts, RescaleOption.rescale)
 	if err != nil {
 		return nil, err
 	}

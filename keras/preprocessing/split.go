@@ -12,8 +12,8 @@ import (
 
 // Permutation returns 0..n-1 in the order NumPy's
 // RandomState(seed).permutation(n) gives. Accepted option: Seed (default 0).
-func Permutation(n int, opts ...Option) ([]int, error) {
-	c, err := newConfig("Permutation", opts, "Seed")
+func Permutation(n int, opts ...PermutationOption) ([]int, error) {
+	c, err := newConfig("Permutation", opts, PermutationOption.permutation)
 	if err != nil {
 		return nil, err
 	}
@@ -32,8 +32,8 @@ func Permutation(n int, opts ...Option) ([]int, error) {
 // rows. testSize must be in (0, 1) and leave both parts non-empty.
 //
 // Accepted options: Seed (default 0), Shuffle (default true).
-func SplitIndices(n int, testSize float64, opts ...Option) (train, test []int, err error) {
-	c, err := newConfig("SplitIndices", opts, "Seed", "Shuffle")
+func SplitIndices(n int, testSize float64, opts ...SplitOption) (train, test []int, err error) {
+	c, err := newConfig("SplitIndices", opts, SplitOption.split)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -69,9 +69,9 @@ func seq(from, to int) []int {
 // them in scikit-learn's order. x and y must hold the same number of rows.
 //
 // Accepted options: Seed (default 0), Shuffle (default true).
-func TrainTestSplit(x, y *tensor.Dense, testSize float64, opts ...Option) (xTrain, xTest, yTrain, yTest *tensor.Dense, err error) {
+func TrainTestSplit(x, y *tensor.Dense, testSize float64, opts ...SplitOption) (xTrain, xTest, yTrain, yTest *tensor.Dense, err error) {
 	defer guard("TrainTestSplit", &err)
-	c, err := newConfig("TrainTestSplit", opts, "Seed", "Shuffle")
+	c, err := newConfig("TrainTestSplit", opts, SplitOption.split)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -143,8 +143,8 @@ type Fold struct {
 // It needs 2 <= k <= n.
 //
 // Accepted options: Seed (turns shuffling on), Shuffle.
-func KFold(n, k int, opts ...Option) ([]Fold, error) {
-	c, err := newConfig("KFold", opts, "Seed", "Shuffle")
+func KFold(n, k int, opts ...SplitOption) ([]Fold, error) {
+	c, err := newConfig("KFold", opts, SplitOption.split)
 	if err != nil {
 		return nil, err
 	}
@@ -190,9 +190,9 @@ func KFold(n, k int, opts ...Option) ([]Fold, error) {
 // tensors must have the same number of rows; new tensors are returned.
 //
 // Accepted option: Seed (default 0).
-func ShuffleTogether(ts []*tensor.Dense, opts ...Option) (out []*tensor.Dense, err error) {
+func ShuffleTogether(ts []*tensor.Dense, opts ...PermutationOption) (out []*tensor.Dense, err error) {
 	defer guard("ShuffleTogether", &err)
-	c, err := newConfig("ShuffleTogether", opts, "Seed")
+	c, err := newConfig("ShuffleTogether", opts, PermutationOption.permutation)
 	if err != nil {
 		return nil, err
 	}
