@@ -141,7 +141,11 @@ func run(ctx context.Context, w io.Writer, c config) error {
 	}
 	probs := predictions.Data().([]float32)
 	fmt.Fprintf(w, "predictions[1, ] %.3f\n", probs[:10])
-	classPred := argmaxRows(probs, 10)
+	// class_pred <- model %>% predict(test_images) %>% k_argmax()
+	classPred, err := keras.Argmax(predictions)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(w, "which.max(predictions[1, ]) - 1 = %d (%s); test_labels[1] = %d\n",
 		classPred[0], classNames[classPred[0]], testLabels.Data().([]uint8)[0])
 	fmt.Fprintf(w, "class_pred[1:20] %v\n", classPred[:20])
@@ -154,21 +158,6 @@ func run(ctx context.Context, w io.Writer, c config) error {
 	fmt.Fprintf(w, "pictures in %s\n", c.out)
 	fmt.Fprintf(w, "RESULT test_accuracy=%.4f test_loss=%.4f\n", score["accuracy"], score["loss"])
 	return nil
-}
-
-func argmaxRows(p []float32, width int) []int {
-	out := make([]int, len(p)/width)
-	for r := range out {
-		row := p[r*width : (r+1)*width]
-		best := 0
-		for j, v := range row {
-			if v > row[best] {
-				best = j
-			}
-		}
-		out[r] = best
-	}
-	return out
 }
 
 // saveGrid draws the first n images of x (uint8 (N, 28, 28)) with their
