@@ -34,6 +34,8 @@ var layer = map[string]int{
 	"keras":                    4,
 	"keras/callbacks":          5,
 	"keras/historyplot":        5,
+	"keras/modelplot":          5,
+	"keras/imageplot":          5,
 	"examples":                 6,
 }
 
