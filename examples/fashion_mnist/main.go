@@ -153,9 +153,9 @@ func run(ctx context.Context, w io.Writer, c config) error {
 		classPred[0], classNames[classPred[0]], testLabels.Data().([]uint8)[0])
 	fmt.Fprintf(w, "class_pred[1:20] %v\n", classPred[:20])
 
-	// Plot test images with their predicted and true labels, in the R
-	// tutorial's colours: '#008800' when right, '#bb0000' when wrong
-	// (imageplot's defaults are the TensorFlow tutorial's blue and red,
+	// Plot test images with their predicted and true labels, green when
+	// right and red when wrong, as the R tutorial ('#008800', '#bb0000';
+	// imageplot's defaults are the TensorFlow tutorial's blue and red,
 	// with the confidence).
 	trueLabels := make([]int, testLabels.Shape()[0])
 	for i, l := range testLabels.Data().([]uint8) {
