@@ -35,6 +35,8 @@ var layer = map[string]int{
 	"keras/callbacks":          5,
 	"keras/serving":            5,
 	"keras/historyplot":        5,
+	"keras/modelplot":          5,
+	"keras/imageplot":          5,
 	"examples":                 6,
 }
 

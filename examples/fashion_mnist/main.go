@@ -22,11 +22,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"gorgonia.org/tensor"
-
-	"github.com/gokeras/gokeras/examples/internal/figure"
 	"github.com/gokeras/gokeras/keras"
 	"github.com/gokeras/gokeras/keras/datasets"
+	"github.com/gokeras/gokeras/keras/imageplot"
 	"github.com/gokeras/gokeras/keras/layers"
 	"github.com/gokeras/gokeras/keras/preprocessing"
 )
@@ -83,7 +81,16 @@ func run(ctx context.Context, w io.Writer, c config) error {
 	fmt.Fprintf(w, "train_labels[1:20] %v\n", trainLabels.Data().([]uint8)[:20])
 
 	// Look at the data: the first 25 training images with their class names.
-	if err := saveGrid(filepath.Join(c.out, "first25.png"), trainImages, trainLabels, nil, classNames, 25); err != nil {
+	// (par(mfcol = c(5, 5)); image(...) with main = class_names[...]).
+	first25 := make([]string, 25)
+	for i, l := range trainLabels.Data().([]uint8)[:25] {
+		first25[i] = classNames[l]
+	}
+	grid, err := imageplot.Grid(trainImages, first25, imageplot.First(25))
+	if err != nil {
+		return err
+	}
+	if err := grid.Save(filepath.Join(c.out, "first25.png")); err != nil {
 		return err
 	}
 
@@ -150,33 +157,23 @@ func run(ctx context.Context, w io.Writer, c config) error {
 		classPred[0], classNames[classPred[0]], testLabels.Data().([]uint8)[0])
 	fmt.Fprintf(w, "class_pred[1:20] %v\n", classPred[:20])
 
-	// Plot test images with their predicted and true labels (green when
-	// right, red when wrong).
-	if err := saveGrid(filepath.Join(c.out, "predictions.png"), test.X, testLabels, classPred, classNames, 25); err != nil {
+	// Plot test images with their predicted and true labels, green when
+	// right and red when wrong, as the R tutorial ('#008800', '#bb0000';
+	// imageplot's defaults are the TensorFlow tutorial's blue and red,
+	// with the confidence).
+	trueLabels := make([]int, testLabels.Shape()[0])
+	for i, l := range testLabels.Data().([]uint8) {
+		trueLabels[i] = int(l)
+	}
+	pg, err := imageplot.Predictions(test.X, predictions, trueLabels, classNames, imageplot.First(25), imageplot.ShowConfidence(false),
+		imageplot.CorrectColor(color.RGBA{0, 140, 0, 255}), imageplot.WrongColor(color.RGBA{200, 0, 0, 255}))
+	if err != nil {
+		return err
+	}
+	if err := pg.Save(filepath.Join(c.out, "predictions.png")); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "pictures in %s\n", c.out)
 	fmt.Fprintf(w, "RESULT test_accuracy=%.4f test_loss=%.4f\n", score["accuracy"], score["loss"])
 	return nil
-}
-
-// saveGrid draws the first n images of x (uint8 (N, 28, 28)) with their
-// class names; with predictions, each caption is "predicted (true)" in
-// green when right and red when wrong.
-func saveGrid(path string, x, labels *tensor.Dense, predicted []int, names []string, n int) error {
-	pix := x.Data().([]uint8)
-	lab := labels.Data().([]uint8)
-	tiles := make([]figure.Tile, n)
-	for i := range tiles {
-		t := figure.Tile{Pixels: pix[i*784 : (i+1)*784], Width: 28, Height: 28, Caption: names[lab[i]]}
-		if predicted != nil {
-			t.Caption = fmt.Sprintf("%s (%s)", names[predicted[i]], names[lab[i]])
-			t.Color = color.RGBA{0, 140, 0, 255}
-			if predicted[i] != int(lab[i]) {
-				t.Color = color.RGBA{200, 0, 0, 255}
-			}
-		}
-		tiles[i] = t
-	}
-	return figure.SavePNG(path, figure.Grid(tiles, 5, 3))
 }

@@ -51,6 +51,9 @@ type settings struct {
 	panelHeight vg.Length
 	dpi         int
 	title       string
+	style       CompareStyle
+	hideTrain   bool
+	hideVal     bool
 }
 
 // Metrics selects the panels, by metric name without "val_" (default:
@@ -95,7 +98,7 @@ func DPI(dpi int) Option { return func(s *settings) { s.dpi = dpi } }
 func Title(t string) Option { return func(s *settings) { s.title = t } }
 
 func collect(opts []Option) (*settings, error) {
-	s := &settings{smooth: true, minSmooth: 10, span: 0.75, width: 7 * vg.Inch, panelHeight: 2.5 * vg.Inch, dpi: 110}
+	s := &settings{smooth: true, minSmooth: 10, span: 0.75, width: 7 * vg.Inch, panelHeight: 2.5 * vg.Inch, dpi: 110, style: ByRun}
 	for _, o := range opts {
 		if o != nil {
 			o(s)
