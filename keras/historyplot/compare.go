@@ -51,17 +51,23 @@ const (
 
 // Style sets how Compare tells series apart (default ByRun). Compare
 // only.
-func Style(st CompareStyle) Option {
+func Style(st CompareStyle) CompareFunc {
 	return func(s *settings) { s.style = st }
 }
 
 // ShowTraining turns Compare's training series on or off (default on).
 // Compare only.
-func ShowTraining(on bool) Option { return func(s *settings) { s.hideTrain = !on } }
+func ShowTraining(on bool) CompareFunc { return func(s *settings) { s.hideTrain = !on } }
 
 // ShowValidation turns Compare's validation series on or off (default
 // on). Compare only.
-func ShowValidation(on bool) Option { return func(s *settings) { s.hideVal = !on } }
+func ShowValidation(on bool) CompareFunc { return func(s *settings) { s.hideVal = !on } }
+
+// CompareFunc is an option of the comparison plots only: Style,
+// ShowTraining, ShowValidation.
+type CompareFunc func(*settings)
+
+func (o CompareFunc) applyCompare(s *settings) { o(s) }
 
 // HuePalette returns n colours evenly spaced in hue, as ggplot2's default
 // discrete scale (scales::hue_pal(): hues from 15 degrees in steps of
@@ -128,7 +134,7 @@ type ComparePanel struct {
 // ComparePanels returns the panels Compare draws: one per metric (default
 // "loss"; Metrics chooses), each with every run's training and
 // validation series in the legend's order.
-func ComparePanels(runs []Run, opts ...Option) ([]ComparePanel, error) {
+func ComparePanels(runs []Run, opts ...CompareOption) ([]ComparePanel, error) {
 	s, err := collectCompare(opts)
 	if err != nil {
 		return nil, err
@@ -136,8 +142,8 @@ func ComparePanels(runs []Run, opts ...Option) ([]ComparePanel, error) {
 	return comparePanels(runs, s)
 }
 
-func collectCompare(opts []Option) (*settings, error) {
-	s, err := collect(opts)
+func collectCompare(opts []CompareOption) (*settings, error) {
+	s, err := collect(opts, CompareOption.applyCompare)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +250,7 @@ func comparePanels(runs []Run, s *settings) ([]ComparePanel, error) {
 //
 // Options: Metrics, Style, ShowTraining, ShowValidation, YLim, XLim,
 // Size, DPI, Title.
-func Compare(path string, runs []Run, opts ...Option) error {
+func Compare(path string, runs []Run, opts ...CompareOption) error {
 	format := Format(strings.ToLower(strings.TrimPrefix(filepath.Ext(path), ".")))
 	if format != PNG && format != SVG {
 		return errors.Errorf("historyplot: Compare(%q): the extension must be .png or .svg", path)
@@ -261,7 +267,7 @@ func Compare(path string, runs []Run, opts ...Option) error {
 }
 
 // WriteCompare is Compare writing to w in the given format.
-func WriteCompare(w io.Writer, runs []Run, format Format, opts ...Option) error {
+func WriteCompare(w io.Writer, runs []Run, format Format, opts ...CompareOption) error {
 	s, err := collectCompare(opts)
 	if err != nil {
 		return err

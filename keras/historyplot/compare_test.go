@@ -113,7 +113,7 @@ func TestCompareSVG(t *testing.T) {
 	six := historyplot.HuePalette(6)
 	cases := []struct {
 		name    string
-		opts    []historyplot.Option
+		opts    []historyplot.CompareOption
 		lines   map[string]lineCount // per colour: panel lines + legend thumbnail
 		labels  []string
 		heading string
@@ -122,11 +122,11 @@ func TestCompareSVG(t *testing.T) {
 		{"by run", nil,
 			map[string]lineCount{hexOf(three[0]): {2, 2}, hexOf(three[1]): {2, 2}, hexOf(three[2]): {2, 2}},
 			[]string{"baseline training", "baseline validation", "smaller training", "smaller validation", "bigger training", "bigger validation"}, "run", []string{"loss"}},
-		{"validation only, two metrics", []historyplot.Option{historyplot.ShowTraining(false), historyplot.Metrics("loss", "accuracy")},
+		{"validation only, two metrics", []historyplot.CompareOption{historyplot.ShowTraining(false), historyplot.Metrics("loss", "accuracy")},
 			// Two panels, one legend.
 			map[string]lineCount{hexOf(three[0]): {3, 0}, hexOf(three[1]): {3, 0}, hexOf(three[2]): {3, 0}},
 			[]string{"baseline validation", "smaller validation", "bigger validation"}, "run", []string{"loss", "acc"}},
-		{"by series, as R's ggplot", []historyplot.Option{historyplot.Style(historyplot.BySeries)},
+		{"by series, as R's ggplot", []historyplot.CompareOption{historyplot.Style(historyplot.BySeries)},
 			// Alphabetical: baseline_train, baseline_val, bigger_train, ...
 			map[string]lineCount{hexOf(six[0]): {2, 0}, hexOf(six[1]): {2, 0}, hexOf(six[2]): {2, 0}, hexOf(six[3]): {2, 0}, hexOf(six[4]): {2, 0}, hexOf(six[5]): {2, 0}},
 			[]string{"baseline_train", "baseline_val", "bigger_train", "bigger_val", "smaller_train", "smaller_val"}, "type", []string{"loss"}},

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gokeras/gokeras/keras"
 	"github.com/gokeras/gokeras/keras/internal/atomicfile"
+	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/metrics"
 )
 
@@ -38,8 +39,25 @@ var (
 	ValidationColor = color.RGBA{R: 0x00, G: 0xBF, B: 0xC4, A: 0xFF}
 )
 
-// Option configures a plot.
+// PlotOption configures Save, Write and Panels (one history).
+type PlotOption interface{ applyPlot(*settings) }
+
+// CompareOption configures Compare, WriteCompare and ComparePanels
+// (several runs).
+type CompareOption interface{ applyCompare(*settings) }
+
+// Option configures both kinds of plot: Metrics, YLim, XLim, Size, DPI,
+// Title.
 type Option func(*settings)
+
+func (o Option) applyPlot(s *settings)    { o(s) }
+func (o Option) applyCompare(s *settings) { o(s) }
+
+// SmoothOption configures the smoothing of a one-history plot: Smooth,
+// SmoothMinEpochs, SmoothSpan.
+type SmoothOption func(*settings)
+
+func (o SmoothOption) applyPlot(s *settings) { o(s) }
 
 type settings struct {
 	metrics     []string
@@ -66,15 +84,15 @@ func Metrics(names ...string) Option {
 // Smooth turns the loess smoothing line on or off (default on, as R's
 // keras.plot.history.smooth). Even when on, it is drawn only for series
 // of at least 10 epochs (see SmoothMinEpochs).
-func Smooth(b bool) Option { return func(s *settings) { s.smooth = b } }
+func Smooth(b bool) SmoothOption { return func(s *settings) { s.smooth = b } }
 
 // SmoothMinEpochs sets the number of recorded epochs from which the
 // smoothing line is drawn (default 10, R keras's rule).
-func SmoothMinEpochs(n int) Option { return func(s *settings) { s.minSmooth = n } }
+func SmoothMinEpochs(n int) SmoothOption { return func(s *settings) { s.minSmooth = n } }
 
 // SmoothSpan sets the loess span, the fraction of the points each local
 // fit uses (default 0.75, R's loess default).
-func SmoothSpan(f float64) Option { return func(s *settings) { s.span = f } }
+func SmoothSpan(f float64) SmoothOption { return func(s *settings) { s.span = f } }
 
 // YLim zooms every panel's y axis to [lo, hi] without dropping data, like
 // ggplot2's coord_cartesian(ylim = c(lo, hi)): lines leave the panel
@@ -97,12 +115,13 @@ func DPI(dpi int) Option { return func(s *settings) { s.dpi = dpi } }
 // Title sets a title above the panels (default none).
 func Title(t string) Option { return func(s *settings) { s.title = t } }
 
-func collect(opts []Option) (*settings, error) {
+func collect[O any](opts []O, apply func(O, *settings)) (*settings, error) {
 	s := &settings{smooth: true, minSmooth: 10, span: 0.75, width: 7 * vg.Inch, panelHeight: 2.5 * vg.Inch, dpi: 110, style: ByRun}
 	for _, o := range opts {
-		if o != nil {
-			o(s)
+		if any(o) == nil {
+			return nil, errors.Wrap(kerrors.ErrNil, "historyplot: nil option")
 		}
+		apply(o, s)
 	}
 	switch {
 	case s.ylim != nil && !(s.ylim[0] < s.ylim[1]) || s.ylim != nil && (math.IsInf(s.ylim[0], 0) || math.IsInf(s.ylim[1], 0)):
@@ -130,8 +149,8 @@ type Panel struct {
 
 // Panels returns the panels Write draws for h: one per metric (or per
 // name given with Metrics), with its training and validation series.
-func Panels(h *keras.History, opts ...Option) ([]Panel, error) {
-	s, err := collect(opts)
+func Panels(h *keras.History, opts ...PlotOption) ([]Panel, error) {
+	s, err := collect(opts, PlotOption.applyPlot)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +194,7 @@ func panels(h *keras.History, s *settings) ([]Panel, error) {
 // Save draws h into a file, PNG or SVG by the path's extension (".png",
 // ".svg"). The file is written to a temporary name in the same directory
 // and renamed, so it is never seen half-written.
-func Save(path string, h *keras.History, opts ...Option) error {
+func Save(path string, h *keras.History, opts ...PlotOption) error {
 	format := Format(strings.ToLower(strings.TrimPrefix(filepath.Ext(path), ".")))
 	if format != PNG && format != SVG {
 		return errors.Errorf("historyplot: Save(%q): the extension must be .png or .svg", path)
@@ -201,8 +220,8 @@ func Save(path string, h *keras.History, opts ...Option) error {
 // them). After early stopping the series simply end at the last epoch
 // run. Options: Metrics, Smooth, SmoothMinEpochs, SmoothSpan, YLim, XLim,
 // Size, DPI, Title.
-func Write(w io.Writer, h *keras.History, format Format, opts ...Option) error {
-	s, err := collect(opts)
+func Write(w io.Writer, h *keras.History, format Format, opts ...PlotOption) error {
+	s, err := collect(opts, PlotOption.applyPlot)
 	if err != nil {
 		return err
 	}

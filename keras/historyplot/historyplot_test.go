@@ -139,7 +139,7 @@ func TestSVGStructure(t *testing.T) {
 	cases := []struct {
 		name          string
 		h             *keras.History
-		opts          []historyplot.Option
+		opts          []historyplot.PlotOption
 		panels        []string
 		trainLines    int // connecting runs + smoothing lines + legend thumbnail
 		smooth        int // smoothing lines per colour
@@ -149,8 +149,8 @@ func TestSVGStructure(t *testing.T) {
 		{"12 epochs, smoothed", history(12, false), nil, []string{"loss", "mae"}, 2*2 + 1, 2, 2*12 + 1, 2*12 + 1},
 		{"a gap splits the line", history(12, true), nil, []string{"loss", "mae"}, 3 + 2 + 1, 2, 11 + 12 + 1, 2*12 + 1},
 		{"9 epochs: no smoothing", history(9, false), nil, []string{"loss", "mae"}, 2 + 1, 0, 2*9 + 1, 2*9 + 1},
-		{"smoothing off", history(12, false), []historyplot.Option{historyplot.Smooth(false)}, []string{"loss", "mae"}, 2 + 1, 0, 2*12 + 1, 2*12 + 1},
-		{"one metric by alias, zoomed", history(12, false), []historyplot.Option{historyplot.Metrics("mean_absolute_error"), historyplot.YLim(0, 2), historyplot.XLim(2, 10)},
+		{"smoothing off", history(12, false), []historyplot.PlotOption{historyplot.Smooth(false)}, []string{"loss", "mae"}, 2 + 1, 0, 2*12 + 1, 2*12 + 1},
+		{"one metric by alias, zoomed", history(12, false), []historyplot.PlotOption{historyplot.Metrics("mean_absolute_error"), historyplot.YLim(0, 2), historyplot.XLim(2, 10)},
 			[]string{"mae"}, 1 + 1 + 1, 1, 0, 0},
 	}
 	for _, c := range cases {
