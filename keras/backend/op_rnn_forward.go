@@ -1,0 +1,418 @@
+package backend
+
+import (
+	"runtime"
+	"sync"
+
+	"github.com/pkg/errors"
+)
+
+// rnnTape holds what a Recurrent op's forward pass leaves for its
+// gradient, plus its per-step scratch. Every per-step array is indexed
+// batch-major by INPUT time step, row b*T + t, so the rows line up with
+// the input x and with the input-projection gradient and the weight
+// gradients are single matrix products over all B*T rows.
+type rnnTape[T Float] struct {
+	gates []T // (B*T, G*U): the input projection, then the gates' outputs
+	pre   []T // (B*T, G*U): the gates' inputs, only for gelu/silu
+	hprev []T // (B*T, U): h before the step
+	cprev []T // (B*T, U): LSTM c before the step
+	actc  []T // (B*T, U): LSTM act(c after the step)
+	cnew  []T // (B*T, U): LSTM c after the step, only for gelu/silu
+	qh    []T // (B*T, U): GRU, the recurrent projection of the h gate plus its bias
+	rh    []T // (B*T, U): GRU reset-before, r * h * recurrent dropout
+	xm    []T // (B*T, D): the input times its dropout mask
+	h, c  []T // (B, U): the running states
+	prev  []T // (B, U): the previous output (masked steps repeat it)
+	q     []T // (B, G*U): one step's recurrent projection
+	hm    []T // (gates or 1, B, U): h times its recurrent dropout mask
+	ready *rnnConfig
+}
+
+func grow[T Float](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+func (tp *rnnTape[T]) ensure(c *rnnConfig) {
+	if tp.ready == c {
+		return
+	}
+	bt, u, gu := c.batch*c.steps, c.units, c.gu()
+	tp.gates = grow(tp.gates, bt*gu)
+	if c.act.needsInput() || (c.cell != SimpleRNNCell && c.ract.needsInput()) {
+		tp.pre = grow(tp.pre, bt*gu)
+	}
+	tp.hprev = grow(tp.hprev, bt*u)
+	switch c.cell {
+	case LSTMCell:
+		tp.cprev = grow(tp.cprev, bt*u)
+		tp.actc = grow(tp.actc, bt*u)
+		tp.c = grow(tp.c, c.batch*u)
+		if c.act.needsInput() {
+			tp.cnew = grow(tp.cnew, bt*u)
+		}
+	case GRUCell:
+		tp.qh = grow(tp.qh, bt*u)
+	case GRUResetBeforeCell:
+		tp.rh = grow(tp.rh, bt*u)
+	}
+	if c.dropGates > 0 {
+		tp.xm = grow(tp.xm, bt*c.features)
+	}
+	tp.h = grow(tp.h, c.batch*u)
+	tp.prev = grow(tp.prev, c.batch*u)
+	tp.q = grow(tp.q, c.batch*gu)
+	if c.rdropGates > 0 {
+		tp.hm = grow(tp.hm, c.rdropGates*c.batch*u)
+	}
+	tp.ready = c
+}
+
+// rnnForward runs the recurrence for one batch and writes the output tape
+// y (B, T+states, U).
+func rnnForward[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T) error {
+	tp.ensure(c)
+	B, Tn, D, U, GU := c.batch, c.steps, c.features, c.units, c.gu()
+	// The input projection of all steps: gates = x·W + b, one product
+	// (one per gate when every gate has its own input dropout mask).
+	var bin []T
+	if in.bias != nil {
+		bin = in.bias[:GU] // GRUCell: row 0, the input bias
+	}
+	for r := 0; r < B*Tn; r++ {
+		row := tp.gates[r*GU : (r+1)*GU]
+		if bin != nil {
+			copy(row, bin)
+		} else {
+			clear(row)
+		}
+	}
+	switch c.dropGates {
+	case 0:
+		gemmF(false, false, B*Tn, GU, D, 1, in.x, D, in.w, GU, 1, tp.gates, GU)
+	case 1:
+		maskInput(tp.xm, in.x, in.drop, B, Tn, D)
+		gemmF(false, false, B*Tn, GU, D, 1, tp.xm, D, in.w, GU, 1, tp.gates, GU)
+	default:
+		for g := 0; g < c.gates; g++ {
+			maskInput(tp.xm, in.x, in.drop[g*B*D:(g+1)*B*D], B, Tn, D)
+			gemmF(false, false, B*Tn, U, D, 1, tp.xm, D, in.w[g*U:], GU, 1, tp.gates[g*U:], GU)
+		}
+	}
+	if in.h0 != nil {
+		copy(tp.h, in.h0)
+	} else {
+		clear(tp.h)
+	}
+	if c.cell == LSTMCell {
+		if in.c0 != nil {
+			copy(tp.c, in.c0)
+		} else {
+			clear(tp.c)
+		}
+	}
+	clear(tp.prev)
+	return runRows(B, rnnWorkers(c), func(r0, r1 int) { rnnSteps(c, tp, in, y, r0, r1) })
+}
+
+// maskInput writes x (B, T, D) times the per-sample mask m (B, D).
+func maskInput[T Float](dst, x, m []T, B, Tn, D int) {
+	for b := 0; b < B; b++ {
+		mb := m[b*D : (b+1)*D]
+		for t := 0; t < Tn; t++ {
+			o := (b*Tn + t) * D
+			xs, ds := x[o:o+D], dst[o:o+D]
+			for d, v := range mb {
+				ds[d] = xs[d] * v
+			}
+		}
+	}
+}
+
+// kept reports whether step t of sample b is processed (mask value != 0,
+// Keras's cast to bool).
+func kept[T Float](mask []T, b, Tn, t int) bool {
+	return mask == nil || mask[b*Tn+t] != 0
+}
+
+// rdropRow returns the recurrent dropout mask of sample b for gate g, or
+// nil without recurrent dropout.
+func rdropRow[T Float](c *rnnConfig, rdrop []T, g, b int) []T {
+	U := c.units
+	switch c.rdropGates {
+	case 0:
+		return nil
+	case 1:
+		return rdrop[b*U : (b+1)*U]
+	}
+	o := (g*c.batch + b) * U
+	return rdrop[o : o+U]
+}
+
+// recurrentProj writes q = (h*rm)·U for rows [r0, r1) and the first ng
+// gates: one product, or one per gate with per-gate dropout masks.
+func recurrentProj[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], r0, r1, ng int) {
+	U, GU, nb := c.units, c.gu(), r1-r0
+	q := tp.q[r0*GU:]
+	switch c.rdropGates {
+	case 0:
+		gemmF(false, false, nb, ng*U, U, 1, tp.h[r0*U:], U, in.u, GU, 0, q, GU)
+	case 1:
+		hm := tp.hm[r0*U : r1*U]
+		mulInto(hm, tp.h[r0*U:r1*U], in.rdrop[r0*U:r1*U])
+		gemmF(false, false, nb, ng*U, U, 1, hm, U, in.u, GU, 0, q, GU)
+	default:
+		B := c.batch
+		for g := 0; g < ng; g++ {
+			hm := tp.hm[(g*B+r0)*U : (g*B+r1)*U]
+			mulInto(hm, tp.h[r0*U:r1*U], in.rdrop[(g*B+r0)*U:(g*B+r1)*U])
+			gemmF(false, false, nb, U, U, 1, hm, U, in.u[g*U:], GU, 0, q[g*U:], GU)
+		}
+	}
+}
+
+func mulInto[T Float](dst, a, b []T) {
+	a, b = a[:len(dst)], b[:len(dst)]
+	for i := range dst {
+		dst[i] = a[i] * b[i]
+	}
+}
+
+// rnnSteps runs all T steps for the samples [r0, r1). Samples are
+// independent, so disjoint row ranges may run concurrently: every buffer
+// row written here belongs to one sample.
+func rnnSteps[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T, r0, r1 int) {
+	Tn, U, GU := c.steps, c.units, c.gu()
+	R := c.tapeRows()
+	var rbias []T
+	if c.cell == GRUCell && in.bias != nil {
+		rbias = in.bias[GU : 2*GU]
+	}
+	for s := 0; s < Tn; s++ {
+		t := c.tin(s)
+		ng := c.gates
+		if c.cell == GRUResetBeforeCell {
+			ng = 2 // z and r; the h gate's product needs r first
+		}
+		recurrentProj(c, tp, in, r0, r1, ng)
+		for b := r0; b < r1; b++ {
+			row := b*Tn + t
+			hb := tp.h[b*U : (b+1)*U]
+			copy(tp.hprev[row*U:(row+1)*U], hb)
+			if c.cell == LSTMCell {
+				copy(tp.cprev[row*U:(row+1)*U], tp.c[b*U:(b+1)*U])
+			}
+			if !kept(in.mask, b, Tn, t) {
+				if c.cell == GRUResetBeforeCell {
+					clear(tp.rh[row*U : (row+1)*U])
+				}
+				continue
+			}
+			z := tp.gates[row*GU : (row+1)*GU]
+			q := tp.q[b*GU : (b+1)*GU]
+			var pre []T
+			if tp.pre != nil {
+				pre = tp.pre[row*GU : (row+1)*GU]
+			}
+			switch c.cell {
+			case SimpleRNNCell:
+				addTo(z, q)
+				if pre != nil {
+					copy(pre, z)
+				}
+				actForward(c.act, z)
+				copy(hb, z)
+			case LSTMCell:
+				var cn []T
+				if tp.cnew != nil {
+					cn = tp.cnew[row*U : (row+1)*U]
+				}
+				lstmStep(c, z, q, pre, hb, tp.c[b*U:(b+1)*U], tp.actc[row*U:(row+1)*U], cn)
+			case GRUCell:
+				if rbias != nil {
+					addTo(q, rbias)
+				}
+				gruStep(c, z, q, pre, hb, tp.qh[row*U:(row+1)*U])
+			case GRUResetBeforeCell:
+				addTo(z[:2*U], q[:2*U])
+				if pre != nil {
+					copy(pre[:2*U], z[:2*U])
+				}
+				actForward(c.ract, z[:2*U])
+				r, rh := z[U:2*U], tp.rh[row*U:(row+1)*U]
+				mulInto(rh, r, hb)
+				if m := rdropRow(c, in.rdrop, 2, b); m != nil {
+					for j, v := range m {
+						rh[j] *= v
+					}
+				}
+			}
+		}
+		if c.cell == GRUResetBeforeCell {
+			// q_h = (r*h*rm)·U_h for the rows of this step (strided by T*U
+			// in the tape), then the candidate and the new state.
+			t0 := r0*Tn + t
+			gemmF(false, false, r1-r0, U, U, 1, tp.rh[t0*U:], Tn*U, in.u[2*U:], GU, 0, tp.q[r0*GU+2*U:], GU)
+			for b := r0; b < r1; b++ {
+				if !kept(in.mask, b, Tn, t) {
+					continue
+				}
+				row := b*Tn + t
+				z := tp.gates[row*GU : (row+1)*GU]
+				hh := z[2*U:]
+				addTo(hh, tp.q[b*GU+2*U:(b+1)*GU])
+				if tp.pre != nil {
+					copy(tp.pre[row*GU+2*U:(row+1)*GU], hh)
+				}
+				actForward(c.act, hh)
+				mixGRU(tp.h[b*U:(b+1)*U], z[:U], hh)
+			}
+		}
+		for b := r0; b < r1; b++ {
+			o := y[(b*R+s)*U : (b*R+s+1)*U]
+			pb := tp.prev[b*U : (b+1)*U]
+			if kept(in.mask, b, Tn, t) {
+				copy(o, tp.h[b*U:(b+1)*U])
+				copy(pb, o)
+			} else if c.zof {
+				clear(o)
+			} else {
+				copy(o, pb)
+			}
+		}
+	}
+	for b := r0; b < r1; b++ {
+		copy(y[(b*R+Tn)*U:(b*R+Tn+1)*U], tp.h[b*U:(b+1)*U])
+		if c.cell == LSTMCell {
+			copy(y[(b*R+Tn+1)*U:(b*R+Tn+2)*U], tp.c[b*U:(b+1)*U])
+		}
+	}
+}
+
+func addTo[T Float](dst, src []T) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] += v
+	}
+}
+
+// lstmStep: z (4U) holds x·W + b, q (4U) h·U. Gates i, f, c, o (Keras's
+// order); c' = f*c + i*act(zc); h' = o*act(c').
+func lstmStep[T Float](c *rnnConfig, z, q, pre, h, cs, actc, cnew []T) {
+	U := c.units
+	addTo(z, q)
+	if pre != nil {
+		copy(pre, z)
+	}
+	actForward(c.ract, z[:2*U])
+	actForward(c.act, z[2*U:3*U])
+	actForward(c.ract, z[3*U:])
+	i, f, g, o := z[:U], z[U:2*U], z[2*U:3*U], z[3*U:4*U]
+	cs, actc = cs[:U], actc[:U]
+	for j := range cs {
+		v := f[j]*cs[j] + i[j]*g[j]
+		cs[j] = v
+		actc[j] = v
+	}
+	if cnew != nil {
+		copy(cnew, actc)
+	}
+	actForward(c.act, actc)
+	h = h[:U]
+	for j := range h {
+		h[j] = o[j] * actc[j]
+	}
+}
+
+// gruStep (reset_after=True): z (3U) holds x·W + b_in, q (3U) h·U + b_rec.
+// z = ract(.), r = ract(.), hh = act(x_h + r*q_h), h' = z*h + (1-z)*hh.
+func gruStep[T Float](c *rnnConfig, z, q, pre, h, qh []T) {
+	U := c.units
+	addTo(z[:2*U], q[:2*U])
+	if pre != nil {
+		copy(pre[:2*U], z[:2*U])
+	}
+	actForward(c.ract, z[:2*U])
+	r, hh := z[U:2*U], z[2*U:3*U]
+	copy(qh, q[2*U:3*U])
+	for j, v := range qh {
+		hh[j] += r[j] * v
+	}
+	if pre != nil {
+		copy(pre[2*U:], hh)
+	}
+	actForward(c.act, hh)
+	mixGRU(h, z[:U], hh)
+}
+
+// mixGRU sets h = z*h + (1-z)*hh.
+func mixGRU[T Float](h, z, hh []T) {
+	z, hh = z[:len(h)], hh[:len(h)]
+	for j, v := range h {
+		h[j] = z[j]*v + (1-z[j])*hh[j]
+	}
+}
+
+// rnnParallelWork is the least recurrent work per run (multiply-adds of
+// the per-step products) for which the samples are split between two
+// goroutines; below it the hand-off costs more than it saves. Measured in
+// BenchmarkRecurrentWorkers (W5: B=32, T=100, U=64 is 4*64*64*32*100 =
+// 52M multiply-adds).
+const rnnParallelWork = 1 << 22
+
+// rnnMaxWorkers caps the goroutines of one run (tests and benchmarks set
+// it; 0 means GOMAXPROCS, capped at 2).
+var rnnMaxWorkers = 0
+
+func rnnWorkers(c *rnnConfig) int {
+	w := rnnMaxWorkers
+	if w <= 0 {
+		w = min(2, runtime.GOMAXPROCS(0))
+	}
+	work := float64(c.batch) * float64(c.steps) * float64(c.gu()) * float64(c.units)
+	if w < 2 || c.batch < 2 || work < rnnParallelWork {
+		return 1
+	}
+	return min(w, c.batch)
+}
+
+// runRows runs f over [0, n) split into w contiguous ranges, concurrently,
+// and turns a panic in any of them into an error.
+func runRows(n, w int, f func(r0, r1 int)) error {
+	call := func(r0, r1 int) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = errors.Errorf("panic in rows [%d, %d): %v", r0, r1, p)
+			}
+		}()
+		f(r0, r1)
+		return nil
+	}
+	if w <= 1 {
+		return call(0, n)
+	}
+	errs := make([]error, w)
+	var wg sync.WaitGroup
+	for k := 0; k < w; k++ {
+		r0, r1 := n*k/w, n*(k+1)/w
+		if k == w-1 {
+			errs[k] = call(r0, r1)
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[k] = call(r0, r1)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,264 @@
+package backend_test
+
+import (
+	"fmt"
+	"math/rand"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/internal/gradcheck"
+)
+
+// rnnCase describes one recurrent op under test: sizes, options, which
+// optional inputs are given and which view of the result is checked.
+type rnnCase struct {
+	name        string
+	cell        backend.RNNCell
+	b, t, d, u  int
+	act, ract   string
+	back, zof   bool
+	noBias      bool
+	h0, c0      bool
+	mask        []float64 // (b, t), nil for none
+	drop, rdrop int       // 0 none, 1 one mask for all gates, 2 one per gate
+	out         string    // tape, seq, rev, last, h, c, sum
+}
+
+// rnnCaseInputs returns the case's input tensors in the order rnnCaseFunc
+// expects, and which of them are not differentiated (masks).
+func rnnCaseInputs(c rnnCase, seed int64) ([]*tensor.Dense, []bool) {
+	g := c.cell.Gates()
+	var ins []*tensor.Dense
+	var noGrad []bool
+	add := func(t *tensor.Dense, diff bool) {
+		ins = append(ins, t)
+		noGrad = append(noGrad, !diff)
+	}
+	add(gradcheck.Rand(seed, -1, 1, c.b, c.t, c.d), true)
+	add(gradcheck.Rand(seed+1, -0.8, 0.8, c.d, g*c.u), true)
+	add(gradcheck.Rand(seed+2, -0.8, 0.8, c.u, g*c.u), true)
+	if !c.noBias {
+		if c.cell == backend.GRUCell {
+			add(gradcheck.Rand(seed+3, -0.5, 0.5, 2, g*c.u), true)
+		} else {
+			add(gradcheck.Rand(seed+3, -0.5, 0.5, g*c.u), true)
+		}
+	}
+	if c.h0 {
+		add(gradcheck.Rand(seed+4, -0.7, 0.7, c.b, c.u), true)
+	}
+	if c.c0 {
+		add(gradcheck.Rand(seed+5, -0.7, 0.7, c.b, c.u), true)
+	}
+	if c.mask != nil {
+		add(gradcheck.FromSlice(c.mask, c.b, c.t), false)
+	}
+	dropMask := func(seed int64, rate float64, shape ...int) *tensor.Dense {
+		rng := rand.New(rand.NewSource(seed))
+		n := 1
+		for _, s := range shape {
+			n *= s
+		}
+		m := make([]float64, n)
+		for i := range m {
+			if rng.Float64() >= rate {
+				m[i] = 1 / (1 - rate)
+			}
+		}
+		return gradcheck.FromSlice(m, shape...)
+	}
+	switch c.drop {
+	case 1:
+		add(dropMask(seed+6, 0.3, c.b, c.d), false)
+	case 2:
+		add(dropMask(seed+6, 0.3, g, c.b, c.d), false)
+	}
+	switch c.rdrop {
+	case 1:
+		add(dropMask(seed+7, 0.3, c.b, c.u), false)
+	case 2:
+		add(dropMask(seed+7, 0.3, g, c.b, c.u), false)
+	}
+	return ins, noGrad
+}
+
+func (c rnnCase) spec() backend.RNNSpec {
+	return backend.RNNSpec{Cell: c.cell, Units: c.u, Activation: c.act, RecurrentActivation: c.ract,
+		GoBackwards: c.back, ZeroOutputForMask: c.zof, Name: c.name}
+}
+
+// rnnCaseFunc maps the inputs of rnnCaseInputs onto the op and returns
+// the view the case checks.
+func rnnCaseFunc(c rnnCase) gradcheck.Func {
+	return func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
+		ri := backend.RNNInputs{X: in[0], Kernel: in[1], RecurrentKernel: in[2]}
+		k := 3
+		next := func() *G.Node { k++; return in[k-1] }
+		if !c.noBias {
+			ri.Bias = next()
+		}
+		if c.h0 {
+			ri.InitialH = next()
+		}
+		if c.c0 {
+			ri.InitialC = next()
+		}
+		if c.mask != nil {
+			ri.Mask = next()
+		}
+		if c.drop > 0 {
+			ri.InputDropout = next()
+		}
+		if c.rdrop > 0 {
+			ri.RecurrentDropout = next()
+		}
+		r, err := backend.Recurrent(c.spec(), ri)
+		if err != nil {
+			return nil, err
+		}
+		return rnnView(r, c.out)
+	}
+}
+
+func rnnView(r *backend.RNN, out string) (*G.Node, error) {
+	switch out {
+	case "tape", "":
+		return r.Tape(), nil
+	case "seq":
+		return r.Sequence()
+	case "rev":
+		return r.ReversedSequence()
+	case "last":
+		return r.LastOutput()
+	case "h", "c":
+		st, err := r.States()
+		if err != nil {
+			return nil, err
+		}
+		if out == "c" {
+			return st[1], nil
+		}
+		return st[0], nil
+	case "sum":
+		// Two views of one op: their gradients meet in the tape.
+		last, err := r.LastOutput()
+		if err != nil {
+			return nil, err
+		}
+		st, err := r.States()
+		if err != nil {
+			return nil, err
+		}
+		p, err := G.HadamardProd(last, st[0])
+		if err != nil {
+			return nil, err
+		}
+		return G.Add(p, last)
+	}
+	return nil, fmt.Errorf("unknown view %q", out)
+}
+
+// holes is a (3, 5) mask with a hole in row 0, a row of zeros (row 1) and
+// masked leading and trailing steps in row 2.
+var holes = []float64{
+	1, 0, 1, 1, 0,
+	0, 0, 0, 0, 0,
+	0, 1, 1, 0, 0,
+}
+
+func rnnGradCases() []rnnCase {
+	cells := []backend.RNNCell{backend.SimpleRNNCell, backend.LSTMCell, backend.GRUCell, backend.GRUResetBeforeCell}
+	var cases []rnnCase
+	for _, cell := range cells {
+		base := rnnCase{cell: cell, b: 3, t: 5, d: 2, u: 3}
+		variants := []rnnCase{
+			{name: "plain"},
+			{name: "seq", out: "seq"},
+			{name: "last", out: "last"},
+			{name: "state_h", out: "h"},
+			{name: "two_views", out: "sum"},
+			{name: "mask", mask: holes},
+			{name: "mask_seq", mask: holes, out: "seq"},
+			{name: "mask_last", mask: holes, out: "last"},
+			{name: "mask_zero_output", mask: holes, zof: true, out: "seq"},
+			{name: "backwards", back: true},
+			{name: "backwards_mask_rev", back: true, mask: holes, out: "rev"},
+			{name: "initial_state", h0: true, c0: cell == backend.LSTMCell, mask: holes},
+			{name: "dropout_shared", drop: 1, rdrop: 1},
+			{name: "dropout_per_gate", drop: 2, rdrop: 2, mask: holes},
+			{name: "no_bias", noBias: true},
+			{name: "batch1_t1", b: 1, t: 1, out: "last"},
+			{name: "batch1_t5", b: 1, h0: true},
+			{name: "t1", t: 1, h0: true, c0: cell == backend.LSTMCell},
+			{name: "units4", u: 4, d: 3, out: "seq"},
+			{name: "gelu", act: "gelu"},
+			{name: "silu_linear", act: "silu", ract: "linear"},
+		}
+		if cell == backend.LSTMCell {
+			variants = append(variants, rnnCase{name: "state_c", out: "c"}, rnnCase{name: "mask_state_c", mask: holes, out: "c"})
+		}
+		if cell == backend.SimpleRNNCell {
+			variants = append(variants, rnnCase{name: "relu", act: "relu"}, rnnCase{name: "linear", act: "linear"})
+		} else {
+			variants = append(variants, rnnCase{name: "hard_sigmoid_relu", act: "relu", ract: "hard_sigmoid"},
+				rnnCase{name: "swish_gates", ract: "swish"})
+		}
+		for _, v := range variants {
+			c := base
+			c.name = strings.ToLower(strings.ReplaceAll(cell.String(), "(reset_after=False)", "_reset_before")) + "/" + v.name
+			c.act, c.ract, c.back, c.zof, c.noBias, c.h0, c.c0 = v.act, v.ract, v.back, v.zof, v.noBias, v.h0, v.c0
+			c.mask, c.drop, c.rdrop, c.out = v.mask, v.drop, v.rdrop, v.out
+			if v.b > 0 {
+				c.b = v.b
+			}
+			if v.t > 0 {
+				c.t = v.t
+			}
+			if v.d > 0 {
+				c.d = v.d
+			}
+			if v.u > 0 {
+				c.u = v.u
+			}
+			if c.mask != nil && (c.b != 3 || c.t != 5) {
+				c.mask = nil
+			}
+			if cell == backend.SimpleRNNCell {
+				c.ract = ""
+				if c.drop == 2 {
+					c.drop = 1
+				}
+				if c.rdrop == 2 {
+					c.rdrop = 1
+				}
+			}
+			cases = append(cases, c)
+		}
+	}
+	return cases
+}
+
+// TestRecurrentGradients checks the gradient of every cell kind, with and
+// without masks (holes, fully masked rows), backwards, with initial
+// states and dropout masks, through every view, against finite
+// differences in float64.
+func TestRecurrentGradients(t *testing.T) {
+	for i, c := range rnnGradCases() {
+		t.Run(c.name, func(t *testing.T) {
+			ins, noGrad := rnnCaseInputs(c, int64(10*i+1))
+			opt := gradcheck.Options{NoGrad: noGrad}
+			if strings.Contains(c.name, "relu") || strings.Contains(c.name, "hard_sigmoid") {
+				// Finite differences across a kink: a wider step keeps
+				// away from rounding, inputs are away from the kinks.
+				opt.Step = 1e-7
+			}
+			if m, err := gradcheck.Check(rnnCaseFunc(c), ins, opt); err != nil {
+				t.Fatalf("%v (worst %+v)", err, m)
+			}
+		})
+	}
+}
