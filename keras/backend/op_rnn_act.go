@@ -212,11 +212,18 @@ func expf32(x float32) float32 {
 	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
-func sigmoid32(x float32) float32 { return 1 / (1 + expf32(-x)) }
+// sigmoid32 is 1/(1+e^-x) in float32; below -88 (where e^-x would need
+// clamping) it is flushed to 0, less than 7e-39 away from the true value.
+func sigmoid32(x float32) float32 {
+	if x < -88 {
+		return 0
+	}
+	return 1 / (1 + expf32(-x))
+}
 
 func sigmoidSlice32(v []float32) {
 	for i, x := range v {
-		v[i] = 1 / (1 + expf32(-x))
+		v[i] = sigmoid32(x)
 	}
 }
 

@@ -262,3 +262,102 @@ func TestRecurrentGradients(t *testing.T) {
 		})
 	}
 }
+
+func TestRecurrentBuildErrors(t *testing.T) {
+	g := G.NewGraph()
+	n := func(name string, dt tensor.Dtype, shape ...int) *G.Node {
+		return G.NewTensor(g, dt, len(shape), G.WithShape(shape...), G.WithName(name))
+	}
+	f64 := tensor.Float64
+	x := n("x", f64, 3, 5, 4)
+	k := n("k", f64, 4, 8) // LSTM, 2 units
+	rk := n("rk", f64, 2, 8)
+	ok := backend.RNNInputs{X: x, Kernel: k, RecurrentKernel: rk}
+	with := func(f func(*backend.RNNInputs)) backend.RNNInputs {
+		in := ok
+		f(&in)
+		return in
+	}
+	lstm := backend.RNNSpec{Cell: backend.LSTMCell, Units: 2, Name: "lstm_7"}
+	cases := []struct {
+		name string
+		spec backend.RNNSpec
+		in   backend.RNNInputs
+		want string
+	}{
+		{"units", backend.RNNSpec{Cell: backend.LSTMCell, Units: 3, Name: "lstm_7"}, ok, `backend: LSTM "lstm_7": kernel has shape (4, 8), want (4, 12)`},
+		{"zero units", backend.RNNSpec{Cell: backend.LSTMCell, Name: "l"}, ok, "units must be >= 1"},
+		{"cell", backend.RNNSpec{Units: 2}, ok, "unknown cell"},
+		{"gates", backend.RNNSpec{Cell: backend.GRUCell, Units: 2}, ok, "kernel has shape (4, 8), want (4, 6)"},
+		{"recurrent kernel", lstm, with(func(in *backend.RNNInputs) { in.RecurrentKernel = n("rk2", f64, 8, 2) }), "recurrent kernel has shape (8, 2), want (2, 8)"},
+		{"rank", lstm, with(func(in *backend.RNNInputs) { in.X = n("x2", f64, 3, 4) }), "(batch, timesteps, features)"},
+		{"nil kernel", lstm, with(func(in *backend.RNNInputs) { in.Kernel = nil }), "required"},
+		{"bias", lstm, with(func(in *backend.RNNInputs) { in.Bias = n("b", f64, 6) }), "bias has shape (6), want (8)"},
+		{"gru bias", backend.RNNSpec{Cell: backend.GRUCell, Units: 2}, backend.RNNInputs{X: x, Kernel: n("k6", f64, 4, 6), RecurrentKernel: n("rk6", f64, 2, 6), Bias: n("b6", f64, 6)}, "bias has shape (6), want (2, 6)"},
+		{"mask", lstm, with(func(in *backend.RNNInputs) { in.Mask = n("m", f64, 3, 4) }), "mask has shape (3, 4), want (3, 5)"},
+		{"mask rank", lstm, with(func(in *backend.RNNInputs) { in.Mask = n("m3", f64, 3, 5, 1) }), "mask has shape (3, 5, 1), want (3, 5)"},
+		{"h0", lstm, with(func(in *backend.RNNInputs) { in.InitialH = n("h", f64, 2, 2) }), "initial state h has shape (2, 2), want (3, 2)"},
+		{"c0 for gru", backend.RNNSpec{Cell: backend.GRUCell, Units: 2}, backend.RNNInputs{X: x, Kernel: n("k6b", f64, 4, 6), RecurrentKernel: n("rk6b", f64, 2, 6), InitialC: n("c", f64, 3, 2)}, "only LSTM"},
+		{"dropout", lstm, with(func(in *backend.RNNInputs) { in.InputDropout = n("d", f64, 3, 3) }), "input dropout mask has shape (3, 3), want (3, 4) or (4, 3, 4)"},
+		{"recurrent dropout", lstm, with(func(in *backend.RNNInputs) { in.RecurrentDropout = n("rd", f64, 2, 3, 2) }), "want (3, 2) or (4, 3, 2)"},
+		{"dtype", lstm, with(func(in *backend.RNNInputs) { in.Kernel = n("k32", tensor.Float32, 4, 8) }), "kernel is float32, the input is float64"},
+		{"int input", lstm, with(func(in *backend.RNNInputs) { in.X = n("xi", tensor.Int, 3, 5, 4) }), "not supported"},
+		{"activation", backend.RNNSpec{Cell: backend.LSTMCell, Units: 2, Activation: "softmax"}, ok, `unknown activation "softmax"`},
+		{"simple ract", backend.RNNSpec{Cell: backend.SimpleRNNCell, Units: 2, RecurrentActivation: "sigmoid"}, backend.RNNInputs{X: x, Kernel: n("k2", f64, 4, 2), RecurrentKernel: n("rk2b", f64, 2, 2)}, "no recurrent activation"},
+		{"huge", lstm, backend.RNNInputs{X: n("xh", f64, 1<<17, 1<<12, 4), Kernel: k, RecurrentKernel: rk}, "2^31"},
+	}
+	for _, c := range cases {
+		_, err := backend.Recurrent(c.spec, c.in)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+}
+
+// TestRecurrentViews checks the views' shapes and that the tape holds the
+// outputs in processing order followed by the final states.
+func TestRecurrentViews(t *testing.T) {
+	c := rnnCase{cell: backend.LSTMCell, b: 2, t: 4, d: 3, u: 2, back: true}
+	ins, _ := rnnCaseInputs(c, 5)
+	tape, shape, err := gradcheck.Forward(rnnCaseFunc(c), ins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !shape.Eq(tensor.Shape{2, 6, 2}) {
+		t.Fatalf("tape shape %v, want (2, 6, 2)", shape)
+	}
+	row := func(b, r int) []float64 { return tape[(b*6+r)*2 : (b*6+r+1)*2] }
+	for _, v := range []struct {
+		out   string
+		shape tensor.Shape
+		rows  []int
+	}{
+		{"seq", tensor.Shape{2, 4, 2}, []int{0, 1, 2, 3}},
+		{"rev", tensor.Shape{2, 4, 2}, []int{3, 2, 1, 0}},
+		{"last", tensor.Shape{2, 2}, []int{3}},
+		{"h", tensor.Shape{2, 2}, []int{4}},
+		{"c", tensor.Shape{2, 2}, []int{5}},
+	} {
+		c.out = v.out
+		got, shape, err := gradcheck.Forward(rnnCaseFunc(c), ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !shape.Eq(v.shape) {
+			t.Errorf("%s: shape %v, want %v", v.out, shape, v.shape)
+		}
+		var want []float64
+		for b := 0; b < 2; b++ {
+			for _, r := range v.rows {
+				want = append(want, row(b, r)...)
+			}
+		}
+		if !equal(got, want) {
+			t.Errorf("%s = %v, want %v", v.out, got, want)
+		}
+	}
+	// Without a mask the last output is the final h.
+	if !equal(row(0, 3), row(0, 4)) || !equal(row(1, 3), row(1, 4)) {
+		t.Errorf("last output %v %v differs from h %v %v", row(0, 3), row(1, 3), row(0, 4), row(1, 4))
+	}
+}

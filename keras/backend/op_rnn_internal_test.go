@@ -1,0 +1,78 @@
+package backend
+
+import (
+	"math"
+	"testing"
+)
+
+// TestExpf32Accuracy measures the float32 kernels behind sigmoid and tanh
+// against float64 math over their whole useful range.
+func TestExpf32Accuracy(t *testing.T) {
+	worst := map[string]float64{}
+	rel := func(name string, got float32, want float64) {
+		if want == 0 {
+			return
+		}
+		if e := math.Abs(float64(got)-want) / math.Abs(want); e > worst[name] {
+			worst[name] = e
+		}
+	}
+	for x := -87.0; x <= 88; x += 0.00731 {
+		xf := float32(x)
+		rel("exp", expf32(xf), math.Exp(float64(xf)))
+		rel("sigmoid", sigmoid32(xf), sigmoid64(float64(xf)))
+		rel("tanh", tanh32(xf), math.Tanh(float64(xf)))
+	}
+	for x := -1.0; x <= 1; x += 1.0 / 4096 {
+		xf := float32(x)
+		rel("tanh", tanh32(xf), math.Tanh(float64(xf)))
+		rel("sigmoid", sigmoid32(xf), sigmoid64(float64(xf)))
+	}
+	// float32 has a relative precision of 6e-8: a few ulp.
+	limits := map[string]float64{"exp": 3e-7, "sigmoid": 3e-7, "tanh": 5e-7}
+	for name, lim := range limits {
+		if worst[name] > lim {
+			t.Errorf("%s: worst relative error %.3g, limit %.3g", name, worst[name], lim)
+		}
+		t.Logf("%s: worst relative error %.3g", name, worst[name])
+	}
+	for _, x := range []float32{0, 1e-30, -1e-30, 1e-8} {
+		if tanh32(x) != x {
+			t.Errorf("tanh32(%g) = %g", x, tanh32(x))
+		}
+	}
+	if tanh32(20) != 1 || tanh32(-20) != -1 || sigmoid32(-200) != 0 || sigmoid32(200) != 1 {
+		t.Errorf("saturation: %v %v %v %v", tanh32(20), tanh32(-20), sigmoid32(-200), sigmoid32(200))
+	}
+}
+
+// TestRNNActivations checks the activations' values against Keras 3's
+// definitions and the float32 kernels against float64.
+func TestRNNActivations(t *testing.T) {
+	cases := []struct {
+		act  rnnAct
+		x, y float64
+	}{
+		{actHardSigmoid, -3.5, 0}, {actHardSigmoid, -3, 0}, {actHardSigmoid, 0, 0.5}, {actHardSigmoid, 1.5, 0.75}, {actHardSigmoid, 3, 1},
+		{actGelu, 1, 0.8413447460685429}, {actGelu, -1, -0.15865525393145707},
+		{actSilu, 1, 0.7310585786300049}, {actRelu, -2, 0}, {actRelu, 2, 2}, {actLinear, -2, -2},
+		{actSigmoid, 0, 0.5}, {actTanh, 0.5, 0.46211715726000974},
+	}
+	for _, c := range cases {
+		v64 := []float64{c.x}
+		actForward(c.act, v64)
+		v32 := []float32{float32(c.x)}
+		actForward(c.act, v32)
+		if math.Abs(v64[0]-c.y) > 1e-15 || math.Abs(float64(v32[0])-c.y) > 1e-7 {
+			t.Errorf("%v(%v) = %v (float32 %v), want %v", c.act, c.x, v64[0], v32[0], c.y)
+		}
+	}
+	for _, name := range []string{"", "tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "gelu", "silu", "swish"} {
+		if _, err := parseRNNAct(name, actTanh); err != nil {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	if a, _ := parseRNNAct("swish", actTanh); a != actSilu {
+		t.Errorf("swish is %v", a)
+	}
+}
