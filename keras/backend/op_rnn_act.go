@@ -184,77 +184,103 @@ func geluGrad(x float64) float64 {
 	return 0.5*(1+math.Erf(x/math.Sqrt2)) + x*math.Exp(-0.5*x*x)/math.Sqrt(2*math.Pi)
 }
 
+// The float32 kernels' constants. The scalar code below and the AVX2
+// kernels (op_rnn_act_amd64.s, which read them from actConsts) do the
+// same float32 operations in the same order, with no fused multiply-add
+// (the explicit float32 conversions forbid the compiler to fuse), so both
+// give identical bits.
+const (
+	expHi  = 88
+	expLo  = -87
+	log2e  = 1.44269504088896341
+	magic  = 12582912 // 1.5 * 2^23: adding and subtracting it rounds to an integer
+	ln2Hi  = 0.693359375
+	ln2Lo  = -2.12194440e-4
+	sigLo  = -88
+	tanhT1 = 0.25
+	tanhT2 = 9
+)
+
 // expf32 returns e^x for float32 x clamped to [-87, 88] (enough for the
 // activations here: outside it sigmoid and tanh are saturated to float32
 // precision). Cody-Waite range reduction x = n*ln2 + r, |r| <= ln2/2, with
 // ln2 split into 0.693359375 (exact in float32) and -2.12194440e-4; e^r
 // by its Taylor series to r^7 (truncation error below 1e-8 relative);
-// 2^n by building the exponent bits. About 2 ulp, measured in
+// 2^n by building the exponent bits. About 1 ulp, measured in
 // TestExpf32Accuracy.
 func expf32(x float32) float32 {
-	if x > 88 {
-		x = 88
-	} else if x < -87 {
-		x = -87
+	if x > expHi {
+		x = expHi
+	} else if x < expLo {
+		x = expLo
 	}
-	// Round x/ln2 to the nearest integer with the 1.5*2^23 trick.
-	n := x*1.44269504088896341 + 12582912
-	n -= 12582912
-	r := x - n*0.693359375
-	r -= n * -2.12194440e-4
+	n := float32(x*log2e) + magic
+	n -= magic
+	r := x - float32(n*ln2Hi)
+	r -= float32(n * ln2Lo)
 	p := float32(1.0 / 5040)
-	p = p*r + 1.0/720
-	p = p*r + 1.0/120
-	p = p*r + 1.0/24
-	p = p*r + 1.0/6
-	p = p*r + 0.5
-	p = p*r*r + r + 1
+	p = float32(p*r) + 1.0/720
+	p = float32(p*r) + 1.0/120
+	p = float32(p*r) + 1.0/24
+	p = float32(p*r) + 1.0/6
+	p = float32(p*r) + 0.5
+	p = float32(float32(float32(p*r)*r)+r) + 1
 	return p * math.Float32frombits(uint32(int32(n)+127)<<23)
 }
 
 // sigmoid32 is 1/(1+e^-x) in float32; below -88 (where e^-x would need
 // clamping) it is flushed to 0, less than 7e-39 away from the true value.
 func sigmoid32(x float32) float32 {
-	if x < -88 {
+	if x < sigLo {
 		return 0
 	}
 	return 1 / (1 + expf32(-x))
 }
 
-func sigmoidSlice32(v []float32) {
+// tanh32 is tanh in float32: its Taylor series to x^11 for |x| < 1/4
+// (relative error below 1e-9 there), 1 - 2/(e^{2|x|}+1) with the sign of
+// x above, and +-1 from 9 on (tanh(9) rounds to 1 in float32).
+func tanh32(x float32) float32 {
+	a := math.Float32frombits(math.Float32bits(x) &^ (1 << 31))
+	if a < tanhT1 {
+		z := x * x
+		p := float32(-1382.0 / 155925)
+		p = float32(p*z) + 62.0/2835
+		p = float32(p*z) + -17.0/315
+		p = float32(p*z) + 2.0/15
+		p = float32(p*z) + -1.0/3
+		return x + float32(float32(x*z)*p)
+	}
+	var y float32 = 1
+	if !(a >= tanhT2) { // NaN stays NaN
+		y = 1 - 2/(expf32(a+a)+1)
+	}
+	return math.Float32frombits(math.Float32bits(y) | math.Float32bits(x)&(1<<31))
+}
+
+// actConsts holds each constant the AVX2 kernels need eight times (one
+// ymm register), in the order op_rnn_act_amd64.s indexes them.
+var actConsts = func() (c [25][8]float32) {
+	vals := [...]float32{expHi, expLo, log2e, magic, ln2Hi, ln2Lo,
+		1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1,
+		math.Float32frombits(127), sigLo,
+		math.Float32frombits(1<<31 - 1), math.Float32frombits(1 << 31), tanhT1, tanhT2, 2,
+		-1382.0 / 155925, 62.0 / 2835, -17.0 / 315, 2.0 / 15, -1.0 / 3}
+	for i, v := range vals {
+		for j := range c[i] {
+			c[i][j] = v
+		}
+	}
+	return c
+}()
+
+func sigmoidScalar(v []float32) {
 	for i, x := range v {
 		v[i] = sigmoid32(x)
 	}
 }
 
-// tanh32 is tanh in float32: its Taylor series to x^11 for |x| < 1/4
-// (relative error below 1e-9 there), 1 - 2/(e^{2|x|}+1) with the sign of
-// x above, and +-1 beyond 9 (tanh(9) rounds to 1 in float32).
-func tanh32(x float32) float32 {
-	a := x
-	if a < 0 {
-		a = -a
-	}
-	if a < 0.25 {
-		z := x * x
-		p := float32(-1382.0 / 155925)
-		p = p*z + 62.0/2835
-		p = p*z - 17.0/315
-		p = p*z + 2.0/15
-		p = p*z - 1.0/3
-		return x + x*z*p
-	}
-	var y float32 = 1
-	if a < 9 {
-		y = 1 - 2/(expf32(2*a)+1)
-	}
-	if x < 0 {
-		return -y
-	}
-	return y
-}
-
-func tanhSlice32(v []float32) {
+func tanhScalar(v []float32) {
 	for i, x := range v {
 		v[i] = tanh32(x)
 	}

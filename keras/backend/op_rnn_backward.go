@@ -46,6 +46,8 @@ type rnnGrad[T Float] struct {
 	dh, dc, dpo  []T // (B, U): gradients of h, c and of the previous output
 	dhr          []T // (gates or 1, B, U): the recurrent products
 	dhd, drh, tm []T // (B, U): GRU direct path, GRU reset-before dL/d(r*h), LSTM scratch
+	ut           []T // (G*U, U): the recurrent kernel transposed, so the per-step products read it in place
+	ones         []T // (B*T): ones, to sum rows with a product
 	ready        *rnnConfig
 }
 
@@ -60,6 +62,11 @@ func (g *rnnGrad[T]) ensure(c *rnnConfig) {
 	g.dh, g.dc, g.dpo = grow(g.dh, bu), grow(g.dc, bu), grow(g.dpo, bu)
 	g.dhr = grow(g.dhr, max(1, c.rdropGates)*bu)
 	g.dhd, g.drh, g.tm = grow(g.dhd, bu), grow(g.drh, bu), grow(g.tm, bu)
+	g.ut = grow(g.ut, c.gu()*c.units)
+	g.ones = grow(g.ones, c.batch*c.steps)
+	for i := range g.ones {
+		g.ones[i] = 1
+	}
 	g.ready = c
 }
 
@@ -77,6 +84,14 @@ func rnnBackward[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn[
 		}
 	}
 	clear(g.dpo)
+	// Uᵀ once per run: a transposed B would be repacked by every step's
+	// product.
+	GU := c.gu()
+	for i := 0; i < U; i++ {
+		for j, v := range in.u[i*GU : (i+1)*GU] {
+			g.ut[j*U+i] = v
+		}
+	}
 	return runRows(B, rnnWorkers(c), func(r0, r1 int) { rnnBackSteps(c, tp, g, in, dy, dp, r0, r1) })
 }
 
@@ -140,7 +155,7 @@ func rnnBackSteps[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn
 		t0 := r0*Tn + t
 		if c.cell == GRUResetBeforeCell {
 			// d(r*h*rm) = dL/dhh_in · U_hᵀ, then the reset gate's gradient.
-			gemmF(false, true, nb, U, U, 1, dp[t0*GU+2*U:], Tn*GU, in.u[2*U:], GU, 0, g.drh[r0*U:], U)
+			gemmF(false, false, nb, U, U, 1, dp[t0*GU+2*U:], Tn*GU, g.ut[2*U*U:], U, 0, g.drh[r0*U:], U)
 			for b := r0; b < r1; b++ {
 				if !kept(in.mask, b, Tn, t) {
 					continue
@@ -157,10 +172,10 @@ func rnnBackSteps[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn
 		// dh_prev = Σ_g (dq_g·U_gᵀ) * rm_g over the gates with a recurrent
 		// product.
 		if c.rdropGates <= 1 {
-			gemmF(false, true, nb, U, ng*U, 1, dq[t0*GU:], Tn*GU, in.u, GU, 0, g.dhr[r0*U:], U)
+			gemmF(false, false, nb, U, ng*U, 1, dq[t0*GU:], Tn*GU, g.ut, U, 0, g.dhr[r0*U:], U)
 		} else {
 			for k := 0; k < ng; k++ {
-				gemmF(false, true, nb, U, U, 1, dq[t0*GU+k*U:], Tn*GU, in.u[k*U:], GU, 0, g.dhr[(k*B+r0)*U:], U)
+				gemmF(false, false, nb, U, U, 1, dq[t0*GU+k*U:], Tn*GU, g.ut[k*U*U:], U, 0, g.dhr[(k*B+r0)*U:], U)
 			}
 		}
 		for b := r0; b < r1; b++ {
@@ -194,12 +209,26 @@ func rnnBackSteps[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn
 func lstmBack[T Float](c *rnnConfig, z, pre, dz, dh, dc, tm, actc, cnew, cprev []T) {
 	U := c.units
 	i, f, gg, o := z[:U], z[U:2*U], z[2*U:3*U], z[3*U:4*U]
-	tm, dh, actc, cprev = tm[:U], dh[:U], actc[:U], cprev[:U]
+	tm, dh, dc, actc, cprev = tm[:U], dh[:U], dc[:U], actc[:U], cprev[:U]
+	di, df, dg, do := dz[:U], dz[U:2*U], dz[2*U:3*U], dz[3*U:4*U]
+	if c.act == actTanh && c.ract == actSigmoid {
+		// Keras's default activations in one pass: tanh' = 1-y², sigmoid'
+		// = y(1-y), from the outputs.
+		for j, dhj := range dh {
+			ij, fj, gj, oj, ac := i[j], f[j], gg[j], o[j], actc[j]
+			d := dc[j] + dhj*oj*(1-ac*ac)
+			do[j] = dhj * ac * (oj * (1 - oj))
+			di[j] = d * gj * (ij * (1 - ij))
+			dg[j] = d * ij * (1 - gj*gj)
+			df[j] = d * cprev[j] * (fj * (1 - fj))
+			dc[j] = d * fj
+		}
+		return
+	}
 	for j := range tm {
 		tm[j] = dh[j] * o[j]
 	}
 	actScaleGrad(c.act, tm, actc, cnew)
-	di, df, dg, do := dz[:U], dz[U:2*U], dz[2*U:3*U], dz[3*U:4*U]
 	for j := range tm {
 		d := dc[j] + tm[j]
 		do[j] = dh[j] * actc[j]
@@ -224,6 +253,19 @@ func gruBack[T Float](c *rnnConfig, z, pre, dz, dq, dh, dhd, hprev, qh []T) {
 	zz, r, hh := z[:U], z[U:2*U], z[2*U:3*U]
 	dzz, dr, dhh := dz[:U], dz[U:2*U], dz[2*U:3*U]
 	dh, dhd, hprev, qh = dh[:U], dhd[:U], hprev[:U], qh[:U]
+	dqz, dqr, dqh := dq[:U], dq[U:2*U], dq[2*U:3*U]
+	if c.act == actTanh && c.ract == actSigmoid {
+		for j, d := range dh {
+			zj, rj, hj := zz[j], r[j], hh[j]
+			a := d * (1 - zj) * (1 - hj*hj)
+			dz := d * (hprev[j] - hj) * (zj * (1 - zj))
+			drr := a * qh[j] * (rj * (1 - rj))
+			dzz[j], dr[j], dhh[j] = dz, drr, a
+			dqz[j], dqr[j], dqh[j] = dz, drr, a*rj
+			dhd[j] = d * zj
+		}
+		return
+	}
 	for j, d := range dh {
 		dzz[j] = d * (hprev[j] - hh[j])
 		dhh[j] = d * (1 - zz[j])
@@ -234,7 +276,6 @@ func gruBack[T Float](c *rnnConfig, z, pre, dz, dq, dh, dhd, hprev, qh []T) {
 		pzr, ph = pre[:2*U], pre[2*U:]
 	}
 	actScaleGrad(c.act, dhh, hh, ph)
-	dqh := dq[2*U : 3*U]
 	for j, d := range dhh {
 		dqh[j] = d * r[j]
 		dr[j] = d * qh[j]
@@ -391,6 +432,9 @@ func (op *rnnPartOp) Do(inputs ...G.Value) (G.Value, error) {
 	if err := c.checkInputs(in[1:]); err != nil {
 		return nil, opError(op, err)
 	}
+	if want := (tensor.Shape{c.batch, c.steps, c.gu()}); !in[0].Shape().Eq(want) {
+		return nil, opError(op, errors.Errorf("gates' gradient has shape %v, want %v", in[0].Shape(), want))
+	}
 	out := op.out.get(in[0].Dtype(), c.shapes[op.input()])
 	switch in[0].Dtype() {
 	case tensor.Float32:
@@ -469,9 +513,10 @@ func rnnPartGrad[T Float](kind rnnPart, c *rnnConfig, tp *rnnTape[T], g *rnnGrad
 			}
 		}
 	case partBias:
-		sumRows(out[:GU], dp)
+		// Column sums over all B*T rows, as ones(1, B*T)·dp.
+		gemmF(false, false, 1, GU, BT, 1, g.ones, BT, dp, GU, 0, out[:GU], GU)
 		if c.cell == GRUCell {
-			sumRows(out[GU:], g.dq)
+			gemmF(false, false, 1, GU, BT, 1, g.ones, BT, g.dq, GU, 0, out[GU:], GU)
 		}
 	case partH0:
 		copy(out, g.dh)

@@ -24,7 +24,6 @@ type rnnTape[T Float] struct {
 	xm    []T // (B*T, D): the input times its dropout mask
 	h, c  []T // (B, U): the running states
 	prev  []T // (B, U): the previous output (masked steps repeat it)
-	q     []T // (B, G*U): one step's recurrent projection
 	hm    []T // (gates or 1, B, U): h times its recurrent dropout mask
 	ready *rnnConfig
 }
@@ -64,7 +63,6 @@ func (tp *rnnTape[T]) ensure(c *rnnConfig) {
 	}
 	tp.h = grow(tp.h, c.batch*u)
 	tp.prev = grow(tp.prev, c.batch*u)
-	tp.q = grow(tp.q, c.batch*gu)
 	if c.rdropGates > 0 {
 		tp.hm = grow(tp.hm, c.rdropGates*c.batch*u)
 	}
@@ -78,9 +76,14 @@ func rnnForward[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T) error
 	B, Tn, D, U, GU := c.batch, c.steps, c.features, c.units, c.gu()
 	// The input projection of all steps: gates = x·W + b, one product
 	// (one per gate when every gate has its own input dropout mask).
-	var bin []T
+	// The recurrent products of the steps add into these rows (and, for
+	// GRUCell, into qh, which starts as the h gate's recurrent bias).
+	var bin, brz, bh []T
 	if in.bias != nil {
 		bin = in.bias[:GU] // GRUCell: row 0, the input bias
+		if c.cell == GRUCell {
+			brz, bh = in.bias[GU:GU+2*U], in.bias[GU+2*U:2*GU]
+		}
 	}
 	for r := 0; r < B*Tn; r++ {
 		row := tp.gates[r*GU : (r+1)*GU]
@@ -88,6 +91,16 @@ func rnnForward[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T) error
 			copy(row, bin)
 		} else {
 			clear(row)
+		}
+		if brz != nil {
+			addTo(row[:2*U], brz)
+		}
+		if c.cell == GRUCell {
+			if bh != nil {
+				copy(tp.qh[r*U:(r+1)*U], bh)
+			} else {
+				clear(tp.qh[r*U : (r+1)*U])
+			}
 		}
 	}
 	switch c.dropGates {
@@ -152,24 +165,34 @@ func rdropRow[T Float](c *rnnConfig, rdrop []T, g, b int) []T {
 	return rdrop[o : o+U]
 }
 
-// recurrentProj writes q = (h*rm)·U for rows [r0, r1) and the first ng
-// gates: one product, or one per gate with per-gate dropout masks.
-func recurrentProj[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], r0, r1, ng int) {
-	U, GU, nb := c.units, c.gu(), r1-r0
-	q := tp.q[r0*GU:]
+// maskState writes h*rm for rows [r0, r1) and the first ng gates into
+// tp.hm when there is recurrent dropout.
+func maskState[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], r0, r1, ng int) {
+	U, B := c.units, c.batch
 	switch c.rdropGates {
 	case 0:
-		gemmF(false, false, nb, ng*U, U, 1, tp.h[r0*U:], U, in.u, GU, 0, q, GU)
 	case 1:
-		hm := tp.hm[r0*U : r1*U]
-		mulInto(hm, tp.h[r0*U:r1*U], in.rdrop[r0*U:r1*U])
-		gemmF(false, false, nb, ng*U, U, 1, hm, U, in.u, GU, 0, q, GU)
+		mulInto(tp.hm[r0*U:r1*U], tp.h[r0*U:r1*U], in.rdrop[r0*U:r1*U])
 	default:
-		B := c.batch
 		for g := 0; g < ng; g++ {
-			hm := tp.hm[(g*B+r0)*U : (g*B+r1)*U]
-			mulInto(hm, tp.h[r0*U:r1*U], in.rdrop[(g*B+r0)*U:(g*B+r1)*U])
-			gemmF(false, false, nb, U, U, 1, hm, U, in.u[g*U:], GU, 0, q[g*U:], GU)
+			mulInto(tp.hm[(g*B+r0)*U:(g*B+r1)*U], tp.h[r0*U:r1*U], in.rdrop[(g*B+r0)*U:(g*B+r1)*U])
+		}
+	}
+}
+
+// recurrentInto adds (h*rm_g)·U_g for gates [g0, g1) and rows [r0, r1)
+// into dst (row stride ldc, gate g0 at column 0): one product, or one per
+// gate with per-gate dropout masks. maskState must have run.
+func recurrentInto[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], r0, r1, g0, g1 int, dst []T, ldc int) {
+	U, GU, B, nb := c.units, c.gu(), c.batch, r1-r0
+	switch c.rdropGates {
+	case 0:
+		gemmF(false, false, nb, (g1-g0)*U, U, 1, tp.h[r0*U:], U, in.u[g0*U:], GU, 1, dst, ldc)
+	case 1:
+		gemmF(false, false, nb, (g1-g0)*U, U, 1, tp.hm[r0*U:], U, in.u[g0*U:], GU, 1, dst, ldc)
+	default:
+		for g := g0; g < g1; g++ {
+			gemmF(false, false, nb, U, U, 1, tp.hm[(g*B+r0)*U:], U, in.u[g*U:], GU, 1, dst[(g-g0)*U:], ldc)
 		}
 	}
 }
@@ -187,17 +210,22 @@ func mulInto[T Float](dst, a, b []T) {
 func rnnSteps[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T, r0, r1 int) {
 	Tn, U, GU := c.steps, c.units, c.gu()
 	R := c.tapeRows()
-	var rbias []T
-	if c.cell == GRUCell && in.bias != nil {
-		rbias = in.bias[GU : 2*GU]
-	}
 	for s := 0; s < Tn; s++ {
 		t := c.tin(s)
-		ng := c.gates
-		if c.cell == GRUResetBeforeCell {
-			ng = 2 // z and r; the h gate's product needs r first
+		t0 := r0*Tn + t // the first row of this step, rows b*Tn+t
+		// The recurrent products, added straight into the gates' rows.
+		switch c.cell {
+		case SimpleRNNCell, LSTMCell:
+			maskState(c, tp, in, r0, r1, c.gates)
+			recurrentInto(c, tp, in, r0, r1, 0, c.gates, tp.gates[t0*GU:], Tn*GU)
+		case GRUCell:
+			maskState(c, tp, in, r0, r1, 3)
+			recurrentInto(c, tp, in, r0, r1, 0, 2, tp.gates[t0*GU:], Tn*GU)
+			recurrentInto(c, tp, in, r0, r1, 2, 3, tp.qh[t0*U:], Tn*U)
+		case GRUResetBeforeCell:
+			maskState(c, tp, in, r0, r1, 2) // the h gate's mask is applied in r*h*rm
+			recurrentInto(c, tp, in, r0, r1, 0, 2, tp.gates[t0*GU:], Tn*GU)
 		}
-		recurrentProj(c, tp, in, r0, r1, ng)
 		for b := r0; b < r1; b++ {
 			row := b*Tn + t
 			hb := tp.h[b*U : (b+1)*U]
@@ -212,14 +240,12 @@ func rnnSteps[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T, r0, r1 
 				continue
 			}
 			z := tp.gates[row*GU : (row+1)*GU]
-			q := tp.q[b*GU : (b+1)*GU]
 			var pre []T
 			if tp.pre != nil {
 				pre = tp.pre[row*GU : (row+1)*GU]
 			}
 			switch c.cell {
 			case SimpleRNNCell:
-				addTo(z, q)
 				if pre != nil {
 					copy(pre, z)
 				}
@@ -230,14 +256,10 @@ func rnnSteps[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T, r0, r1 
 				if tp.cnew != nil {
 					cn = tp.cnew[row*U : (row+1)*U]
 				}
-				lstmStep(c, z, q, pre, hb, tp.c[b*U:(b+1)*U], tp.actc[row*U:(row+1)*U], cn)
+				lstmStep(c, z, pre, hb, tp.c[b*U:(b+1)*U], tp.actc[row*U:(row+1)*U], cn)
 			case GRUCell:
-				if rbias != nil {
-					addTo(q, rbias)
-				}
-				gruStep(c, z, q, pre, hb, tp.qh[row*U:(row+1)*U])
+				gruStep(c, z, pre, hb, tp.qh[row*U:(row+1)*U])
 			case GRUResetBeforeCell:
-				addTo(z[:2*U], q[:2*U])
 				if pre != nil {
 					copy(pre[:2*U], z[:2*U])
 				}
@@ -252,10 +274,9 @@ func rnnSteps[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T, r0, r1 
 			}
 		}
 		if c.cell == GRUResetBeforeCell {
-			// q_h = (r*h*rm)·U_h for the rows of this step (strided by T*U
-			// in the tape), then the candidate and the new state.
-			t0 := r0*Tn + t
-			gemmF(false, false, r1-r0, U, U, 1, tp.rh[t0*U:], Tn*U, in.u[2*U:], GU, 0, tp.q[r0*GU+2*U:], GU)
+			// hh's input += (r*h*rm)·U_h for the rows of this step (strided
+			// by T*U in the tape), then the candidate and the new state.
+			gemmF(false, false, r1-r0, U, U, 1, tp.rh[t0*U:], Tn*U, in.u[2*U:], GU, 1, tp.gates[t0*GU+2*U:], Tn*GU)
 			for b := r0; b < r1; b++ {
 				if !kept(in.mask, b, Tn, t) {
 					continue
@@ -263,7 +284,6 @@ func rnnSteps[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T, r0, r1 
 				row := b*Tn + t
 				z := tp.gates[row*GU : (row+1)*GU]
 				hh := z[2*U:]
-				addTo(hh, tp.q[b*GU+2*U:(b+1)*GU])
 				if tp.pre != nil {
 					copy(tp.pre[row*GU+2*U:(row+1)*GU], hh)
 				}
@@ -299,11 +319,10 @@ func addTo[T Float](dst, src []T) {
 	}
 }
 
-// lstmStep: z (4U) holds x·W + b, q (4U) h·U. Gates i, f, c, o (Keras's
+// lstmStep: z (4U) holds x·W + b + h·U. Gates i, f, c, o (Keras's
 // order); c' = f*c + i*act(zc); h' = o*act(c').
-func lstmStep[T Float](c *rnnConfig, z, q, pre, h, cs, actc, cnew []T) {
+func lstmStep[T Float](c *rnnConfig, z, pre, h, cs, actc, cnew []T) {
 	U := c.units
-	addTo(z, q)
 	if pre != nil {
 		copy(pre, z)
 	}
@@ -327,17 +346,17 @@ func lstmStep[T Float](c *rnnConfig, z, q, pre, h, cs, actc, cnew []T) {
 	}
 }
 
-// gruStep (reset_after=True): z (3U) holds x·W + b_in, q (3U) h·U + b_rec.
-// z = ract(.), r = ract(.), hh = act(x_h + r*q_h), h' = z*h + (1-z)*hh.
-func gruStep[T Float](c *rnnConfig, z, q, pre, h, qh []T) {
+// gruStep (reset_after=True): z (3U) holds x·W + b_in + (h·U + b_rec) for
+// the z and r gates and x·W_h + b_in_h for the h gate, qh = h·U_h +
+// b_rec_h. z = ract(.), r = ract(.), hh = act(x_h + r*qh),
+// h' = z*h + (1-z)*hh.
+func gruStep[T Float](c *rnnConfig, z, pre, h, qh []T) {
 	U := c.units
-	addTo(z[:2*U], q[:2*U])
 	if pre != nil {
 		copy(pre[:2*U], z[:2*U])
 	}
 	actForward(c.ract, z[:2*U])
 	r, hh := z[U:2*U], z[2*U:3*U]
-	copy(qh, q[2*U:3*U])
 	for j, v := range qh {
 		hh[j] += r[j] * v
 	}
@@ -363,20 +382,21 @@ func mixGRU[T Float](h, z, hh []T) {
 // 52M multiply-adds).
 const rnnParallelWork = 1 << 22
 
-// rnnMaxWorkers caps the goroutines of one run (tests and benchmarks set
-// it; 0 means GOMAXPROCS, capped at 2).
-var rnnMaxWorkers = 0
+// rnnWorkersSet, when positive, fixes the number of goroutines of every
+// run regardless of its size (tests and benchmarks set it with
+// SetRNNWorkers); 0 means: two when GOMAXPROCS allows and the work reaches
+// rnnParallelWork, else one.
+var rnnWorkersSet = 0
 
 func rnnWorkers(c *rnnConfig) int {
-	w := rnnMaxWorkers
-	if w <= 0 {
-		w = min(2, runtime.GOMAXPROCS(0))
+	if rnnWorkersSet > 0 {
+		return max(1, min(rnnWorkersSet, c.batch))
 	}
 	work := float64(c.batch) * float64(c.steps) * float64(c.gu()) * float64(c.units)
-	if w < 2 || c.batch < 2 || work < rnnParallelWork {
+	if runtime.GOMAXPROCS(0) < 2 || c.batch < 2 || work < rnnParallelWork {
 		return 1
 	}
-	return min(w, c.batch)
+	return 2
 }
 
 // runRows runs f over [0, n) split into w contiguous ranges, concurrently,

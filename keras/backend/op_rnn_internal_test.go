@@ -2,6 +2,7 @@ package backend
 
 import (
 	"math"
+	"math/rand"
 	"testing"
 )
 
@@ -74,5 +75,68 @@ func TestRNNActivations(t *testing.T) {
 	}
 	if a, _ := parseRNNAct("swish", actTanh); a != actSilu {
 		t.Errorf("swish is %v", a)
+	}
+}
+
+// TestActKernelsBitwise checks that the vector kernels (those the CPU
+// has) give the portable code's bits, for random values over the whole
+// range, the branch boundaries and special values, at lengths with and
+// without tails (which take the portable code).
+func TestActKernelsBitwise(t *testing.T) {
+	defer func() { useAVX2Act, useAVX512Act = detectedAVX2Act, detectedAVX512Act }()
+	rng := rand.New(rand.NewSource(9))
+	var in []float32
+	for _, x := range []float64{0, math.Copysign(0, -1), 1e-40, -1e-40, 0.25, -0.25, 0.2499999, 9, -9, 8.999999,
+		-88, -88.0001, -87, 88, 88.5, 89, -90, 1000, -1000, math.Inf(1), math.Inf(-1), math.NaN(), 1e-8, 0.5, -3} {
+		in = append(in, float32(x))
+	}
+	for i := 0; i < 20000; i++ {
+		switch i % 3 {
+		case 0:
+			in = append(in, float32(rng.NormFloat64()))
+		case 1:
+			in = append(in, float32((rng.Float64()*2-1)*100))
+		default:
+			in = append(in, float32((rng.Float64()*2-1)*0.3))
+		}
+	}
+	levels := []struct {
+		name         string
+		avx2, avx512 bool
+		available    bool
+	}{{"avx2", true, false, detectedAVX2Act}, {"avx512", false, true, detectedAVX512Act}}
+	tested := 0
+	for _, k := range []struct {
+		name string
+		f    func([]float32)
+	}{{"sigmoid", sigmoidSlice32}, {"tanh", tanhSlice32}} {
+		for _, n := range []int{len(in), 7, 8, 9, 15, 16, 17, 33} {
+			useAVX2Act, useAVX512Act = false, false
+			want := append([]float32(nil), in[:n]...)
+			k.f(want)
+			for _, l := range levels {
+				if !l.available {
+					continue
+				}
+				tested++
+				useAVX2Act, useAVX512Act = l.avx2, l.avx512
+				got := append([]float32(nil), in[:n]...)
+				k.f(got)
+				for i := range want {
+					if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(got[i] != got[i] && want[i] != want[i]) {
+						t.Fatalf("%s %s(%g): %g (%#x), portable %g (%#x)", l.name, k.name, in[i], got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+					}
+				}
+			}
+		}
+	}
+	if tested == 0 {
+		t.Log("no vector kernels on this CPU: only the portable code ran")
+	}
+	if v := []float32{float32(math.NaN())}; true {
+		tanhScalar(v)
+		if v[0] == v[0] {
+			t.Errorf("tanh32(NaN) = %v", v[0])
+		}
 	}
 }
