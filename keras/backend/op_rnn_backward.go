@@ -71,9 +71,9 @@ func (g *rnnGrad[T]) ensure(c *rnnConfig) {
 }
 
 // rnnBackward runs backpropagation through time: from the tape gradient
-// dy (B, T+states, U) it writes dp (B*T, G*U), the gradient of the gates'
-// inputs (zero rows at masked steps), and leaves the gradients of the
-// initial states in g.dh and g.dc.
+// dy (B, T+states, U) it writes dp (T*B, G*U, time-major like the tape),
+// the gradient of the gates' inputs (zero rows at masked steps), and
+// leaves the gradients of the initial states in g.dh and g.dc.
 func rnnBackward[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn[T], dy, dp []T) error {
 	g.ensure(c)
 	B, Tn, U, R := c.batch, c.steps, c.units, c.tapeRows()
@@ -109,7 +109,7 @@ func rnnBackSteps[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn
 	for s := Tn - 1; s >= 0; s-- {
 		t := c.tin(s)
 		for b := r0; b < r1; b++ {
-			row := b*Tn + t
+			row := t*B + b
 			dpr := dp[row*GU : (row+1)*GU]
 			dyr := dy[(b*R+s)*U : (b*R+s+1)*U]
 			dpo := g.dpo[b*U : (b+1)*U]
@@ -152,15 +152,15 @@ func rnnBackSteps[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn
 				gruBeforeBack1(c, z, pre, dpr, dh, g.dhd[b*U:(b+1)*U], tp.hprev[row*U:(row+1)*U])
 			}
 		}
-		t0 := r0*Tn + t
+		t0 := t*B + r0
 		if c.cell == GRUResetBeforeCell {
 			// d(r*h*rm) = dL/dhh_in · U_hᵀ, then the reset gate's gradient.
-			gemmF(false, false, nb, U, U, 1, dp[t0*GU+2*U:], Tn*GU, g.ut[2*U*U:], U, 0, g.drh[r0*U:], U)
+			gemmF(false, false, nb, U, U, 1, dp[t0*GU+2*U:], GU, g.ut[2*U*U:], U, 0, g.drh[r0*U:], U)
 			for b := r0; b < r1; b++ {
 				if !kept(in.mask, b, Tn, t) {
 					continue
 				}
-				row := b*Tn + t
+				row := t*B + b
 				var pre []T
 				if tp.pre != nil {
 					pre = tp.pre[row*GU+U : row*GU+2*U]
@@ -172,10 +172,10 @@ func rnnBackSteps[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn
 		// dh_prev = Σ_g (dq_g·U_gᵀ) * rm_g over the gates with a recurrent
 		// product.
 		if c.rdropGates <= 1 {
-			gemmF(false, false, nb, U, ng*U, 1, dq[t0*GU:], Tn*GU, g.ut, U, 0, g.dhr[r0*U:], U)
+			gemmF(false, false, nb, U, ng*U, 1, dq[t0*GU:], GU, g.ut, U, 0, g.dhr[r0*U:], U)
 		} else {
 			for k := 0; k < ng; k++ {
-				gemmF(false, false, nb, U, U, 1, dq[t0*GU+k*U:], Tn*GU, g.ut[k*U*U:], U, 0, g.dhr[(k*B+r0)*U:], U)
+				gemmF(false, false, nb, U, U, 1, dq[t0*GU+k*U:], GU, g.ut[k*U*U:], U, 0, g.dhr[(k*B+r0)*U:], U)
 			}
 		}
 		for b := r0; b < r1; b++ {
@@ -338,7 +338,7 @@ func (op *rnnBPTTOp) Type() hm.Type {
 
 func (op *rnnBPTTOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	c := op.fwd.cfg
-	return tensor.Shape{c.batch, c.steps, c.gu()}, nil
+	return tensor.Shape{c.steps, c.batch, c.gu()}, nil
 }
 
 func (op *rnnBPTTOp) Do(inputs ...G.Value) (G.Value, error) {
@@ -355,7 +355,7 @@ func (op *rnnBPTTOp) Do(inputs ...G.Value) (G.Value, error) {
 	if s := in[n+1].Shape(); !s.Eq(want) {
 		return nil, opError(op, errors.Errorf("tape gradient has shape %v, want %v", s, want))
 	}
-	out := op.out.get(in[0].Dtype(), tensor.Shape{c.batch, c.steps, c.gu()})
+	out := op.out.get(in[0].Dtype(), tensor.Shape{c.steps, c.batch, c.gu()})
 	switch in[0].Dtype() {
 	case tensor.Float32:
 		if op.fwd.tape32 == nil || op.fwd.tape32.ready != c {
@@ -432,7 +432,7 @@ func (op *rnnPartOp) Do(inputs ...G.Value) (G.Value, error) {
 	if err := c.checkInputs(in[1:]); err != nil {
 		return nil, opError(op, err)
 	}
-	if want := (tensor.Shape{c.batch, c.steps, c.gu()}); !in[0].Shape().Eq(want) {
+	if want := (tensor.Shape{c.steps, c.batch, c.gu()}); !in[0].Shape().Eq(want) {
 		return nil, opError(op, errors.Errorf("gates' gradient has shape %v, want %v", in[0].Shape(), want))
 	}
 	out := op.out.get(in[0].Dtype(), c.shapes[op.input()])
@@ -460,33 +460,35 @@ func rnnPartGrad[T Float](kind rnnPart, c *rnnConfig, tp *rnnTape[T], g *rnnGrad
 	BT := B * Tn
 	switch kind {
 	case partX:
+		// dx = (dp·Wᵀ)*m, time-major, then back to (B, T, D).
+		scratch = grow(scratch, 2*BT*D)
+		dxt, tmp := scratch[:BT*D], scratch[BT*D:]
 		switch c.dropGates {
 		case 0:
-			gemmF(false, true, BT, D, GU, 1, dp, GU, in.w, GU, 0, out, D)
+			gemmF(false, true, BT, D, GU, 1, dp, GU, in.w, GU, 0, dxt, D)
+			fromTimeMajor(out, dxt, nil, B, Tn, D)
 		case 1:
-			gemmF(false, true, BT, D, GU, 1, dp, GU, in.w, GU, 0, out, D)
-			maskInput(out, out, in.drop, B, Tn, D)
+			gemmF(false, true, BT, D, GU, 1, dp, GU, in.w, GU, 0, dxt, D)
+			fromTimeMajor(out, dxt, in.drop, B, Tn, D)
 		default:
-			scratch = grow(scratch, BT*D)
-			clear(out)
+			clear(dxt)
 			for k := 0; k < c.gates; k++ {
-				gemmF(false, true, BT, D, U, 1, dp[k*U:], GU, in.w[k*U:], GU, 0, scratch, D)
-				maskInput(scratch, scratch, in.drop[k*B*D:(k+1)*B*D], B, Tn, D)
-				addTo(out, scratch)
+				gemmF(false, true, BT, D, U, 1, dp[k*U:], GU, in.w[k*U:], GU, 0, tmp, D)
+				maskRows(tmp, tmp, in.drop[k*B*D:(k+1)*B*D], B, Tn, D)
+				addTo(dxt, tmp)
 			}
+			fromTimeMajor(out, dxt, nil, B, Tn, D)
 		}
 	case partKernel:
-		switch c.dropGates {
-		case 0:
-			gemmF(true, false, D, GU, BT, 1, in.x, D, dp, GU, 0, out, GU)
-		case 1:
-			gemmF(true, false, D, GU, BT, 1, tp.xm, D, dp, GU, 0, out, GU)
-		default:
-			scratch = grow(scratch, BT*D)
-			for k := 0; k < c.gates; k++ {
-				maskInput(scratch, in.x, in.drop[k*B*D:(k+1)*B*D], B, Tn, D)
-				gemmF(true, false, D, U, BT, 1, scratch, D, dp[k*U:], GU, 0, out[k*U:], GU)
-			}
+		if c.dropGates <= 1 {
+			// tp.xt already carries a shared mask.
+			gemmF(true, false, D, GU, BT, 1, tp.xt, D, dp, GU, 0, out, GU)
+			break
+		}
+		scratch = grow(scratch, BT*D)
+		for k := 0; k < c.gates; k++ {
+			maskRows(scratch, tp.xt, in.drop[k*B*D:(k+1)*B*D], B, Tn, D)
+			gemmF(true, false, D, U, BT, 1, scratch, D, dp[k*U:], GU, 0, out[k*U:], GU)
 		}
 	case partRecurrentKernel:
 		dq := dp
@@ -503,12 +505,12 @@ func rnnPartGrad[T Float](kind rnnPart, c *rnnConfig, tp *rnnTape[T], g *rnnGrad
 			gemmF(true, false, U, ng*U, BT, 1, tp.hprev, U, dq, GU, 0, out, GU)
 		case 1:
 			scratch = grow(scratch, BT*U)
-			maskInput(scratch, tp.hprev, in.rdrop, B, Tn, U)
+			maskRows(scratch, tp.hprev, in.rdrop, B, Tn, U)
 			gemmF(true, false, U, ng*U, BT, 1, scratch, U, dq, GU, 0, out, GU)
 		default:
 			scratch = grow(scratch, BT*U)
 			for k := 0; k < ng; k++ {
-				maskInput(scratch, tp.hprev, in.rdrop[k*B*U:(k+1)*B*U], B, Tn, U)
+				maskRows(scratch, tp.hprev, in.rdrop[k*B*U:(k+1)*B*U], B, Tn, U)
 				gemmF(true, false, U, U, BT, 1, scratch, U, dq[k*U:], GU, 0, out[k*U:], GU)
 			}
 		}

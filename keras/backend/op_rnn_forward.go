@@ -8,11 +8,13 @@ import (
 )
 
 // rnnTape holds what a Recurrent op's forward pass leaves for its
-// gradient, plus its per-step scratch. Every per-step array is indexed
-// batch-major by INPUT time step, row b*T + t, so the rows line up with
-// the input x and with the input-projection gradient and the weight
-// gradients are single matrix products over all B*T rows.
+// gradient, plus its per-step scratch. Every per-step array is time-major
+// by INPUT time step, row t*B + b: the rows of one step are contiguous
+// (the step's products and gate kernels stream through memory), and all
+// arrays line up row for row, so the weight gradients are single matrix
+// products over all T*B rows.
 type rnnTape[T Float] struct {
+	xt    []T // (T*B, D): the input, time-major, times the shared input dropout mask
 	gates []T // (B*T, G*U): the input projection, then the gates' outputs
 	pre   []T // (B*T, G*U): the gates' inputs, only for gelu/silu
 	hprev []T // (B*T, U): h before the step
@@ -21,7 +23,7 @@ type rnnTape[T Float] struct {
 	cnew  []T // (B*T, U): LSTM c after the step, only for gelu/silu
 	qh    []T // (B*T, U): GRU, the recurrent projection of the h gate plus its bias
 	rh    []T // (B*T, U): GRU reset-before, r * h * recurrent dropout
-	xm    []T // (B*T, D): the input times its dropout mask
+	xm    []T // (T*B, D): the input times one gate's dropout mask (per-gate masks)
 	h, c  []T // (B, U): the running states
 	prev  []T // (B, U): the previous output (masked steps repeat it)
 	hm    []T // (gates or 1, B, U): h times its recurrent dropout mask
@@ -58,7 +60,8 @@ func (tp *rnnTape[T]) ensure(c *rnnConfig) {
 	case GRUResetBeforeCell:
 		tp.rh = grow(tp.rh, bt*u)
 	}
-	if c.dropGates > 0 {
+	tp.xt = grow(tp.xt, bt*c.features)
+	if c.dropGates > 1 {
 		tp.xm = grow(tp.xm, bt*c.features)
 	}
 	tp.h = grow(tp.h, c.batch*u)
@@ -103,15 +106,16 @@ func rnnForward[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T) error
 			}
 		}
 	}
-	switch c.dropGates {
-	case 0:
-		gemmF(false, false, B*Tn, GU, D, 1, in.x, D, in.w, GU, 1, tp.gates, GU)
-	case 1:
-		maskInput(tp.xm, in.x, in.drop, B, Tn, D)
-		gemmF(false, false, B*Tn, GU, D, 1, tp.xm, D, in.w, GU, 1, tp.gates, GU)
-	default:
+	var shared []T
+	if c.dropGates == 1 {
+		shared = in.drop
+	}
+	toTimeMajor(tp.xt, in.x, shared, B, Tn, D)
+	if c.dropGates <= 1 {
+		gemmF(false, false, B*Tn, GU, D, 1, tp.xt, D, in.w, GU, 1, tp.gates, GU)
+	} else {
 		for g := 0; g < c.gates; g++ {
-			maskInput(tp.xm, in.x, in.drop[g*B*D:(g+1)*B*D], B, Tn, D)
+			maskRows(tp.xm, tp.xt, in.drop[g*B*D:(g+1)*B*D], B, Tn, D)
 			gemmF(false, false, B*Tn, U, D, 1, tp.xm, D, in.w[g*U:], GU, 1, tp.gates[g*U:], GU)
 		}
 	}
@@ -131,16 +135,42 @@ func rnnForward[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T) error
 	return runRows(B, rnnWorkers(c), func(r0, r1 int) { rnnSteps(c, tp, in, y, r0, r1) })
 }
 
-// maskInput writes x (B, T, D) times the per-sample mask m (B, D).
-func maskInput[T Float](dst, x, m []T, B, Tn, D int) {
+// toTimeMajor writes x (B, T, n) as time-major rows dst[t*B+b], times the
+// per-sample mask m (B, n) unless m is nil.
+func toTimeMajor[T Float](dst, x, m []T, B, Tn, n int) {
 	for b := 0; b < B; b++ {
-		mb := m[b*D : (b+1)*D]
 		for t := 0; t < Tn; t++ {
-			o := (b*Tn + t) * D
-			xs, ds := x[o:o+D], dst[o:o+D]
-			for d, v := range mb {
-				ds[d] = xs[d] * v
+			src, d := x[(b*Tn+t)*n:(b*Tn+t+1)*n], dst[(t*B+b)*n:(t*B+b+1)*n]
+			if m == nil {
+				copy(d, src)
+			} else {
+				mulInto(d, src, m[b*n:(b+1)*n])
 			}
+		}
+	}
+}
+
+// fromTimeMajor is the inverse: dst (B, T, n) from time-major rows src,
+// times m (B, n) unless m is nil.
+func fromTimeMajor[T Float](dst, src, m []T, B, Tn, n int) {
+	for b := 0; b < B; b++ {
+		for t := 0; t < Tn; t++ {
+			s, d := src[(t*B+b)*n:(t*B+b+1)*n], dst[(b*Tn+t)*n:(b*Tn+t+1)*n]
+			if m == nil {
+				copy(d, s)
+			} else {
+				mulInto(d, s, m[b*n:(b+1)*n])
+			}
+		}
+	}
+}
+
+// maskRows writes time-major rows src times the per-sample mask m (B, n).
+func maskRows[T Float](dst, src, m []T, B, Tn, n int) {
+	for t := 0; t < Tn; t++ {
+		for b := 0; b < B; b++ {
+			o := (t*B + b) * n
+			mulInto(dst[o:o+n], src[o:o+n], m[b*n:(b+1)*n])
 		}
 	}
 }
@@ -208,26 +238,26 @@ func mulInto[T Float](dst, a, b []T) {
 // independent, so disjoint row ranges may run concurrently: every buffer
 // row written here belongs to one sample.
 func rnnSteps[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T, r0, r1 int) {
-	Tn, U, GU := c.steps, c.units, c.gu()
+	Tn, B, U, GU := c.steps, c.batch, c.units, c.gu()
 	R := c.tapeRows()
 	for s := 0; s < Tn; s++ {
 		t := c.tin(s)
-		t0 := r0*Tn + t // the first row of this step, rows b*Tn+t
+		t0 := t*B + r0 // the first row of this step (rows t*B+b)
 		// The recurrent products, added straight into the gates' rows.
 		switch c.cell {
 		case SimpleRNNCell, LSTMCell:
 			maskState(c, tp, in, r0, r1, c.gates)
-			recurrentInto(c, tp, in, r0, r1, 0, c.gates, tp.gates[t0*GU:], Tn*GU)
+			recurrentInto(c, tp, in, r0, r1, 0, c.gates, tp.gates[t0*GU:], GU)
 		case GRUCell:
 			maskState(c, tp, in, r0, r1, 3)
-			recurrentInto(c, tp, in, r0, r1, 0, 2, tp.gates[t0*GU:], Tn*GU)
-			recurrentInto(c, tp, in, r0, r1, 2, 3, tp.qh[t0*U:], Tn*U)
+			recurrentInto(c, tp, in, r0, r1, 0, 2, tp.gates[t0*GU:], GU)
+			recurrentInto(c, tp, in, r0, r1, 2, 3, tp.qh[t0*U:], U)
 		case GRUResetBeforeCell:
 			maskState(c, tp, in, r0, r1, 2) // the h gate's mask is applied in r*h*rm
-			recurrentInto(c, tp, in, r0, r1, 0, 2, tp.gates[t0*GU:], Tn*GU)
+			recurrentInto(c, tp, in, r0, r1, 0, 2, tp.gates[t0*GU:], GU)
 		}
 		for b := r0; b < r1; b++ {
-			row := b*Tn + t
+			row := t*B + b
 			hb := tp.h[b*U : (b+1)*U]
 			copy(tp.hprev[row*U:(row+1)*U], hb)
 			if c.cell == LSTMCell {
@@ -274,14 +304,14 @@ func rnnSteps[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T, r0, r1 
 			}
 		}
 		if c.cell == GRUResetBeforeCell {
-			// hh's input += (r*h*rm)·U_h for the rows of this step (strided
-			// by T*U in the tape), then the candidate and the new state.
-			gemmF(false, false, r1-r0, U, U, 1, tp.rh[t0*U:], Tn*U, in.u[2*U:], GU, 1, tp.gates[t0*GU+2*U:], Tn*GU)
+			// hh's input += (r*h*rm)·U_h for the rows of this step, then the
+			// candidate and the new state.
+			gemmF(false, false, r1-r0, U, U, 1, tp.rh[t0*U:], U, in.u[2*U:], GU, 1, tp.gates[t0*GU+2*U:], GU)
 			for b := r0; b < r1; b++ {
 				if !kept(in.mask, b, Tn, t) {
 					continue
 				}
-				row := b*Tn + t
+				row := t*B + b
 				z := tp.gates[row*GU : (row+1)*GU]
 				hh := z[2*U:]
 				if tp.pre != nil {
