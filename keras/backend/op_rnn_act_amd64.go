@@ -63,3 +63,36 @@ func tanhSlice32(v []float32) {
 	}
 	tanhScalar(v[head:])
 }
+
+// lstmBackAVX2 and gruBackAVX2 run lstmBackLoop / gruBackLoop over
+// elements [0, n) (n a multiple of 8) of one row, eight at a time; u is
+// the row's number of units (the offset between gate blocks).
+//
+//go:noescape
+func lstmBackAVX2(z, dz, actc, cprev, dh, dc *float32, n, u int)
+
+//go:noescape
+func gruBackAVX2(z, dz, dq, dh, dhd, hprev, qh *float32, n, u int)
+
+// lstmBackHead32 runs the kernel over the first u&^7 elements of a row
+// (when the CPU has AVX2) and returns how many it did.
+func lstmBackHead32(z, dz, actc, cprev, dh, dc []float32, u int) int {
+	n := u &^ 7
+	if !useAVX2Act || n == 0 {
+		return 0
+	}
+	_, _, _, _, _, _ = z[4*u-1], dz[4*u-1], actc[u-1], cprev[u-1], dh[u-1], dc[u-1]
+	lstmBackAVX2(&z[0], &dz[0], &actc[0], &cprev[0], &dh[0], &dc[0], n, u)
+	return n
+}
+
+// gruBackHead32 is the same for gruBackLoop.
+func gruBackHead32(z, dz, dq, dh, dhd, hprev, qh []float32, u int) int {
+	n := u &^ 7
+	if !useAVX2Act || n == 0 {
+		return 0
+	}
+	_, _, _, _, _, _, _ = z[3*u-1], dz[3*u-1], dq[3*u-1], dh[u-1], dhd[u-1], hprev[u-1], qh[u-1]
+	gruBackAVX2(&z[0], &dz[0], &dq[0], &dh[0], &dhd[0], &hprev[0], &qh[0], n, u)
+	return n
+}

@@ -251,3 +251,156 @@ t5loop:
 t5done:
 	VZEROUPPER
 	RET
+
+// func lstmBackAVX2(z, dz, actc, cprev, dh, dc *float32, n, u int)
+//
+// Per element, with i, f, g, o at z, z+u, z+2u, z+3u and dz laid out the
+// same (lstmBackLoop):
+//	d  = dc + (dh*o)*(1 - ac*ac)
+//	do = (dh*ac) * (o*(1-o));  di = (d*g) * (i*(1-i))
+//	dg = (d*i) * (1 - g*g);    df = (d*cprev) * (f*(1-f));  dc = d*f
+TEXT ·lstmBackAVX2(SB), NOSPLIT, $0-64
+	MOVQ z+0(FP), SI
+	MOVQ dz+8(FP), DI
+	MOVQ actc+16(FP), R8
+	MOVQ cprev+24(FP), R9
+	MOVQ dh+32(FP), R10
+	MOVQ dc+40(FP), R11
+	MOVQ n+48(FP), CX
+	MOVQ u+56(FP), DX
+	SHLQ $2, DX                 // gate block offset in bytes
+	LEAQ (DX)(DX*2), R12        // 3u
+	MOVL $0x3f800000, AX        // 1.0
+	MOVL AX, X15
+	VBROADCASTSS X15, Y15
+	SHRQ $3, CX
+	JZ   lbdone
+
+lbloop:
+	VMOVUPS (R10), Y0           // dh
+	VMOVUPS (SI), Y1            // i
+	VMOVUPS (SI)(DX*1), Y2      // f
+	VMOVUPS (SI)(DX*2), Y3      // g
+	VMOVUPS (SI)(R12*1), Y4     // o
+	VMOVUPS (R8), Y5            // ac
+	VMOVUPS (R11), Y6           // dc
+	VMOVUPS (R9), Y7            // cprev
+
+	VMULPS Y5, Y5, Y8           // ac*ac
+	VSUBPS Y8, Y15, Y8          // 1 - ac*ac
+	VMULPS Y4, Y0, Y9           // dh*o
+	VMULPS Y8, Y9, Y9
+	VADDPS Y9, Y6, Y6           // d
+
+	VMULPS Y5, Y0, Y10          // dh*ac
+	VSUBPS Y4, Y15, Y11         // 1-o
+	VMULPS Y11, Y4, Y11         // o*(1-o)
+	VMULPS Y11, Y10, Y10        // do
+
+	VMULPS Y3, Y6, Y12          // d*g
+	VSUBPS Y1, Y15, Y13         // 1-i
+	VMULPS Y13, Y1, Y13         // i*(1-i)
+	VMULPS Y13, Y12, Y12        // di
+
+	VMULPS Y1, Y6, Y13          // d*i
+	VMULPS Y3, Y3, Y14          // g*g
+	VSUBPS Y14, Y15, Y14        // 1 - g*g
+	VMULPS Y14, Y13, Y13        // dg
+
+	VMULPS Y7, Y6, Y14          // d*cprev
+	VSUBPS Y2, Y15, Y8          // 1-f
+	VMULPS Y8, Y2, Y8           // f*(1-f)
+	VMULPS Y8, Y14, Y14         // df
+
+	VMULPS Y2, Y6, Y6           // dc = d*f
+
+	VMOVUPS Y12, (DI)
+	VMOVUPS Y14, (DI)(DX*1)
+	VMOVUPS Y13, (DI)(DX*2)
+	VMOVUPS Y10, (DI)(R12*1)
+	VMOVUPS Y6, (R11)
+
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, R8
+	ADDQ $32, R9
+	ADDQ $32, R10
+	ADDQ $32, R11
+	DECQ CX
+	JNZ  lbloop
+
+lbdone:
+	VZEROUPPER
+	RET
+
+// func gruBackAVX2(z, dz, dq, dh, dhd, hprev, qh *float32, n, u int)
+//
+// Per element, with z, r, hh at z, z+u, z+2u (gruBackLoop):
+//	a   = (d*(1-z)) * (1 - hh*hh)
+//	dz  = (d*(hprev-hh)) * (z*(1-z));  dr = (a*qh) * (r*(1-r))
+//	dz/dr/dhh = dz, dr, a;  dq = dz, dr, a*r;  dhd = d*z
+TEXT ·gruBackAVX2(SB), NOSPLIT, $0-72
+	MOVQ z+0(FP), SI
+	MOVQ dz+8(FP), DI
+	MOVQ dq+16(FP), R13
+	MOVQ dh+24(FP), R10
+	MOVQ dhd+32(FP), R11
+	MOVQ hprev+40(FP), R8
+	MOVQ qh+48(FP), R9
+	MOVQ n+56(FP), CX
+	MOVQ u+64(FP), DX
+	SHLQ $2, DX
+	MOVL $0x3f800000, AX
+	MOVL AX, X15
+	VBROADCASTSS X15, Y15
+	SHRQ $3, CX
+	JZ   gbdone
+
+gbloop:
+	VMOVUPS (R10), Y0           // d
+	VMOVUPS (SI), Y1            // z
+	VMOVUPS (SI)(DX*1), Y2      // r
+	VMOVUPS (SI)(DX*2), Y3      // hh
+
+	VSUBPS Y1, Y15, Y4          // 1-z
+	VMULPS Y4, Y0, Y5           // d*(1-z)
+	VMULPS Y3, Y3, Y6           // hh*hh
+	VSUBPS Y6, Y15, Y6          // 1 - hh*hh
+	VMULPS Y6, Y5, Y5           // a
+
+	VMOVUPS (R8), Y7            // hprev
+	VSUBPS Y3, Y7, Y7           // hprev - hh
+	VMULPS Y7, Y0, Y7           // d*(hprev-hh)
+	VMULPS Y4, Y1, Y8           // z*(1-z)
+	VMULPS Y8, Y7, Y7           // dz
+
+	VMOVUPS (R9), Y9            // qh
+	VMULPS Y9, Y5, Y9           // a*qh
+	VSUBPS Y2, Y15, Y10         // 1-r
+	VMULPS Y10, Y2, Y10         // r*(1-r)
+	VMULPS Y10, Y9, Y9          // dr
+
+	VMULPS Y2, Y5, Y11          // a*r
+	VMULPS Y1, Y0, Y12          // dhd = d*z
+
+	VMOVUPS Y7, (DI)
+	VMOVUPS Y9, (DI)(DX*1)
+	VMOVUPS Y5, (DI)(DX*2)
+	VMOVUPS Y7, (R13)
+	VMOVUPS Y9, (R13)(DX*1)
+	VMOVUPS Y11, (R13)(DX*2)
+	VMOVUPS Y12, (R11)
+
+	ADDQ $32, SI
+	ADDQ $32, DI
+	ADDQ $32, R13
+	ADDQ $32, R10
+	ADDQ $32, R11
+	ADDQ $32, R8
+	ADDQ $32, R9
+	DECQ CX
+	JNZ  gbloop
+
+gbdone:
+	VZEROUPPER
+	RET

@@ -212,17 +212,7 @@ func lstmBack[T Float](c *rnnConfig, z, pre, dz, dh, dc, tm, actc, cnew, cprev [
 	tm, dh, dc, actc, cprev = tm[:U], dh[:U], dc[:U], actc[:U], cprev[:U]
 	di, df, dg, do := dz[:U], dz[U:2*U], dz[2*U:3*U], dz[3*U:4*U]
 	if c.act == actTanh && c.ract == actSigmoid {
-		// Keras's default activations in one pass: tanh' = 1-y², sigmoid'
-		// = y(1-y), from the outputs.
-		for j, dhj := range dh {
-			ij, fj, gj, oj, ac := i[j], f[j], gg[j], o[j], actc[j]
-			d := dc[j] + dhj*oj*(1-ac*ac)
-			do[j] = dhj * ac * (oj * (1 - oj))
-			di[j] = d * gj * (ij * (1 - ij))
-			dg[j] = d * ij * (1 - gj*gj)
-			df[j] = d * cprev[j] * (fj * (1 - fj))
-			dc[j] = d * fj
-		}
+		lstmBackDefault(z, dz, actc, cprev, dh, dc, U)
 		return
 	}
 	for j := range tm {
@@ -246,6 +236,65 @@ func lstmBack[T Float](c *rnnConfig, z, pre, dz, dh, dc, tm, actc, cnew, cprev [
 	actScaleGrad(c.ract, do, o, po)
 }
 
+// lstmBackDefault is lstmBack for Keras's default activations (tanh,
+// sigmoid) in one pass, the derivatives from the outputs (tanh' = 1-y²,
+// sigmoid' = y(1-y)); float32 runs the AVX2 kernel where there is one.
+func lstmBackDefault[T Float](z, dz, actc, cprev, dh, dc []T, u int) {
+	j0 := 0
+	if z32, ok := any(z).([]float32); ok {
+		j0 = lstmBackHead32(z32, any(dz).([]float32), any(actc).([]float32), any(cprev).([]float32),
+			any(dh).([]float32), any(dc).([]float32), u)
+	}
+	lstmBackLoop(z, dz, actc, cprev, dh, dc, j0, u)
+}
+
+// lstmBackLoop does elements [j0, u) of lstmBackDefault. The kernel does
+// the same operations in the same order; the conversions keep the
+// compiler from fusing a multiply and an add (which would change the
+// bits).
+func lstmBackLoop[T Float](z, dz, actc, cprev, dh, dc []T, j0, u int) {
+	i, f, gg, o := z[:u], z[u:2*u], z[2*u:3*u], z[3*u:4*u]
+	di, df, dg, do := dz[:u], dz[u:2*u], dz[2*u:3*u], dz[3*u:4*u]
+	actc, cprev, dh, dc = actc[:u], cprev[:u], dh[:u], dc[:u]
+	for j := j0; j < u; j++ {
+		dhj, ij, fj, gj, oj, ac := dh[j], i[j], f[j], gg[j], o[j], actc[j]
+		d := dc[j] + T(T(dhj*oj)*(1-T(ac*ac)))
+		do[j] = T(dhj*ac) * T(oj*(1-oj))
+		di[j] = T(d*gj) * T(ij*(1-ij))
+		dg[j] = T(d*ij) * (1 - T(gj*gj))
+		df[j] = T(d*cprev[j]) * T(fj*(1-fj))
+		dc[j] = d * fj
+	}
+}
+
+// gruBackDefault is gruBack for the default activations in one pass.
+func gruBackDefault[T Float](z, dz, dq, dh, dhd, hprev, qh []T, u int) {
+	j0 := 0
+	if z32, ok := any(z).([]float32); ok {
+		j0 = gruBackHead32(z32, any(dz).([]float32), any(dq).([]float32), any(dh).([]float32),
+			any(dhd).([]float32), any(hprev).([]float32), any(qh).([]float32), u)
+	}
+	gruBackLoop(z, dz, dq, dh, dhd, hprev, qh, j0, u)
+}
+
+// gruBackLoop does elements [j0, u) of gruBackDefault, in the kernel's
+// order.
+func gruBackLoop[T Float](z, dz, dq, dh, dhd, hprev, qh []T, j0, u int) {
+	zz, r, hh := z[:u], z[u:2*u], z[2*u:3*u]
+	dzz, dr, dhh := dz[:u], dz[u:2*u], dz[2*u:3*u]
+	dqz, dqr, dqh := dq[:u], dq[u:2*u], dq[2*u:3*u]
+	dh, dhd, hprev, qh = dh[:u], dhd[:u], hprev[:u], qh[:u]
+	for j := j0; j < u; j++ {
+		d, zj, rj, hj := dh[j], zz[j], r[j], hh[j]
+		a := T(d*(1-zj)) * (1 - T(hj*hj))
+		dz := T(d*(hprev[j]-hj)) * T(zj*(1-zj))
+		drr := T(a*qh[j]) * T(rj*(1-rj))
+		dzz[j], dr[j], dhh[j] = dz, drr, a
+		dqz[j], dqr[j], dqh[j] = dz, drr, a*rj
+		dhd[j] = d * zj
+	}
+}
+
 // gruBack (reset_after=True): writes dz (3U) for the gates' inputs, dq
 // (3U) for the recurrent projection, and the direct path dL/dh * z.
 func gruBack[T Float](c *rnnConfig, z, pre, dz, dq, dh, dhd, hprev, qh []T) {
@@ -253,19 +302,11 @@ func gruBack[T Float](c *rnnConfig, z, pre, dz, dq, dh, dhd, hprev, qh []T) {
 	zz, r, hh := z[:U], z[U:2*U], z[2*U:3*U]
 	dzz, dr, dhh := dz[:U], dz[U:2*U], dz[2*U:3*U]
 	dh, dhd, hprev, qh = dh[:U], dhd[:U], hprev[:U], qh[:U]
-	dqz, dqr, dqh := dq[:U], dq[U:2*U], dq[2*U:3*U]
 	if c.act == actTanh && c.ract == actSigmoid {
-		for j, d := range dh {
-			zj, rj, hj := zz[j], r[j], hh[j]
-			a := d * (1 - zj) * (1 - hj*hj)
-			dz := d * (hprev[j] - hj) * (zj * (1 - zj))
-			drr := a * qh[j] * (rj * (1 - rj))
-			dzz[j], dr[j], dhh[j] = dz, drr, a
-			dqz[j], dqr[j], dqh[j] = dz, drr, a*rj
-			dhd[j] = d * zj
-		}
+		gruBackDefault(z, dz, dq, dh, dhd, hprev, qh, U)
 		return
 	}
+	dqh := dq[2*U : 3*U]
 	for j, d := range dh {
 		dzz[j] = d * (hprev[j] - hh[j])
 		dhh[j] = d * (1 - zz[j])

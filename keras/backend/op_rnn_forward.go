@@ -405,11 +405,12 @@ func mixGRU[T Float](h, z, hh []T) {
 	}
 }
 
-// rnnParallelWork is the least recurrent work per run (multiply-adds of
-// the per-step products) for which the samples are split between two
-// goroutines; below it the hand-off costs more than it saves. Measured in
-// BenchmarkRecurrentWorkers (W5: B=32, T=100, U=64 is 4*64*64*32*100 =
-// 52M multiply-adds).
+// rnnParallelWork is the least recurrent work per run (B*T*G*U*U
+// multiply-adds of the per-step products) for which the samples are split
+// between two goroutines. Starting and joining the second goroutine costs
+// a few microseconds; 2^22 multiply-adds take about 100 µs on one core,
+// so below it the split cannot pay. W5 (B=32, T=100, LSTM with 64 units)
+// is 52M; BenchmarkEmbeddingRecurrent measures one worker against two.
 const rnnParallelWork = 1 << 22
 
 // rnnWorkersSet, when positive, fixes the number of goroutines of every
