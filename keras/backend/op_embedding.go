@@ -310,37 +310,9 @@ func (op *embeddingGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.Shape{op.fwd.v, op.fwd.e}, nil
 }
 
-// sparseSafe reports whether the buffer this op returns is only ever read
-// until its next run, so that zeroing the rows the last run touched
-// leaves it all zero: no consumer may overwrite it in place (G.Read
-// copies it out; ops must not overwrite their inputs), and no op that
-// calls an external library may produce a value of its shape and dtype
-// (Gorgonia's tape machine lets such an op write into a register's old
-// buffer when shape and dtype match).
-func (op *embeddingGradOp) sparseSafe() bool {
-	if op.node == nil || op.node.Graph() == nil {
-		return false
-	}
-	g := op.node.Graph()
-	shape := op.node.Shape()
-	for _, n := range g.AllNodes() {
-		if n.Op() != nil && n.Op().CallsExtern() && n.Shape().Eq(shape) && n.Dims() == 2 && n.Dtype() == op.node.Dtype() {
-			return false
-		}
-	}
-	to := g.To(op.node.ID())
-	for to.Next() {
-		n, ok := to.Node().(*G.Node)
-		if !ok || n.Op() == nil {
-			return false
-		}
-		// Arity 0 with an input: a statement (G.Read copies the value).
-		if n.Op().OverwritesInput() >= 0 && n.Op().Arity() != 0 {
-			return false
-		}
-	}
-	return true
-}
+// sparseSafe reports whether zeroing only the rows the last run touched
+// leaves the buffer all zero (see readOnlyOutput).
+func (op *embeddingGradOp) sparseSafe() bool { return readOnlyOutput(op.node) }
 
 func (op *embeddingGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	if len(inputs) != 2 {

@@ -5,6 +5,11 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/gradcheck"
 )
 
 // TestExpf32Accuracy measures the float32 kernels behind sigmoid and tanh
@@ -186,6 +191,93 @@ func TestBackKernelsBitwise(t *testing.T) {
 		gv, gp := rung(true), rung(false)
 		for k := range gv {
 			same(fmt.Sprintf("gru u=%d out %d", u, k), gv[k], gp[k])
+		}
+	}
+}
+
+// TestSelectGradKeepsZeros runs one compiled program twice with different
+// inputs: the gradient of a single view keeps the rest of its tape
+// gradient zero without clearing it (the buffer is only read), and must
+// give what a fresh program gives; two views of one tape meet in an Add,
+// which may write in place, so there the buffer is cleared every run.
+func TestSelectGradKeepsZeros(t *testing.T) {
+	build := func(x []float64, twoViews bool) (G.VM, *tensor.Dense, *G.Value, *rnnSelectGradOp) {
+		g := G.NewGraph()
+		xt := tensor.New(tensor.WithShape(2, 3, 2), tensor.WithBacking(append([]float64(nil), x...)))
+		xn := G.NewTensor(g, tensor.Float64, 3, G.WithShape(2, 3, 2), G.WithName("x"), G.WithValue(xt))
+		w := func(name string, seed int64, shape ...int) *G.Node {
+			v := gradcheck.Rand(seed, -1, 1, shape...)
+			return G.NewTensor(g, tensor.Float64, len(shape), G.WithShape(shape...), G.WithName(name), G.WithValue(v))
+		}
+		k, rk := w("k", 1, 2, 8), w("rk", 2, 2, 8)
+		r, err := Recurrent(RNNSpec{Cell: LSTMCell, Units: 2}, RNNInputs{X: xn, Kernel: k, RecurrentKernel: rk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last, err := r.LastOutput()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cost, err := G.Sum(last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if twoViews {
+			st, err := r.States()
+			if err != nil {
+				t.Fatal(err)
+			}
+			c2, err := G.Sum(st[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cost, err = G.Add(cost, c2); err != nil {
+				t.Fatal(err)
+			}
+		}
+		grads, err := G.Grad(cost, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gv := new(G.Value)
+		read := G.Read(grads[0], gv)
+		prog, locMap, err := G.CompileFunction(g, G.Nodes{xn, k, rk}, G.Nodes{read})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sel *rnnSelectGradOp
+		for _, n := range g.AllNodes() {
+			if s, ok := n.Op().(*rnnSelectGradOp); ok && s.sel.squeeze && s.sel.from == 2 {
+				sel = s
+			}
+		}
+		return G.NewTapeMachine(g, G.WithPrecompiled(prog, locMap)), xt, gv, sel
+	}
+	x1 := gradcheck.Rand(5, -1, 1, 2, 3, 2).Data().([]float64)
+	x2 := gradcheck.Rand(6, -1, 1, 2, 3, 2).Data().([]float64)
+	for _, two := range []bool{false, true} {
+		vm, xt, gv, sel := build(x1, two)
+		for i, x := range [][]float64{x1, x2} {
+			copy(xt.Data().([]float64), x)
+			vm.Reset()
+			if err := vm.RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			fresh, _, fgv, _ := build(x, two)
+			if err := fresh.RunAll(); err != nil {
+				t.Fatal(err)
+			}
+			got, want := (*gv).Data().([]float64), (*fgv).Data().([]float64)
+			for j := range want {
+				if got[j] != want[j] {
+					t.Fatalf("twoViews=%v run %d: gradient %v, a fresh program gives %v", two, i, got, want)
+				}
+			}
+			fresh.Close()
+		}
+		vm.Close()
+		if sel == nil || !sel.checked || sel.keep == two {
+			t.Errorf("twoViews=%v: select gradient op %+v", two, sel)
 		}
 	}
 }

@@ -44,7 +44,11 @@ func (op *rnnSelectOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, e
 	s := inputs[0].Shape()
 	g := &rnnSelectGradOp{opBase: opBase{op.name + "_grad", 1}, sel: op, shape: s.Clone()}
 	d, err := G.ApplyOp(g, grad)
-	return G.Nodes{d}, err
+	if err != nil {
+		return nil, err
+	}
+	g.node = d
+	return G.Nodes{d}, nil
 }
 
 func (op *rnnSelectOp) Do(inputs ...G.Value) (G.Value, error) {
@@ -89,12 +93,18 @@ func selectRows[T Float](blk, tape []T, batch, rows, u, from, n int, flip, scatt
 }
 
 // rnnSelectGradOp is the gradient of rnnSelectOp: the upstream gradient
-// placed at the selected rows of an otherwise zero tape gradient.
+// placed at the selected rows of an otherwise zero tape gradient. When
+// nothing else can write into its buffer (readOnlyOutput), the other rows
+// stay zero from run to run and only the first run clears them.
 type rnnSelectGradOp struct {
 	opBase
-	sel   *rnnSelectOp
-	shape tensor.Shape
-	out   outBuf
+	sel     *rnnSelectOp
+	shape   tensor.Shape
+	node    *G.Node
+	out     outBuf
+	checked bool
+	keep    bool
+	last    *tensor.Dense
 }
 
 func (op *rnnSelectGradOp) Type() hm.Type {
@@ -121,16 +131,58 @@ func (op *rnnSelectGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	if !in[0].Shape().Eq(want) {
 		return nil, opError(op, errors.Errorf("gradient has shape %v, want %v", in[0].Shape(), want))
 	}
+	if !op.checked {
+		op.keep, op.checked = readOnlyOutput(op.node), true
+	}
 	out := op.out.get(in[0].Dtype(), s)
+	zero := !op.keep || out != op.last
+	op.last = out
 	switch g := in[0].Data().(type) {
 	case []float32:
 		d := out.Data().([]float32)
-		clear(d)
+		if zero {
+			clear(d)
+		}
 		selectRows(g, d, s[0], s[1], s[2], sel.from, sel.n, sel.flip, true)
 	case []float64:
 		d := out.Data().([]float64)
-		clear(d)
+		if zero {
+			clear(d)
+		}
 		selectRows(g, d, s[0], s[1], s[2], sel.from, sel.n, sel.flip, true)
 	}
 	return out, nil
+}
+
+// readOnlyOutput reports whether the value of node, an op's output that the
+// op keeps from run to run, is only ever read until the op's next run, so
+// that what the op left in it is still there: no consumer may overwrite
+// it in place (G.Read copies it out; ops must not overwrite their inputs),
+// and no op that calls an external library may produce a value of its
+// shape and dtype (Gorgonia's tape machine lets such an op write into a
+// register's old buffer when shape and dtype match). Checked once, at the
+// first run.
+func readOnlyOutput(node *G.Node) bool {
+	if node == nil || node.Graph() == nil {
+		return false
+	}
+	g := node.Graph()
+	shape := node.Shape()
+	for _, n := range g.AllNodes() {
+		if n.Op() != nil && n.Op().CallsExtern() && n.Shape().Eq(shape) && n.Dims() == node.Dims() && n.Dtype() == node.Dtype() {
+			return false
+		}
+	}
+	to := g.To(node.ID())
+	for to.Next() {
+		n, ok := to.Node().(*G.Node)
+		if !ok || n.Op() == nil {
+			return false
+		}
+		// Arity 0 with an input: a statement (G.Read copies the value).
+		if n.Op().OverwritesInput() >= 0 && n.Op().Arity() != 0 {
+			return false
+		}
+	}
+	return true
 }

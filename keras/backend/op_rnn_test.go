@@ -399,3 +399,41 @@ func TestRecurrentWorkersAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestRecurrentFloat32 runs every gradient-check case in float32 and
+// float64 and compares outputs and gradients: float32 must agree to its
+// precision (the vector kernels and the float32 GEMM included).
+func TestRecurrentFloat32(t *testing.T) {
+	for i, c := range rnnGradCases() {
+		ins, noGrad := rnnCaseInputs(c, int64(10*i+1))
+		leaves := make([]leaf, len(ins))
+		for k, in := range ins {
+			leaves[k] = leaf{fmt.Sprintf("in%d", k), in.Shape().Clone(), in.Data().([]float64), !noGrad[k]}
+		}
+		f := func(g *G.ExprGraph, m map[string]*G.Node) (*G.Node, map[string]*G.Node, error) {
+			nodes := make(G.Nodes, len(leaves))
+			for k := range leaves {
+				nodes[k] = m[leaves[k].name]
+			}
+			out, err := rnnCaseFunc(c)(g, nodes)
+			if err != nil {
+				return nil, nil, err
+			}
+			r := gradcheck.Rand(99, -1, 1, out.Shape()...).Data().([]float64)
+			cost, err := weightedSum(g, out, r, "r")
+			return cost, map[string]*G.Node{"out": out}, err
+		}
+		o64, g64, err := runGraph(tensor.Float64, leaves, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o32, g32, err := runGraph(tensor.Float32, leaves, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compareVec(t, c.name+" out", o32["out"], o64["out"], 1e-5, 1e-4)
+		for name, want := range g64 {
+			compareVec(t, c.name+" d"+name, g32[name], want, 1e-5, 1e-4)
+		}
+	}
+}
