@@ -154,7 +154,11 @@ type RNN struct {
 }
 
 // Recurrent adds one op to the graph that runs the cell over all time
-// steps of in.X and returns its outputs. The op projects the inputs of
+// steps of in.X and returns its outputs. The op's value is a tape holding
+// the outputs of all steps and the final states; the RNN's views
+// (Sequence, LastOutput, States, ...) copy out what a layer returns, and
+// their gradients meet in the tape's gradient, so a layer may use any
+// combination of them. The op projects the inputs of
 // all steps with one matrix product before the loop, then does one
 // product with the recurrent kernel and one fused gate kernel per step,
 // and keeps its buffers from run to run. Its gradient runs
@@ -212,7 +216,10 @@ func (r *RNN) ReversedSequence() (*G.Node, error) {
 }
 
 // LastOutput returns the output of the last processed step (batch,
-// units): Keras's output when return_sequences is false.
+// units): Keras's output when return_sequences is false. With a mask it
+// is the output of the last kept step (zeros when no step was kept), or,
+// with ZeroOutputForMask, zeros when the last step is masked (Keras's
+// TensorFlow backend does the same).
 func (r *RNN) LastOutput() (*G.Node, error) {
 	return r.view(r.T-1, 1, false, true, "last_output")
 }

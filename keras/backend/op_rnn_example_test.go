@@ -95,3 +95,37 @@ func ExampleEmbedding() {
 	// (2, 2, 2)
 	// backend: Embedding "embedding": id 7 at (batch row 1, time step 1) is out of range [0, 4)
 }
+
+// The sequence helpers the Keras layers Masking, RepeatVector, Permute and
+// Bidirectional need.
+func ExampleMasking() {
+	g := G.NewGraph()
+	// (1, 3, 2): the second step is all zeros, Keras's padding.
+	x := constNode(g, "x", []float64{1, 2, 0, 0, 3, 0}, 1, 3, 2)
+	out, _ := backend.Masking(x, 0)
+	mask, _ := backend.MaskingMask(x, 0)
+	rep, _ := backend.RepeatVector(constNode(g, "v", []float64{1, 2}, 1, 2), 3)
+	perm, _ := backend.Permute(x, []int{2, 1})
+	sum, _ := backend.Merge(backend.MergeSum, x, x)
+	cat, _ := backend.Merge(backend.MergeConcat, x, x)
+	vals := make([]G.Value, 6)
+	for i, n := range []*G.Node{out, mask, rep, perm, sum, cat} {
+		G.Read(n, &vals[i])
+	}
+	vm := G.NewTapeMachine(g)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, name := range []string{"masked", "mask", "repeated", "permuted", "sum", "concat"} {
+		fmt.Println(name, vals[i].Shape(), vals[i].Data())
+	}
+	// Output:
+	// masked (1, 3, 2) [1 2 0 0 3 0]
+	// mask (1, 3) [1 0 1]
+	// repeated (1, 3, 2) [1 2 1 2 1 2]
+	// permuted (1, 2, 3) [1 0 3 2 0 0]
+	// sum (1, 3, 2) [2 4 0 0 6 0]
+	// concat (1, 3, 4) [1 2 1 2 0 0 0 0 3 0 3 0]
+}
