@@ -42,12 +42,12 @@ func gemmF[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ld
 
 // rnnGrad holds the backward pass's carries and scratch.
 type rnnGrad[T Float] struct {
-	dq           []T // (B*T, G*U): GRUCell, gradient of the recurrent projection
+	dq           []T // (T*B, G*U): GRUCell, gradient of the recurrent projection
 	dh, dc, dpo  []T // (B, U): gradients of h, c and of the previous output
 	dhr          []T // (gates or 1, B, U): the recurrent products
 	dhd, drh, tm []T // (B, U): GRU direct path, GRU reset-before dL/d(r*h), LSTM scratch
 	ut           []T // (G*U, U): the recurrent kernel transposed, so the per-step products read it in place
-	ones         []T // (B*T): ones, to sum rows with a product
+	ones         []T // (T*B): ones, to sum rows with a product
 	ready        *rnnConfig
 }
 

@@ -15,14 +15,14 @@ import (
 // products over all T*B rows.
 type rnnTape[T Float] struct {
 	xt    []T // (T*B, D): the input, time-major, times the shared input dropout mask
-	gates []T // (B*T, G*U): the input projection, then the gates' outputs
-	pre   []T // (B*T, G*U): the gates' inputs, only for gelu/silu
-	hprev []T // (B*T, U): h before the step
-	cprev []T // (B*T, U): LSTM c before the step
-	actc  []T // (B*T, U): LSTM act(c after the step)
-	cnew  []T // (B*T, U): LSTM c after the step, only for gelu/silu
-	qh    []T // (B*T, U): GRU, the recurrent projection of the h gate plus its bias
-	rh    []T // (B*T, U): GRU reset-before, r * h * recurrent dropout
+	gates []T // (T*B, G*U): the input projection, then the gates' outputs
+	pre   []T // (T*B, G*U): the gates' inputs, only for gelu/silu
+	hprev []T // (T*B, U): h before the step
+	cprev []T // (T*B, U): LSTM c before the step
+	actc  []T // (T*B, U): LSTM act(c after the step)
+	cnew  []T // (T*B, U): LSTM c after the step, only for gelu/silu
+	qh    []T // (T*B, U): GRU, the recurrent projection of the h gate plus its bias
+	rh    []T // (T*B, U): GRU reset-before, r * h * recurrent dropout
 	xm    []T // (T*B, D): the input times one gate's dropout mask (per-gate masks)
 	h, c  []T // (B, U): the running states
 	prev  []T // (B, U): the previous output (masked steps repeat it)
