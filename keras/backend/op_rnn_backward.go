@@ -120,7 +120,7 @@ func rnnBackSteps[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn
 				}
 				if !c.zof {
 					// The output repeated the previous output.
-					addTo(dpo, dyr)
+					addFirst(dpo, dyr)
 				}
 				continue
 			}
@@ -198,7 +198,7 @@ func rnnBackSteps[T Float](c *rnnConfig, tp *rnnTape[T], g *rnnGrad[T], in rnnIn
 				}
 			}
 			if c.cell == GRUCell || c.cell == GRUResetBeforeCell {
-				addTo(dh, g.dhd[b*U:(b+1)*U])
+				addFirst(dh, g.dhd[b*U:(b+1)*U])
 			}
 		}
 	}
@@ -516,7 +516,7 @@ func rnnPartGrad[T Float](kind rnnPart, c *rnnConfig, tp *rnnTape[T], g *rnnGrad
 			for k := 0; k < c.gates; k++ {
 				gemmF(false, true, BT, D, U, 1, dp[k*U:], GU, in.w[k*U:], GU, 0, tmp, D)
 				maskRows(tmp, tmp, in.drop[k*B*D:(k+1)*B*D], B, Tn, D)
-				addTo(dxt, tmp)
+				addFirst(dxt, tmp)
 			}
 			fromTimeMajor(out, dxt, nil, B, Tn, D)
 		}

@@ -92,43 +92,43 @@ func newRNNBenchModel(b *testing.B, cell backend.RNNCell, dense bool) *rnnBenchM
 // the last output.
 func (m *rnnBenchModel) engine(b *testing.B, cell backend.RNNCell, dense bool) *backend.Engine {
 	b.Helper()
-	target := []int{benchUnits}
-	if dense {
-		target = []int{1}
+	forward := func(s *backend.Scope, x *G.Node) (*G.Node, error) {
+		p := make([]*G.Node, len(m.vars))
+		for i, v := range m.vars {
+			n, err := s.Param(v)
+			if err != nil {
+				return nil, err
+			}
+			p[i] = n
+		}
+		emb, err := backend.Embedding(x, p[0], "embedding")
+		if err != nil {
+			return nil, err
+		}
+		r, err := backend.Recurrent(backend.RNNSpec{Cell: cell, Units: benchUnits, Name: "rnn"},
+			backend.RNNInputs{X: emb, Kernel: p[1], RecurrentKernel: p[2], Bias: p[3]})
+		if err != nil {
+			return nil, err
+		}
+		last, err := r.LastOutput()
+		if err != nil || !dense {
+			return last, err
+		}
+		y, err := backend.MatMul(last, p[4], false, false)
+		if err != nil {
+			return nil, err
+		}
+		return backend.BiasAdd(y, p[5])
 	}
 	e, err := backend.NewEngine(backend.Spec{
-		Dtype: tensor.Float32, InputShape: []int{benchSteps}, TargetShape: target, Variables: m.vars,
-		Forward: func(s *backend.Scope, x *G.Node) (*G.Node, error) {
-			p := make([]*G.Node, len(m.vars))
-			for i, v := range m.vars {
-				n, err := s.Param(v)
-				if err != nil {
-					return nil, err
-				}
-				p[i] = n
-			}
-			emb, err := backend.Embedding(x, p[0], "embedding")
-			if err != nil {
-				return nil, err
-			}
-			r, err := backend.Recurrent(backend.RNNSpec{Cell: cell, Units: benchUnits, Name: "rnn"},
-				backend.RNNInputs{X: emb, Kernel: p[1], RecurrentKernel: p[2], Bias: p[3]})
-			if err != nil {
-				return nil, err
-			}
-			last, err := r.LastOutput()
-			if err != nil || !dense {
-				return last, err
-			}
-			y, err := backend.MatMul(last, p[4], false, false)
-			if err != nil {
-				return nil, err
-			}
-			return backend.BiasAdd(y, p[5])
+		Dtype: tensor.Float32, Inputs: []backend.TensorSpec{{Name: "ids", Shape: []int{benchSteps}}}, Variables: m.vars,
+		Forward: func(s *backend.Scope, xs []*G.Node) ([]*G.Node, error) {
+			y, err := forward(s, xs[0])
+			return []*G.Node{y}, err
 		},
-		Loss: func(s *backend.Scope, yTrue, yPred *G.Node) (*G.Node, error) {
+		Losses: []backend.LossFunc{func(s *backend.Scope, yTrue, yPred *G.Node) (*G.Node, error) {
 			return backend.SigmoidCrossEntropy(yPred, yTrue)
-		},
+		}},
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -139,8 +139,9 @@ func (m *rnnBenchModel) engine(b *testing.B, cell backend.RNNCell, dense bool) *
 func (m *rnnBenchModel) fill(p *backend.Program, step int) {
 	bs := p.BatchSize()
 	k := step % (len(m.ids) / (bs * benchSteps))
-	copy(p.Input().Data().([]float32), m.ids[k*bs*benchSteps:(k+1)*bs*benchSteps])
-	if t := p.Target(); t != nil {
+	copy(p.Inputs()[0].Data().([]float32), m.ids[k*bs*benchSteps:(k+1)*bs*benchSteps])
+	if ts := p.Targets(); len(ts) > 0 && ts[0] != nil {
+		t := ts[0]
 		d := t.Data().([]float32)
 		if len(d) == bs {
 			copy(d, m.ys[k*bs:(k+1)*bs])

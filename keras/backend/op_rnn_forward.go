@@ -96,7 +96,7 @@ func rnnForward[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T) error
 			clear(row)
 		}
 		if brz != nil {
-			addTo(row[:2*U], brz)
+			addFirst(row[:2*U], brz)
 		}
 		if c.cell == GRUCell {
 			if bh != nil {
@@ -342,7 +342,7 @@ func rnnSteps[T Float](c *rnnConfig, tp *rnnTape[T], in rnnIn[T], y []T, r0, r1 
 	}
 }
 
-func addTo[T Float](dst, src []T) {
+func addFirst[T Float](dst, src []T) {
 	src = src[:len(dst)]
 	for i, v := range src {
 		dst[i] += v

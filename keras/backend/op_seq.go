@@ -171,13 +171,6 @@ func RepeatVector(x *G.Node, n int) (*G.Node, error) {
 	return G.ApplyOp(&repeatOp{opBase: opBase{fmt.Sprintf("repeat_vector(%d)", n), 1}, n: n}, x)
 }
 
-func shapeOf(n *G.Node) any {
-	if n == nil {
-		return "nil"
-	}
-	return n.Shape()
-}
-
 type repeatOp struct {
 	opBase
 	n   int
