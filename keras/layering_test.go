@@ -33,6 +33,7 @@ var layer = map[string]int{
 	"keras/internal/layertest": 3,
 	"keras":                    4,
 	"keras/callbacks":          5,
+	"keras/interop":            5,
 	"keras/historyplot":        5,
 	"examples":                 6,
 }
