@@ -239,7 +239,7 @@ func readDataset(ds *hdf5.Dataset) (Weight, error) {
 		return Weight{}, err
 	}
 	shape := ds.Shape()
-	if shape == nil {
+	if shape == nil && ds.Len() == 0 {
 		return Weight{}, errors.New("dataset has a null dataspace")
 	}
 	if len(v) != prod(shape) {
