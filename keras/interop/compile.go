@@ -758,11 +758,12 @@ func trainingConfigTFJS(s keras.CompileSettings) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	tc := obj("loss", loss, "metrics", metricsTo(s, TFJS), "optimizer_config", oc)
 	if s.LossWeights != nil {
-		tc = append(tc, kv{"loss_weights", s.LossWeights})
+		// tfjs-layers' loadTrainingConfig: "Loading loss_weights is not
+		// supported yet."
+		return nil, errors.New("TensorFlow.js cannot load loss_weights")
 	}
-	return tc, nil
+	return obj("loss", loss, "metrics", metricsTo(s, TFJS), "optimizer_config", oc), nil
 }
 
 // -------------------------------------------------------- optimizer state

@@ -247,7 +247,7 @@ func TestRoundTripTFJS(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			m := c.model()
 			out := filepath.Join(dir, c.name)
-			if err := interop.SaveTFJS(m, out, interop.TFJSShardSize(100)); err != nil {
+			if err := interop.SaveTFJS(m, out, interop.TFJSShardSize(100), interop.TFJSWithoutTrainingConfig()); err != nil {
 				t.Fatal(err)
 			}
 			back, err := interop.LoadModel(out)
@@ -262,6 +262,12 @@ func TestRoundTripTFJS(t *testing.T) {
 		err := interop.SaveTFJS(testFunctional(t, true), filepath.Join(dir, "sub"))
 		if err == nil || !contains(err.Error(), "Subtract") {
 			t.Fatalf("err = %v, want one naming Subtract", err)
+		}
+	})
+	t.Run("loss_weights", func(t *testing.T) {
+		err := interop.SaveTFJS(testFunctional(t, false), filepath.Join(dir, "lw"))
+		if err == nil || !contains(err.Error(), "loss_weights") {
+			t.Fatalf("err = %v, want one naming loss_weights", err)
 		}
 	})
 	t.Run("quantized", func(t *testing.T) {
