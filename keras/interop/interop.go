@@ -163,6 +163,20 @@ func loadBytes(data []byte, dir string, o *loadConfig) (*keras.Model, error) {
 	return nil, unknownFormat(data)
 }
 
+// brokenContainer explains a zip or HDF5 file that detect could not place.
+func brokenContainer(data []byte) error {
+	if bytes.HasPrefix(data, zipMagic) {
+		if _, err := openArchive(data); err != nil {
+			return errors.Wrap(err, "a zip archive that cannot be read (truncated or corrupted?)")
+		}
+		return errors.New("a zip archive that is neither a .keras archive (no config.json) nor a gokeras file")
+	}
+	if hdf5At(data) >= 0 {
+		return errors.New("an HDF5 file without a Keras layout (no model_config or layer_names attribute, no layers or vars group)")
+	}
+	return nil
+}
+
 func unwrapPath(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
@@ -278,6 +292,9 @@ func hdf5At(data []byte) int {
 }
 
 func unknownFormat(data []byte) error {
+	if err := brokenContainer(data); err != nil {
+		return err
+	}
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) > 0 && trimmed[0] == '{' {
 		var probe map[string]json.RawMessage
