@@ -42,7 +42,7 @@
 //
 // Every reader bounds what a file declares by what it holds: JSON
 // documents at 64 MiB, the weights a configuration may declare by twice
-// the values the file holds (plus 2^24), a TensorFlow.js manifest by the
+// the values the file holds (plus 2^20), a TensorFlow.js manifest by the
 // size of its shards; HDF5 reading is bounded by keras/internal/hdf5 (see
 // docs/hdf5.md). Errors name the file and the problem; no panic escapes.
 //

@@ -213,7 +213,7 @@ func finite(v []float64) (int, bool) {
 // reported weight by weight, tight enough that a damaged configuration
 // cannot exhaust memory.
 func budget(fileValues int) int {
-	b := 2*fileValues + 1<<24
+	b := 2*fileValues + 1<<20
 	if b > keras.MaxParams || b < 0 {
 		b = keras.MaxParams
 	}
