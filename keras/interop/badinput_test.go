@@ -206,3 +206,17 @@ func TestUnsupportedHDF5Feature(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestCorruptedStoredMember: a flipped byte inside the stored weights
+// member fails the CRC check instead of loading a wrong weight.
+func TestCorruptedStoredMember(t *testing.T) {
+	data := mustRead(t, "testdata/keras/sequential.keras")
+	h5 := member(t, "testdata/keras/sequential.keras", "model.weights.h5")
+	at := bytes.Index(data, h5[:64]) + len(h5) - 200
+	data[at] ^= 0x40
+	p := write(t, t.TempDir(), "flipped.keras", data)
+	_, err := interop.LoadModel(p)
+	if err == nil || !strings.Contains(err.Error(), "CRC") {
+		t.Fatalf("err = %v, want a CRC error", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"hash/crc32"
 	"io"
 	"sort"
 	"strconv"
@@ -155,7 +156,14 @@ func (a *archive) openHDF5(name string) (*hdf5.File, error) {
 	if f.Method == zip.Store && f.CompressedSize64 == f.UncompressedSize64 {
 		off, err := f.DataOffset()
 		if err == nil && off >= 0 && uint64(off)+f.UncompressedSize64 <= uint64(len(a.data)) {
-			hf, err := hdf5.Open(a.data[off : uint64(off)+f.UncompressedSize64])
+			b := a.data[off : uint64(off)+f.UncompressedSize64]
+			// Reading through the zip reader would check the CRC; reading in
+			// place must too, so that a damaged member is not taken for
+			// weights.
+			if crc32.ChecksumIEEE(b) != f.CRC32 {
+				return nil, errors.Errorf("%s: CRC-32 mismatch (the archive is corrupted)", name)
+			}
+			hf, err := hdf5.Open(b)
 			return hf, errors.Wrap(err, name)
 		}
 	}
