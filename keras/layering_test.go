@@ -34,6 +34,7 @@ var layer = map[string]int{
 	"keras":                    4,
 	"keras/callbacks":          5,
 	"keras/serving":            5,
+	"keras/interop":            5,
 	"keras/historyplot":        5,
 	"keras/modelplot":          5,
 	"keras/imageplot":          5,

@@ -1,0 +1,222 @@
+package interop_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gokeras/gokeras/keras"
+	"github.com/gokeras/gokeras/keras/interop"
+	"github.com/gokeras/gokeras/keras/kerrors"
+	"github.com/gokeras/gokeras/keras/layers"
+)
+
+func write(t *testing.T, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// rezip copies a .keras archive, replacing members.
+func rezip(t *testing.T, src string, replace map[string][]byte) []byte {
+	t.Helper()
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		data := replace[f.Name]
+		if data == nil {
+			rc, _ := f.Open()
+			data, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+		w, _ := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Store})
+		w.Write(data)
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+func member(t *testing.T, src, name string) []byte {
+	t.Helper()
+	zr, err := zip.OpenReader(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		if f.Name == name {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			return b
+		}
+	}
+	t.Fatalf("no %s", name)
+	return nil
+}
+
+// TestBadInput checks that broken files give errors naming the file and
+// the problem.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	seqKeras := "testdata/keras/sequential.keras"
+	config := member(t, seqKeras, "config.json")
+	withClass := bytes.Replace(config, []byte(`"class_name": "Dropout"`), []byte(`"class_name": "GaussianNoise"`), 1)
+	withKey := bytes.Replace(config, []byte(`"noise_shape": null`), []byte(`"noise_shape": [1, 16]`), 1)
+	wrongUnits := bytes.Replace(config, []byte(`"units": 16`), []byte(`"units": 17`), 1)
+	hugeUnits := bytes.Replace(config, []byte(`"units": 16`), []byte(`"units": 1000000000`), 1)
+	weights := member(t, seqKeras, "model.weights.h5")
+	gokerasFile := filepath.Join(dir, "model.gokeras")
+	m := keras.Sequential(layers.Dense(2, layers.InputShape(3)))
+	if err := m.Save(gokerasFile); err != nil {
+		t.Fatal(err)
+	}
+	tfjsJSON := mustRead(t, "testdata/tfjs/mlp/model.json")
+	var mj map[string]any
+	if err := json.Unmarshal(tfjsJSON, &mj); err != nil {
+		t.Fatal(err)
+	}
+	huge := strings.Replace(string(tfjsJSON), `"shape":[4,8]`, `"shape":[1048576,1048576]`, 1)
+	for _, c := range []struct {
+		name string
+		path string
+		want []string
+	}{
+		{"text file", write(t, dir, "notes.txt", []byte("hello")), []string{"notes.txt", "not a model file"}},
+		{"empty", write(t, dir, "empty.keras", nil), []string{"empty.keras", "not a model file"}},
+		{"gokeras file", gokerasFile, []string{"keras.LoadModel"}},
+		{"truncated archive", write(t, dir, "trunc.keras", mustRead(t, seqKeras)[:2000]), []string{"trunc.keras", "cannot be read"}},
+		{"corrupt weights", write(t, dir, "corrupt.keras", rezip(t, seqKeras, map[string][]byte{"model.weights.h5": weights[:len(weights)/3]})), []string{"corrupt.keras", "model.weights.h5"}},
+		{"unknown class", write(t, dir, "class.keras", rezip(t, seqKeras, map[string][]byte{"config.json": withClass})), []string{"GaussianNoise", "interop.RegisterConverter", "layers.Register"}},
+		{"unsupported key", write(t, dir, "key.keras", rezip(t, seqKeras, map[string][]byte{"config.json": withKey})), []string{"noise_shape"}},
+		{"shape mismatch", write(t, dir, "shape.keras", rezip(t, seqKeras, map[string][]byte{"config.json": wrongUnits})), []string{"shape.keras", "shape"}},
+		{"huge config", write(t, dir, "huge.keras", rezip(t, seqKeras, map[string][]byte{"config.json": hugeUnits})), []string{"huge.keras"}},
+		{"weights only", "testdata/keras/sequential.weights.h5", []string{"interop.LoadWeights"}},
+		{"hdf5 without Keras layout", "../internal/hdf5/testdata/unsupported.h5", []string{"unsupported.h5", "without a Keras layout"}},
+		{"tfjs huge manifest", write(t, dir, "huge_tfjs/model.json", []byte(huge)), []string{"model.json", "declares"}},
+		{"tfjs missing shard", write(t, dir, "noshard/model.json", tfjsJSON), []string{"group1-shard1of3.bin"}},
+		{"graph model", write(t, dir, "graph/model.json", []byte(`{"format": "graph-model", "modelTopology": {}}`)), []string{"graph-model"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := interop.LoadModel(c.path)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+	t.Run("unknown class is an UnknownNameError", func(t *testing.T) {
+		_, err := interop.LoadModel(filepath.Join(dir, "class.keras"))
+		var u *kerrors.UnknownNameError
+		if !errors.As(err, &u) || u.Name != "GaussianNoise" {
+			t.Fatalf("err = %v, want an UnknownNameError for GaussianNoise", err)
+		}
+	})
+}
+
+// TestLoadWeightsUntouched: a file that does not fit leaves the model's
+// weights as they were.
+func TestLoadWeightsUntouched(t *testing.T) {
+	m := keras.Sequential(
+		layers.Dense(16, layers.Activation("relu"), layers.InputShape(13)),
+		layers.Dropout(0.2),
+		layers.Dense(8, layers.Activation("tanh")),
+		layers.Dense(2)) // the file's last layer has 1 unit
+	if err := m.SetSeed(1); err != nil {
+		t.Fatal(err)
+	}
+	before, err := m.GetWeights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = interop.LoadWeights(m, "testdata/keras/sequential.weights.h5")
+	if err == nil || !strings.Contains(err.Error(), "dense_2") || !strings.Contains(err.Error(), "shape") {
+		t.Fatalf("err = %v, want a shape error naming dense_2", err)
+	}
+	after, _ := m.GetWeights()
+	for i := range before {
+		a, b := toFloats(before[i]), toFloats(after[i])
+		for j := range a {
+			if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
+				t.Fatalf("weight %d changed", i)
+			}
+		}
+	}
+}
+
+// TestKeras2HardSigmoid: Keras 2 and tfjs files get 0.2x + 0.5.
+func TestKeras2HardSigmoid(t *testing.T) {
+	cfg := `{"class_name": "Sequential", "config": {"name": "s", "layers": [
+		{"class_name": "Dense", "config": {"name": "d", "units": 1, "activation": "hard_sigmoid", "use_bias": false,
+		 "kernel_initializer": {"class_name": "Ones", "config": {}}, "batch_input_shape": [null, 1]}}]}}`
+	m, err := interop.ModelFromJSON([]byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := predictAll(t, m, []array{{Shape: []int{3, 1}, Data: []float64{-1, 0.5, 3}}})
+	want := []float64{0.3, 0.6, 1}
+	for i, v := range toFloats(got[0]) {
+		if math.Abs(v-want[i]) > 1e-6 {
+			t.Errorf("hard_sigmoid(%d) = %v, want %v", i, v, want[i])
+		}
+	}
+	if err := interop.SaveKeras(m, filepath.Join(t.TempDir(), "x.keras")); err == nil || !strings.Contains(err.Error(), "Keras 3") {
+		t.Errorf("saving Keras 2's hard sigmoid to Keras 3: err = %v", err)
+	}
+}
+
+// TestUnsupportedHDF5Feature: a weights file using an HDF5 filter outside
+// the supported set names the dataset and the filter.
+func TestUnsupportedHDF5Feature(t *testing.T) {
+	m := keras.Sequential(layers.Dense(2, layers.InputShape(3)))
+	err := interop.LoadWeights(m, "testdata/keras/lzf.weights.h5")
+	if err == nil || !strings.Contains(err.Error(), "lzf.weights.h5") || !strings.Contains(err.Error(), "layers/dense/vars/0") || !strings.Contains(err.Error(), "filter") {
+		t.Fatalf("err = %v, want one naming the file, the dataset and the filter", err)
+	}
+	t.Log(err)
+}
+
+// TestCorruptedStoredMember: a flipped byte inside the stored weights
+// member fails the CRC check instead of loading a wrong weight.
+func TestCorruptedStoredMember(t *testing.T) {
+	data := mustRead(t, "testdata/keras/sequential.keras")
+	h5 := member(t, "testdata/keras/sequential.keras", "model.weights.h5")
+	at := bytes.Index(data, h5[:64]) + len(h5) - 200
+	data[at] ^= 0x40
+	p := write(t, t.TempDir(), "flipped.keras", data)
+	_, err := interop.LoadModel(p)
+	if err == nil || !strings.Contains(err.Error(), "CRC") {
+		t.Fatalf("err = %v, want a CRC error", err)
+	}
+}

@@ -1,0 +1,58 @@
+package interop
+
+import (
+	"os"
+	"testing"
+
+	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/kerrors"
+)
+
+// The fuzz targets feed damaged files to every reader: none may panic,
+// hang or allocate beyond what the file holds. Seeds are the fixtures;
+// interesting inputs found are kept in testdata/fuzz.
+
+func seed(f *testing.F, paths ...string) {
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+}
+
+func FuzzLoadKeras(f *testing.F) {
+	seed(f, "testdata/keras/sequential.keras", "testdata/export/mlp.keras")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = loadBytes(data, t.TempDir(), &loadConfig{compile: true})
+	})
+}
+
+func FuzzLoadH5(f *testing.F) {
+	seed(f, "testdata/keras/keras2_sequential.h5", "testdata/keras/keras2_functional.h5")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _ = loadBytes(data, t.TempDir(), &loadConfig{compile: true})
+	})
+}
+
+func FuzzLoadTFJS(f *testing.F) {
+	seed(f, "testdata/tfjs/mlp_uint8/model.json", "testdata/tfjs/functional/model.json")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// The shards of mlp_uint8: a manifest that declares other sizes
+		// must be refused before anything is read.
+		_, _ = loadBytes(data, "testdata/tfjs/mlp_uint8", &loadConfig{compile: true})
+	})
+}
+
+func FuzzModelFromJSON(f *testing.F) {
+	f.Add([]byte(`{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Dense", "config": {"name": "d", "units": 3, "batch_input_shape": [null, 2]}}]}}`))
+	f.Add([]byte(`{"module": "keras", "class_name": "Sequential", "config": {"name": "s", "layers": [{"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "i"}}, {"module": "keras.layers", "class_name": "Dot", "config": {"name": "d", "axes": [1, 1]}}]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var pe *kerrors.PanicError
+		if _, err := ModelFromJSON(data); errors.As(err, &pe) {
+			t.Fatalf("panic: %+v", err)
+		}
+	})
+}

@@ -1,0 +1,310 @@
+package interop_test
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras"
+	"github.com/gokeras/gokeras/keras/interop"
+	"github.com/gokeras/gokeras/keras/layers"
+	"github.com/gokeras/gokeras/keras/optimizers"
+)
+
+// testMLP is a small compiled Sequential model trained a few steps.
+func testMLP(t *testing.T, seed int64) *keras.Model {
+	t.Helper()
+	m := keras.Sequential(
+		layers.Dense(8, layers.Activation("relu"), layers.InputShape(5), layers.KernelRegularizer("l2")),
+		layers.Dropout(0.25),
+		layers.Dense(6, layers.Activation("tanh")),
+		layers.Dense(3, layers.Activation("softmax")))
+	if err := m.SetSeed(seed); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(keras.Loss("categorical_crossentropy"), keras.Optimizer(optimizers.Adam(optimizers.LearningRate(0.01))), keras.Metrics("accuracy")); err != nil {
+		t.Fatal(err)
+	}
+	x, y := data(seed, 24, 5, 3)
+	if _, err := m.Fit(context.Background(), x, y, keras.Epochs(2), keras.BatchSize(8), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// testFunctional is a two-input, two-output model with every merge layer
+// and a nested Sequential model.
+func testFunctional(t *testing.T, withSubtract bool) *keras.Model {
+	t.Helper()
+	a := keras.Input([]int{4}, keras.InputName("a"))
+	b := keras.Input([]int{3}, keras.InputName("b"))
+	da := layers.Dense(5, layers.Activation("relu"), layers.Name("da")).Apply(a)
+	db := layers.Dense(5, layers.Activation("tanh"), layers.Name("db")).Apply(b)
+	inner := keras.Sequential(layers.Dense(5, layers.Activation("sigmoid"), layers.InputShape(5)))
+	parts := []*keras.Tensor{
+		layers.Add().Apply(da, db), layers.Multiply().Apply(da, db), layers.Average().Apply(da, db),
+		layers.Maximum().Apply(da, db), layers.Minimum().Apply(da, db), inner.Apply(da),
+	}
+	if withSubtract {
+		parts = append(parts, layers.Subtract().Apply(da, db))
+	}
+	cat := layers.Concatenate().Apply(parts...)
+	r := layers.Reshape([]int{len(parts), 5}).Apply(layers.Activation("sigmoid").Apply(cat))
+	cls := layers.Dense(2, layers.Activation("softmax"), layers.Name("cls")).Apply(layers.Flatten().Apply(r))
+	cos := layers.Dot([]int{1}, layers.Normalize(true)).Apply(da, db)
+	score := layers.Dense(1, layers.Name("score")).Apply(cos)
+	m, err := keras.NewModel([]*keras.Tensor{a, b}, []*keras.Tensor{cls, score}, keras.ModelName("towers"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.SetSeed(3); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(keras.Loss(map[string]any{"cls": "categorical_crossentropy", "score": "mse"}),
+		keras.Optimizer(optimizers.SGD(optimizers.LearningRate(0.05), optimizers.Momentum(0.9))),
+		keras.OutputMetrics("cls", "accuracy"), keras.LossWeights(1, 0.5)); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// data returns seeded inputs and one-hot targets.
+func data(seed int64, n, in, classes int) (*tensor.Dense, *tensor.Dense) {
+	s := uint64(seed)*2654435761 + 1
+	next := func() float64 {
+		s = s*6364136223846793005 + 1442695040888963407
+		return float64(s>>11) / (1 << 53)
+	}
+	x := make([]float32, n*in)
+	for i := range x {
+		x[i] = float32(2*next() - 1)
+	}
+	y := make([]float32, n*classes)
+	for i := 0; i < n; i++ {
+		y[i*classes+int(next()*float64(classes))%classes] = 1
+	}
+	return tensor.New(tensor.WithShape(n, in), tensor.WithBacking(x)), tensor.New(tensor.WithShape(n, classes), tensor.WithBacking(y))
+}
+
+func sameWeights(t *testing.T, a, b *keras.Model) {
+	t.Helper()
+	wa, err := a.GetWeights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wb, err := b.GetWeights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wa) != len(wb) {
+		t.Fatalf("%d weights, want %d", len(wb), len(wa))
+	}
+	for i := range wa {
+		fa, fb := toFloats(wa[i]), toFloats(wb[i])
+		if !wa[i].Shape().Eq(wb[i].Shape()) || len(fa) != len(fb) {
+			t.Fatalf("weight %d: shape %v, want %v", i, wb[i].Shape(), wa[i].Shape())
+		}
+		for j := range fa {
+			if math.Float64bits(fa[j]) != math.Float64bits(fb[j]) {
+				t.Fatalf("weight %d value %d: %v, want %v (bit for bit)", i, j, fb[j], fa[j])
+			}
+		}
+	}
+}
+
+func samePredictions(t *testing.T, a, b *keras.Model, xs keras.Data) {
+	t.Helper()
+	pa, err := a.PredictAll(context.Background(), xs, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := b.PredictAll(context.Background(), xs, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range pa {
+		fa, fb := toFloats(pa[k]), toFloats(pb[k])
+		for i := range fa {
+			if math.Float64bits(fa[i]) != math.Float64bits(fb[i]) {
+				t.Fatalf("output %d value %d: %v, want %v", k, i, fb[i], fa[i])
+			}
+		}
+	}
+}
+
+// TestRoundTripKeras: gokeras -> .keras -> gokeras gives the same
+// weights, predictions, compile settings and optimizer state, bit for bit.
+func TestRoundTripKeras(t *testing.T) {
+	dir := t.TempDir()
+	t.Run("sequential", func(t *testing.T) {
+		m := testMLP(t, 7)
+		path := filepath.Join(dir, "mlp.keras")
+		if err := interop.SaveKeras(m, path); err != nil {
+			t.Fatal(err)
+		}
+		back, err := interop.LoadModel(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameWeights(t, m, back)
+		x, _ := data(9, 6, 5, 3)
+		samePredictions(t, m, back, x)
+		st1, err := optimizers.StateOf(m.Optimizer(), m.Variables()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st2, err := optimizers.StateOf(back.Optimizer(), back.Variables()...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st1.Iterations != st2.Iterations || st1.LearningRate != st2.LearningRate || len(st2.Slots) != len(st1.Slots) {
+			t.Fatalf("optimizer state: %d/%v/%d slots, want %d/%v/%d", st2.Iterations, st2.LearningRate, len(st2.Slots), st1.Iterations, st1.LearningRate, len(st1.Slots))
+		}
+		vs1, vs2 := m.Variables(), back.Variables()
+		for i, v := range vs1 {
+			a, b := st1.Slots[v.Name()], st2.Slots[vs2[i].Name()]
+			for k := range a {
+				for j := range a[k] {
+					if float32(a[k][j]) != float32(b[k][j]) {
+						t.Fatalf("slot %d of %s differs", k, v.Name())
+					}
+				}
+			}
+		}
+		if got, want := back.MetricNames(), m.MetricNames(); len(got) != len(want) || got[0] != want[0] {
+			t.Errorf("metrics %v, want %v", got, want)
+		}
+	})
+	t.Run("functional", func(t *testing.T) {
+		m := testFunctional(t, true)
+		path := filepath.Join(dir, "towers.keras")
+		if err := interop.SaveKeras(m, path); err != nil {
+			t.Fatal(err)
+		}
+		back, err := interop.LoadModel(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameWeights(t, m, back)
+		a, _ := data(1, 5, 4, 2)
+		b, _ := data(2, 5, 3, 2)
+		samePredictions(t, m, back, []tensor.Tensor{a, b})
+		s, ok := back.CompileSettings()
+		if !ok || len(s.Losses) != 2 || s.LossWeights[1] != 0.5 || s.OutputMetrics["cls"][0] != "accuracy" {
+			t.Errorf("compile settings %+v", s)
+		}
+	})
+	t.Run("weights", func(t *testing.T) {
+		m := testMLP(t, 8)
+		path := filepath.Join(dir, "mlp.weights.h5")
+		if err := interop.SaveKerasWeights(m, path); err != nil {
+			t.Fatal(err)
+		}
+		other := testMLP(t, 99)
+		if err := interop.LoadWeights(other, path); err != nil {
+			t.Fatal(err)
+		}
+		sameWeights(t, m, other)
+	})
+	t.Run("float64", func(t *testing.T) {
+		m := keras.Sequential(layers.Dense(3, layers.InputShape(2)))
+		if err := m.SetDtype(tensor.Float64); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "f64.keras")
+		if err := interop.SaveKeras(m, path); err != nil {
+			t.Fatal(err)
+		}
+		back, err := interop.LoadModel(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.Dtype() != tensor.Float64 {
+			t.Fatalf("dtype %v", back.Dtype())
+		}
+		sameWeights(t, m, back)
+	})
+}
+
+// TestRoundTripTFJS: gokeras -> TensorFlow.js -> gokeras, bit for bit.
+func TestRoundTripTFJS(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name  string
+		model func() *keras.Model
+		xs    func() keras.Data
+	}{
+		{"mlp", func() *keras.Model { return testMLP(t, 5) }, func() keras.Data { x, _ := data(4, 3, 5, 3); return x }},
+		{"functional", func() *keras.Model { return testFunctional(t, false) }, func() keras.Data {
+			a, _ := data(1, 5, 4, 2)
+			b, _ := data(2, 5, 3, 2)
+			return []tensor.Tensor{a, b}
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := c.model()
+			out := filepath.Join(dir, c.name)
+			if err := interop.SaveTFJS(m, out, interop.TFJSShardSize(100), interop.TFJSWithoutTrainingConfig()); err != nil {
+				t.Fatal(err)
+			}
+			back, err := interop.LoadModel(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameWeights(t, m, back)
+			samePredictions(t, m, back, c.xs())
+		})
+	}
+	t.Run("subtract", func(t *testing.T) {
+		err := interop.SaveTFJS(testFunctional(t, true), filepath.Join(dir, "sub"))
+		if err == nil || !contains(err.Error(), "Subtract") {
+			t.Fatalf("err = %v, want one naming Subtract", err)
+		}
+	})
+	t.Run("loss_weights", func(t *testing.T) {
+		err := interop.SaveTFJS(testFunctional(t, false), filepath.Join(dir, "lw"))
+		if err == nil || !contains(err.Error(), "loss_weights") {
+			t.Fatalf("err = %v, want one naming loss_weights", err)
+		}
+	})
+	t.Run("quantized", func(t *testing.T) {
+		m := testMLP(t, 6)
+		for _, q := range []string{"float16", "uint8", "uint16"} {
+			out := filepath.Join(dir, "q_"+q)
+			if err := interop.SaveTFJS(m, out, interop.TFJSQuantize(q)); err != nil {
+				t.Fatal(err)
+			}
+			back, err := interop.LoadModel(out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wa, _ := m.GetWeights()
+			wb, _ := back.GetWeights()
+			tol := map[string]float64{"float16": 1e-3, "uint8": 1e-2, "uint16": 1e-4}[q]
+			for i := range wa {
+				fa, fb := toFloats(wa[i]), toFloats(wb[i])
+				for j := range fa {
+					if d := math.Abs(fa[j] - fb[j]); d > tol*math.Max(1, math.Abs(fa[j])) {
+						t.Fatalf("%s: weight %d value %d: %v, want %v", q, i, j, fb[j], fa[j])
+					}
+				}
+			}
+		}
+	})
+}
+
+func contains(s, sub string) bool {
+	return len(s) >= len(sub) && (s == sub || indexOf(s, sub) >= 0)
+}
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
