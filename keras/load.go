@@ -261,7 +261,7 @@ func decodeSnapshot(data []byte) (*snapshot, error) {
 func checkMetadata(md fileMetadata, a *archive) error {
 	if md.Format != FormatName {
 		if _, ok := a.members["model.weights.h5"]; ok {
-			return errors.New("this is a Keras (Python) .keras file; gokeras reads files saved by gokeras (docs/format.md)")
+			return errors.New("this is a Keras (Python) .keras file: read it with interop.LoadModel (package keras/interop); keras.LoadModel reads files saved by gokeras (docs/format.md)")
 		}
 		return errors.Errorf("%s: format %q, want %q", memberMetadata, md.Format, FormatName)
 	}
