@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -292,4 +293,52 @@ func TestFailedLoadsLeaveTheModelUntouched(t *testing.T) {
 		t.Fatalf("architecture mismatch:\n got %v\nwant %s", err, want)
 	}
 	t.Logf("%d failed loads, none changed the model", failures)
+}
+
+// TestInflatingMemberIsRefusedBeforeReading: a weight member that
+// inflates to 512 MiB for a (3, 4) kernel is refused from its declared
+// size, before anything is inflated or allocated for it.
+func TestInflatingMemberIsRefusedBeforeReading(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a 512 MiB deflate stream (-short)")
+	}
+	_, good := savedModel(t, tensor.Float32)
+	zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.Name, Method: zip.Deflate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name == "weights/0000_dense_kernel.npy" {
+			zeros := make([]byte, 1<<20)
+			for i := 0; i < 512; i++ {
+				if _, err := w.Write(zeros); err != nil {
+					t.Fatal(err)
+				}
+			}
+			continue
+		}
+		rc, _ := f.Open()
+		body, _ := io.ReadAll(rc)
+		rc.Close()
+		_, _ = w.Write(body)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = loadModel(buf.Bytes())
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "more than the") {
+		t.Fatalf("loading an inflating member: %v", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+		t.Errorf("loading allocated %d MiB before refusing the member", grew>>20)
+	}
 }
