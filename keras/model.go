@@ -663,8 +663,8 @@ func (m *Model) sequentialGraph(dataShape []int) error {
 	used := map[layers.Layer]bool{}
 	// Name the layers first, as the model will, so that build errors name
 	// them.
-	if err := nameSequential(m.seq); err != nil {
-		return err
+	if err := graph.NameLayers(m.seq); err != nil {
+		return errors.Wrap(err, "keras")
 	}
 	ctx := &layers.BuildContext{MaxParams: m.maxParams}
 	t := in
@@ -691,43 +691,6 @@ func (m *Model) sequentialGraph(dataShape []int) error {
 		return errors.Wrap(err, "keras")
 	}
 	m.g = g
-	return nil
-}
-
-// nameSequential gives unnamed layers Keras's names (dense, dense_1, ...)
-// in order and rejects duplicate names.
-func nameSequential(ls []layers.Layer) error {
-	used := map[string]layers.Layer{}
-	for _, l := range ls {
-		if n := l.Name(); n != "" {
-			if other, dup := used[n]; dup && other != l {
-				return errors.Errorf("keras: two layers are named %q; layer names must be unique", n)
-			}
-			used[n] = l
-		}
-	}
-	counts := map[string]int{}
-	for _, l := range ls {
-		if l.Name() != "" {
-			continue
-		}
-		base := layers.DefaultName(l.ClassName())
-		if _, ok := l.(*layers.InputLayer); ok {
-			base = "input_layer"
-		}
-		for {
-			name := base
-			if c := counts[base]; c > 0 {
-				name = fmt.Sprintf("%s_%d", base, c)
-			}
-			counts[base]++
-			if _, taken := used[name]; !taken {
-				l.SetName(name)
-				used[name] = l
-				break
-			}
-		}
-	}
 	return nil
 }
 

@@ -165,11 +165,16 @@ func layerLabel(l layers.Layer) string {
 	return "(unnamed " + l.ClassName() + ")"
 }
 
-// nameLayers gives unnamed layers Keras's default names (dense, dense_1,
-// conv2d, ...) in the graph's order and rejects duplicate names.
-func (g *Graph) nameLayers() error {
+// nameLayers gives unnamed layers Keras's default names in the graph's
+// order and rejects duplicate names.
+func (g *Graph) nameLayers() error { return NameLayers(g.layers) }
+
+// NameLayers gives the unnamed layers of ls Keras's default names (dense,
+// dense_1, conv2d, input_layer, ...), in order, skipping names already
+// taken, and rejects two layers with one name.
+func NameLayers(ls []layers.Layer) error {
 	used := map[string]layers.Layer{}
-	for _, l := range g.layers {
+	for _, l := range ls {
 		if n := l.Name(); n != "" {
 			if other, dup := used[n]; dup && other != l {
 				return errors.Errorf("graph: two layers are named %q (%s and %s); layer names must be unique within a model", n, other.ClassName(), l.ClassName())
@@ -178,14 +183,11 @@ func (g *Graph) nameLayers() error {
 		}
 	}
 	counts := map[string]int{}
-	for _, l := range g.layers {
+	for _, l := range ls {
 		if l.Name() != "" {
 			continue
 		}
 		base := layers.DefaultName(l.ClassName())
-		if _, ok := l.(*layers.InputLayer); ok {
-			base = "input_layer"
-		}
 		for {
 			name := base
 			if c := counts[base]; c > 0 {
