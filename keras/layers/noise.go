@@ -158,12 +158,12 @@ func (l *NoiseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 	}
 	shape := []int(x.Shape().Clone())
 	var fill func(rng *rand.Rand, d any)
-	combine := G.HadamardProd
+	combine := backend.MulNoise
 	switch l.class {
 	case "GaussianNoise":
 		sd := l.value
 		fill = func(rng *rand.Rand, d any) { gaussian(rng, d, 0, sd) }
-		combine = G.Add
+		combine = backend.AddNoise
 	case "GaussianDropout":
 		sd := math.Sqrt(l.value / (1 - l.value))
 		fill = func(rng *rand.Rand, d any) { gaussian(rng, d, 1, sd) }
