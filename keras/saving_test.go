@@ -190,7 +190,8 @@ var roundTripCases = []roundTripCase{
 			layers.UpSampling1D(),
 			layers.Conv1DTranspose(3, 3, layers.Strides(2)),
 			layers.AveragePooling1D(layers.PoolSize(3)),
-			layers.BatchNormalization(layers.Momentum(0.9)),
+			layers.BatchNormalization(layers.Momentum(0.9), layers.Scale(false)),
+			layers.LayerNormalization(layers.Center(false)),
 			layers.GlobalMaxPooling1D(),
 			layers.Dense(2),
 		}
