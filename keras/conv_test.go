@@ -360,6 +360,38 @@ func BenchmarkMNISTCNNW2(b *testing.B) {
 	b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/steps, "allocs/step")
 }
 
+// BenchmarkMNISTCNNW2Epoch is W2's full epoch (torch_reference.py --w
+// cnn --full): the same model and optimizer for one shuffled epoch of the
+// 60,000 training images (469 steps of 128, the last one partial), then
+// the test accuracy. It reports seconds per epoch and the accuracy.
+//
+//	go test ./keras -run '^$' -bench MNISTCNNW2Epoch -benchtime 1x
+func BenchmarkMNISTCNNW2Epoch(b *testing.B) {
+	x, y, xt, yt := loadMNIST(b)
+	var acc float64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		m := mnistCNN()
+		_ = m.SetSeed(int64(i + 1))
+		if err := m.Compile(keras.Loss("categorical_crossentropy"), keras.Optimizer("adam"), keras.Metrics("accuracy")); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := m.Fit(context.Background(), x, y, keras.BatchSize(128), keras.Verbose(0)); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s, err := m.Evaluate(context.Background(), xt, yt, keras.BatchSize(500), keras.Verbose(0))
+		if err != nil {
+			b.Fatal(err)
+		}
+		acc += s["accuracy"]
+		b.StartTimer()
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/epoch")
+	b.ReportMetric(acc/float64(b.N), "test_accuracy")
+}
+
 // BenchmarkMNISTCNNPredict times the mnist_cnn model's inference: one
 // image per call (latency) and 10,000 images in one call. The weights are
 // the initial ones (the work does not depend on their values); the
