@@ -71,6 +71,9 @@ func run(ctx context.Context, w io.Writer, c config) error {
 	const batchSize, numClasses = 128, 10
 	// img_rows <- 28; img_cols <- 28
 	const imgRows, imgCols = 28, 28
+	if err := os.MkdirAll(c.out, 0o755); err != nil {
+		return err
+	}
 
 	// mnist <- dataset_mnist()
 	// x_train <- mnist$train$x; y_train <- mnist$train$y
