@@ -37,6 +37,7 @@ func TestShortRun(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no RESULT line:\n%s", text)
 	}
+	t.Log(m[0])
 	acc, _ := strconv.ParseFloat(m[1], 64)
 	if spe, err := strconv.ParseFloat(m[2], 64); err != nil || spe <= 0 {
 		t.Errorf("s_per_epoch %q", m[2])
