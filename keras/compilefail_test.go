@@ -26,6 +26,8 @@ func TestOptionsAreCheckedByTheCompiler(t *testing.T) {
 		"weight_option_to_dropout": "layers.WeightOption does not implement layers.DropoutOption",
 		"seed_to_dense":            "layers.SeedOption does not implement layers.DenseOption",
 		"patience_to_csvlogger":    "callbacks.PlateauOption does not implement callbacks.CSVLoggerOption",
+		"pool_size_to_conv2d":      "layers.PoolSizeOption does not implement layers.ConvOption",
+		"groups_to_depthwise":      "layers.GroupsOption does not implement layers.DepthwiseConvOption",
 	}
 	dirs, err := os.ReadDir(filepath.Join("testdata", "compilefail"))
 	if err != nil {

@@ -165,6 +165,53 @@ var roundTripCases = []roundTripCase{
 		f := nestedFunctional()
 		return in, layers.Dense(2).Apply(f.Apply(h))
 	}},
+	{"conv2d", []int{6, 6, 2}, 3, func() []layers.Layer {
+		return []layers.Layer{
+			layers.Conv2D(4, [2]int{3, 3}, layers.Activation("relu"), layers.Padding("same"), layers.InputShape(6, 6, 2)),
+			layers.BatchNormalization(),
+			layers.SpatialDropout2D(0.2, layers.Seed(3)),
+			layers.DepthwiseConv2D([2]int{3, 3}, layers.DepthMultiplier(2), layers.Padding("same")),
+			layers.SeparableConv2D(4, [2]int{3, 3}, layers.Activation("tanh")),
+			layers.ZeroPadding2D([]int{1}),
+			layers.Cropping2D([]int{1, 0, 0, 1}),
+			layers.MaxPooling2D(layers.Padding("same")),
+			layers.UpSampling2D(layers.Interpolation("bilinear")),
+			layers.Conv2DTranspose(3, [2]int{2, 2}, layers.Strides(2)),
+			layers.AveragePooling2D(layers.PoolSize(4)),
+			layers.GaussianNoise(0.1),
+			layers.GaussianDropout(0.1, layers.Seed(5)),
+			layers.LayerNormalization(),
+			layers.GlobalAveragePooling2D(),
+			layers.Dense(3),
+		}
+	}, nil},
+	{"conv1d", []int{10, 3}, 2, func() []layers.Layer {
+		return []layers.Layer{
+			layers.Conv1D(4, 3, layers.Padding("causal"), layers.DilationRate(2), layers.Activation("relu"), layers.InputShape(10, 3)),
+			layers.SpatialDropout1D(0.2),
+			layers.DepthwiseConv1D(2, layers.Padding("same")),
+			layers.SeparableConv1D(4, 3, layers.Padding("same")),
+			layers.ZeroPadding1D(nil),
+			layers.Cropping1D(nil),
+			layers.MaxPooling1D(),
+			layers.UpSampling1D(),
+			layers.Conv1DTranspose(3, 3, layers.Strides(2)),
+			layers.AveragePooling1D(layers.PoolSize(3)),
+			layers.BatchNormalization(layers.Momentum(0.9), layers.Scale(false)),
+			layers.LayerNormalization(layers.Center(false)),
+			layers.GlobalMaxPooling1D(),
+			layers.Dense(2),
+		}
+	}, nil},
+	{"global_pooling", []int{4, 4, 3}, 2, func() []layers.Layer {
+		return []layers.Layer{layers.GlobalMaxPooling2D(), layers.GlobalAveragePooling1D()}
+	}, func() (*keras.Tensor, *keras.Tensor) {
+		in := keras.Input([]int{4, 4, 3})
+		a := layers.Conv2D(3, [2]int{2, 2}).Apply(in)
+		g1 := layers.GlobalMaxPooling2D().Apply(a)
+		g2 := layers.GlobalAveragePooling1D(layers.Keepdims(true)).Apply(layers.Reshape([]int{9, 3}).Apply(a))
+		return in, layers.Dense(2).Apply(layers.Concatenate().Apply(g1, layers.Flatten().Apply(g2)))
+	}},
 }
 
 // halve is a Lambda function registered for the "lambda" round-trip case.

@@ -19,9 +19,23 @@
 //
 // Options are named like Keras's keyword arguments (Activation, UseBias,
 // KernelInitializer, KernelRegularizer, ActivityRegularizer,
-// KernelConstraint, InputShape, Name, ...). One Option type serves every
-// layer; giving a layer an option it does not have is reported at build
-// time. Activation is both an option (Dense's activation) and a layer.
+// KernelConstraint, InputShape, Name, ...). Each layer family has its own
+// option interface (DenseOption, ConvOption, PoolOption, BatchNormOption,
+// ...) and an option several layers take implements each of theirs, so
+// the compiler rejects an option given to a layer that has no such
+// argument. Activation is both an option (Dense's and the convolutions'
+// activation) and a layer.
+//
+// # Images and sequences
+//
+// The convolution, pooling, padding, upsampling, normalization and noise
+// layers (Conv2D, Conv1D, Conv2DTranspose, DepthwiseConv2D,
+// SeparableConv2D, MaxPooling2D, GlobalAveragePooling2D, ZeroPadding2D,
+// UpSampling2D, BatchNormalization, LayerNormalization, SpatialDropout2D,
+// GaussianNoise, ... and their 1-D twins) are channels last like Keras:
+// images (batch, rows, cols, channels), sequences (batch, steps,
+// channels). They take Keras 3's arguments with Keras 3's defaults and
+// output-length rules; docs/reference/convolution.md lists them.
 // Regularizer penalties are added to the model's loss in training and
 // evaluation graphs; constraints are attached to the weights and applied
 // by the optimizer after each update.

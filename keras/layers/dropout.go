@@ -43,7 +43,8 @@ func (o SeedOption) applyDropout(l *DropoutLayer) {
 //
 // Gorgonia's own Dropout op has a wrong gradient (it divides by rate
 // instead of 1-rate); this layer multiplies by a mask drawn on the host
-// instead, so the gradient is exactly the mask.
+// instead (backend.MulNoise, which reuses its buffers), so the gradient is
+// exactly the mask.
 func Dropout(rate float64, opts ...DropoutOption) *DropoutLayer {
 	l := &DropoutLayer{rate: rate}
 	l.Init(l, "Dropout")
@@ -97,7 +98,7 @@ func (l *DropoutLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 			fillMask(rng, d, keep, scale)
 		}
 	})
-	out, err := G.HadamardProd(x, mask)
+	out, err := backend.MulNoise(x, mask)
 	if err != nil {
 		return nil, errors.Wrapf(err, "layers: %s", l.name)
 	}
