@@ -27,8 +27,8 @@ func TestGuideSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct {
-		class string
-		shape string
+		class  string
+		shape  string
 		params int
 	}{
 		{"InputLayer", "[32 32 3]", 0},
