@@ -66,7 +66,7 @@ func (o *AdagradOptimizer) Config() Config { return o.config(o.Params()) }
 func (o *AdagradOptimizer) Apply(vars []*backend.Variable) error {
 	lr, eps := o.LearningRate(), o.p.Epsilon
 	return o.forEach(vars, 1,
-		func(w, g []float32, s []slot) { adagradKernel(w, g, s[0].f32, float32(lr), float32(eps)) },
+		func(w, g []float32, s []slot) { adagrad32(w, g, s[0].f32, float32(lr), float32(eps)) },
 		func(w, g []float64, s []slot) { adagradKernel(w, g, s[0].f64, lr, eps) })
 }
 

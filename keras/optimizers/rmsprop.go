@@ -73,6 +73,10 @@ func (o *RMSpropOptimizer) Apply(vars []*backend.Variable) error {
 	// slots: 0 velocity, 1 momentum, 2 average gradient (centered)
 	return o.forEach(vars, 3,
 		func(w, g []float32, s []slot) {
+			if !centered && mu == 0 {
+				rmsprop32(w, g, s[0].f32, float32(lr), float32(rho), float32(eps))
+				return
+			}
 			rmspropKernel(w, g, s[0].f32, s[1].f32, s[2].f32, float32(lr), float32(rho), float32(mu), float32(eps), centered)
 		},
 		func(w, g []float64, s []slot) {
@@ -80,16 +84,24 @@ func (o *RMSpropOptimizer) Apply(vars []*backend.Variable) error {
 		})
 }
 
+// rmspropPlain is the portable update without momentum, not centered.
+// The float32 assembly kernel performs the same operations in the same
+// order, so both give identical bits.
+func rmspropPlain[T backend.Float](w, g, v []T, lr, rho, eps T) {
+	g, v = g[:len(w)], v[:len(w)]
+	for i := range w {
+		gi := g[i]
+		vi := rho*v[i] + (1-rho)*(gi*gi)
+		v[i] = vi
+		w[i] -= lr * gi / T(math.Sqrt(float64(vi+eps)))
+	}
+}
+
 func rmspropKernel[T backend.Float](w, g, v, m, avg []T, lr, rho, mu, eps T, centered bool) {
 	n := len(w)
 	g, v, m, avg = g[:n], v[:n], m[:n], avg[:n]
 	if !centered && mu == 0 {
-		for i := range w {
-			gi := g[i]
-			vi := rho*v[i] + (1-rho)*(gi*gi)
-			v[i] = vi
-			w[i] -= lr * gi / T(math.Sqrt(float64(vi+eps)))
-		}
+		rmspropPlain(w, g, v, lr, rho, eps)
 		return
 	}
 	for i := range w {

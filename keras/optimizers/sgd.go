@@ -59,12 +59,12 @@ func (o *SGDOptimizer) Apply(vars []*backend.Variable) error {
 	lr := o.LearningRate()
 	if o.p.Momentum == 0 {
 		return o.forEach(vars, 0,
-			func(w, g []float32, _ []slot) { sgdPlain(w, g, float32(lr)) },
+			func(w, g []float32, _ []slot) { sgd32(w, g, float32(lr)) },
 			func(w, g []float64, _ []slot) { sgdPlain(w, g, lr) })
 	}
 	return o.forEach(vars, 1,
 		func(w, g []float32, s []slot) {
-			sgdMomentum(w, g, s[0].f32, float32(lr), float32(o.p.Momentum), o.p.Nesterov)
+			sgdMomentum32(w, g, s[0].f32, float32(lr), float32(o.p.Momentum), o.p.Nesterov)
 		},
 		func(w, g []float64, s []slot) { sgdMomentum(w, g, s[0].f64, lr, o.p.Momentum, o.p.Nesterov) })
 }
