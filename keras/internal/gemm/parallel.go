@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Products of at least this many floating-point operations (2·m·n·k) are
@@ -19,9 +20,29 @@ const (
 // parallelFlops, when not negative, overrides impl.parFlops (tests).
 var parallelFlops = -1
 
-// maxWorkers caps the goroutines of one product. Only two cores were
-// available to measure on, so larger machines get no more than two.
+// maxWorkers caps the goroutines of one product unless SetMaxWorkers
+// set a cap. Only two cores were available to measure on, so larger
+// machines get no more than two by default.
 var maxWorkers = 2
+
+// workerCap is the cap set by SetMaxWorkers (0: none, maxWorkers holds).
+var workerCap atomic.Int64
+
+// SetMaxWorkers caps the goroutines of one product at n (1: every product
+// runs on the calling goroutine). n < 1 restores the default cap of two.
+// Never more than GOMAXPROCS goroutines run one product. It is safe to
+// call at any time; products already running keep their split.
+func SetMaxWorkers(n int) {
+	workerCap.Store(int64(max(n, 0)))
+}
+
+// capWorkers returns the current cap on the goroutines of one product.
+func capWorkers() int {
+	if c := workerCap.Load(); c > 0 {
+		return int(c)
+	}
+	return maxWorkers
+}
 
 // workers returns how many goroutines should share the product.
 func workers[T float](p *impl[T], m, n, k int) int {
@@ -29,14 +50,15 @@ func workers[T float](p *impl[T], m, n, k int) int {
 	if parallelFlops >= 0 {
 		threshold = parallelFlops
 	}
-	if maxWorkers < 2 || 2*float64(m)*float64(n)*float64(k) < float64(threshold) {
+	limit := capWorkers()
+	if limit < 2 || 2*float64(m)*float64(n)*float64(k) < float64(threshold) {
 		return 1
 	}
 	// Each worker needs at least one whole tile row or column.
 	if m < 2*p.mr && n < 2*p.nr {
 		return 1
 	}
-	return min(maxWorkers, runtime.GOMAXPROCS(0))
+	return min(limit, runtime.GOMAXPROCS(0))
 }
 
 // parallel splits C into w strips of whole tiles along its longer
