@@ -47,18 +47,21 @@ func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 }
 
 func (op *softmaxOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	x := in[0]
 	out := op.out.get(x.Dtype(), x.Shape())
 	rows, cols := rowsCols(x.Shape())
-	switch xs := x.Data().(type) {
-	case []float32:
-		softmaxRows(out.Data().([]float32), xs, rows, cols, op.log)
-	case []float64:
-		softmaxRows(out.Data().([]float64), xs, rows, cols, op.log)
+	switch x.Dtype() {
+	case tensor.Float32:
+		xs := x.Float32s()
+		softmaxRows(out.Float32s(), xs, rows, cols, op.log)
+	case tensor.Float64:
+		xs := x.Float64s()
+		softmaxRows(out.Float64s(), xs, rows, cols, op.log)
 	}
 	return out, nil
 }
@@ -78,18 +81,21 @@ func (op *softmaxGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *softmaxGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	y, dy := in[0], in[1]
 	out := op.out.get(y.Dtype(), y.Shape())
 	rows, cols := rowsCols(y.Shape())
-	switch ys := y.Data().(type) {
-	case []float32:
-		softmaxGradRows(out.Data().([]float32), ys, dy.Data().([]float32), rows, cols, op.log)
-	case []float64:
-		softmaxGradRows(out.Data().([]float64), ys, dy.Data().([]float64), rows, cols, op.log)
+	switch y.Dtype() {
+	case tensor.Float32:
+		ys := y.Float32s()
+		softmaxGradRows(out.Float32s(), ys, dy.Float32s(), rows, cols, op.log)
+	case tensor.Float64:
+		ys := y.Float64s()
+		softmaxGradRows(out.Float64s(), ys, dy.Float64s(), rows, cols, op.log)
 	}
 	return out, nil
 }

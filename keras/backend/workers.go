@@ -2,21 +2,11 @@ package backend
 
 import (
 	"os"
-	"runtime"
 	"strconv"
-	"sync/atomic"
 
 	"github.com/gokeras/gokeras/keras/internal/gemm"
+	"github.com/gokeras/gokeras/keras/internal/par"
 )
-
-// defaultWorkers is how many goroutines one operation uses at most unless
-// SetMaxWorkers says otherwise: two, the most that was measured
-// (docs/performance.md), never more than GOMAXPROCS.
-const defaultWorkers = 2
-
-// workerLimit is the cap set by SetMaxWorkers or GOKERAS_MAX_WORKERS (0:
-// the default).
-var workerLimit atomic.Int64
 
 // WorkersEnv is the environment variable read at start-up as if passed to
 // SetMaxWorkers: GOKERAS_MAX_WORKERS=1 keeps gokeras on one core.
@@ -49,16 +39,21 @@ func workersFromEnv(s string) (int, bool) {
 // split. The environment variable GOKERAS_MAX_WORKERS sets it at start-up.
 func SetMaxWorkers(n int) {
 	n = max(n, 0)
-	workerLimit.Store(int64(n))
+	par.SetMaxWorkers(n)
 	gemm.SetMaxWorkers(n)
 }
 
 // MaxWorkers returns how many goroutines one operation may use now:
 // SetMaxWorkers's cap (default two), at most GOMAXPROCS.
-func MaxWorkers() int {
-	n := int(workerLimit.Load())
-	if n == 0 {
-		n = defaultWorkers
-	}
-	return max(1, min(n, runtime.GOMAXPROCS(0)))
-}
+func MaxWorkers() int { return par.MaxWorkers() }
+
+// workersForSize returns how many goroutines should share work on n
+// elements when minElems elements per goroutine are needed for a split
+// to pay.
+func workersForSize(n, minElems int) int { return par.Workers(n, minElems) }
+
+// fanOut runs f(0..w-1) on w goroutines (see par.Run).
+func fanOut(w int, f func(q int)) { par.Run(w, f) }
+
+// part returns the q-th of w contiguous parts of [0, n) (see par.Part).
+func part(n, w, q, align int) (lo, hi int) { return par.Part(n, w, q, align) }
