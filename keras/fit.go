@@ -283,13 +283,12 @@ func (b *batcher) updateMetrics(mets [][]metrics.Metric, p *backend.Program, d d
 			b.hostPred[k] = make([]float64, total)
 		}
 		pred := b.hostPred[k][:total]
-		switch o := out.Data().(type) {
-		case []float32:
-			for i, v := range o[:total] {
+		if o := floatsOf(out); o.f32 != nil {
+			for i, v := range o.f32[:total] {
 				pred[i] = float64(v)
 			}
-		case []float64:
-			copy(pred, o[:total])
+		} else {
+			copy(pred, o.f64[:total])
 		}
 		yWidth := d.ys[k].width * len(idx) / rows
 		batch := metrics.Batch{Rows: rows, YTrue: b.hostY[k][:rows*yWidth], YPred: pred}
@@ -478,7 +477,9 @@ func (m *Model) trainStep(tb *batcher, d dataset, idx []int, noise *rand.Rand) (
 		return nil, err
 	}
 	tb.prepare(p)
-	m.fill(p, tb.c, d, idx, tb.hostY)
+	if err := m.fill(p, tb.c, d, idx, tb.hostY); err != nil {
+		return nil, err
+	}
 	m.weightsMu.Lock()
 	defer m.weightsMu.Unlock()
 	if err := p.Run(noise); err != nil {
