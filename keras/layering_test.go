@@ -44,7 +44,7 @@ func rankOf(pkg string) (int, bool) {
 	if strings.HasPrefix(pkg, "examples/internal/") {
 		return layer["examples"] - 1, true
 	}
-	if strings.HasPrefix(pkg, "examples/") {
+	if strings.HasPrefix(pkg, "examples/") || strings.HasPrefix(pkg, "cmd/") {
 		return layer["examples"], true
 	}
 	if strings.HasPrefix(pkg, "keras/internal/") {

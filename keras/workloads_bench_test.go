@@ -2,8 +2,11 @@ package keras_test
 
 import (
 	"context"
+	"fmt"
+	"math/rand"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -108,4 +111,53 @@ func BenchmarkPredictW4(b *testing.B) {
 func rowsOfImages(x *tensor.Dense, from, to int) *tensor.Dense {
 	data := x.Data().([]float32)[from*784 : to*784]
 	return tensor.New(tensor.WithShape(to-from, 28, 28), tensor.WithBacking(append([]float32(nil), data...)))
+}
+
+// syntheticImages returns n random 28x28 float32 images in [0, 1) and
+// labels in [0, 10), from a fixed seed.
+func syntheticImages(n int) (x, y *tensor.Dense) {
+	rng := rand.New(rand.NewSource(7))
+	xs := make([]float32, n*784)
+	for i := range xs {
+		if rng.Intn(2) == 0 {
+			xs[i] = rng.Float32()
+		}
+	}
+	ys := make([]float32, n)
+	for i := range ys {
+		ys[i] = float32(rng.Intn(10))
+	}
+	return tensor.New(tensor.WithShape(n, 28, 28), tensor.WithBacking(xs)), tensor.New(tensor.WithShape(n), tensor.WithBacking(ys))
+}
+
+// BenchmarkTrainStepW1 times training steps of the W1 model (784-128-10,
+// Adam, sparse categorical cross-entropy, accuracy) on synthetic data, 4
+// epochs of 1,024 rows per Fit call, and reports the allocations per step
+// (-benchmem's allocs/op divided by the steps of one call). Run:
+// go test ./keras -run '^$' -bench TrainStepW1 -benchmem
+func BenchmarkTrainStepW1(b *testing.B) {
+	for _, bs := range []int{32, 512} {
+		b.Run(fmt.Sprintf("bs=%d", bs), func(b *testing.B) {
+			const rows, epochs = 1024, 4
+			x, y := syntheticImages(rows)
+			m := fashionModel(b)
+			if _, err := m.Fit(context.Background(), x, y, keras.Verbose(0), keras.BatchSize(bs)); err != nil {
+				b.Fatal(err)
+			}
+			steps := epochs * ((rows + bs - 1) / bs)
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			before := ms.Mallocs
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := m.Fit(context.Background(), x, y, keras.Verbose(0), keras.BatchSize(bs), keras.Epochs(epochs)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(ms.Mallocs-before)/float64(b.N*steps), "allocs/step")
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*steps), "us/step")
+		})
+	}
 }
