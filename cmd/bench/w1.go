@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"hash/fnv"
+	"math"
 
 	"gorgonia.org/tensor"
 
@@ -93,8 +96,8 @@ func w1Batch(ctx context.Context, c *config, train, test datasets.Split, bs int)
 		return err
 	}
 	fmt.Fprintf(c.out, "RESULT W1 bs=%d s_per_epoch=%.4f\n", bs, c.pick(median(timer.wall), median(timer.cpu)))
-	fmt.Fprintf(c.out, "INFO W1 bs=%d epochs=%d wall_s=%s cpu_s=%s fit_wall_s=%.3f fit_cpu_s=%.3f test_accuracy=%.4f\n",
-		bs, c.epochs, list(timer.wall, "%.4f"), list(timer.cpu, "%.4f"), fitWall, fitCPU, acc)
+	fmt.Fprintf(c.out, "INFO W1 bs=%d epochs=%d wall_s=%s cpu_s=%s fit_wall_s=%.3f fit_cpu_s=%.3f test_accuracy=%.4f weights_fnv=%s\n",
+		bs, c.epochs, list(timer.wall, "%.4f"), list(timer.cpu, "%.4f"), fitWall, fitCPU, acc, weightsHash(m))
 	return nil
 }
 
@@ -105,4 +108,30 @@ func accuracy(ctx context.Context, m *keras.Model, x, y *tensor.Dense) (float64,
 		return 0, err
 	}
 	return s["accuracy"], nil
+}
+
+// weightsHash returns an FNV-1a hash of the bits of every weight, to check
+// that two builds train to the same bits.
+func weightsHash(m *keras.Model) string {
+	ws, err := m.GetWeights()
+	if err != nil {
+		return "n/a"
+	}
+	h := fnv.New64a()
+	var b [8]byte
+	for _, w := range ws {
+		switch d := w.Data().(type) {
+		case []float32:
+			for _, v := range d {
+				binary.LittleEndian.PutUint32(b[:4], math.Float32bits(v))
+				h.Write(b[:4])
+			}
+		case []float64:
+			for _, v := range d {
+				binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
+				h.Write(b[:])
+			}
+		}
+	}
+	return fmt.Sprintf("%016x", h.Sum64())
 }

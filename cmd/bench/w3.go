@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorgonia.org/tensor"
 
@@ -38,6 +39,7 @@ func runW3(ctx context.Context, c *config) error {
 		return err
 	}
 	var wall, cpu, mae []float64
+	var hashes []string
 	for r := 0; r < c.runs; r++ {
 		m := keras.Sequential(
 			layers.Dense(64, layers.Activation("relu"), layers.InputShape(13)),
@@ -60,8 +62,9 @@ func runW3(ctx context.Context, c *config) error {
 			return err
 		}
 		wall, cpu, mae = append(wall, w), append(cpu, cp), append(mae, s["mae"])
+		hashes = append(hashes, weightsHash(m))
 	}
 	fmt.Fprintf(c.out, "RESULT W3 s_total=%.4f\n", c.pick(median(wall), median(cpu)))
-	fmt.Fprintf(c.out, "INFO W3 runs=%d wall_s=%s cpu_s=%s test_mae=%s\n", c.runs, list(wall, "%.4f"), list(cpu, "%.4f"), list(mae, "%.4f"))
+	fmt.Fprintf(c.out, "INFO W3 runs=%d wall_s=%s cpu_s=%s test_mae=%s weights_fnv=%s\n", c.runs, list(wall, "%.4f"), list(cpu, "%.4f"), list(mae, "%.4f"), strings.Join(hashes, ","))
 	return nil
 }

@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -139,5 +140,41 @@ func TestReluFusesWithBiasAdd(t *testing.T) {
 	want := []float32{0, 0, 3, 3.5, 0, 1.25}
 	if got := out.Data().([]float32); !sameFloat32s(got, want) {
 		t.Fatalf("bias_relu = %v, want %v", got, want)
+	}
+}
+
+// BenchmarkElementwiseSplit times relu, its gradient, bias+relu and
+// column sums over n float32 elements on one goroutine and split in two,
+// to place splitElems; run it on a quiet machine (a busy second core makes
+// every split lose).
+func BenchmarkElementwiseSplit(b *testing.B) {
+	defer func(s int) { splitElems = s; SetMaxWorkers(0) }(splitElems)
+	splitElems = 8
+	for _, n := range []int{1 << 14, 1 << 16, 1 << 18, 1 << 20} {
+		x, g, out := make([]float32, n), make([]float32, n), make([]float32, n)
+		for i := range x {
+			x[i], g[i] = float32(i%7)-3, float32(i%5)
+		}
+		bias, sums := make([]float32, 128), make([]float32, 128)
+		for _, workers := range []int{1, 2} {
+			ops := []struct {
+				name string
+				f    func()
+			}{
+				{"relu", func() { split2(out, x, relu32) }},
+				{"relu_grad", func() { split3(out, x, g, reluGrad32) }},
+				{"bias_relu", func() { biasRowsSplit(out, x, bias, n/128, true, biasRows32) }},
+				{"col_sum", func() { colSumsSplit(sums, x, n/128, 128, colSums32) }},
+			}
+			for _, op := range ops {
+				b.Run(fmt.Sprintf("%s/n=%d/workers=%d", op.name, n, workers), func(b *testing.B) {
+					SetMaxWorkers(workers)
+					b.SetBytes(int64(8 * n))
+					for i := 0; i < b.N; i++ {
+						op.f()
+					}
+				})
+			}
+		}
 	}
 }

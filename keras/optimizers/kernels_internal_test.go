@@ -1,9 +1,14 @@
 package optimizers
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/backend"
 )
 
 // TestAdamKernelsAgree checks that the assembly float32 Adam kernel gives
@@ -239,6 +244,42 @@ func BenchmarkAdamTinyValues(b *testing.B) {
 					copy(m, m0)
 					clear(v)
 					adam32(w, g, m, v, 0.1, 0.001, 1e-3, 1e-7)
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/param")
+			})
+		}
+	}
+}
+
+// BenchmarkAdamSplit times a float32 Adam step over one variable of n
+// parameters on one goroutine and split in two, to place the size above
+// which an update is split (updateSplit per goroutine); run it on a quiet
+// machine, a busy second core makes every split lose.
+func BenchmarkAdamSplit(b *testing.B) {
+	defer func(s int) { updateSplit = s; backend.SetMaxWorkers(0) }(updateSplit)
+	updateSplit = 1
+	for _, n := range []int{1 << 13, 1 << 15, 1 << 17, 1 << 19} {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("n=%d/workers=%d", n, workers), func(b *testing.B) {
+				backend.SetMaxWorkers(workers)
+				v, err := backend.NewVariable("w", tensor.Float32, []int{n}, true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				g := v.Grad().Data().([]float32)
+				for i := range g {
+					g[i] = float32(i%13) * 1e-3
+				}
+				o := Adam()
+				vars := []*backend.Variable{v}
+				if err := o.Apply(vars); err != nil {
+					b.Fatal(err)
+				}
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					if err := o.Apply(vars); err != nil {
+						b.Fatal(err)
+					}
 				}
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/param")
 			})

@@ -71,6 +71,23 @@ func (o *RMSpropOptimizer) Config() Config { return o.config(o.Params()) }
 func (o *RMSpropOptimizer) Apply(vars []*backend.Variable) error {
 	lr, rho, mu, eps, centered := o.LearningRate(), o.p.Rho, o.p.Momentum, o.p.Epsilon, o.p.Centered
 	// slots: 0 velocity, 1 momentum, 2 average gradient (centered)
+	if !centered && mu == 0 {
+		o.k = [6]float64{lr, rho, eps}
+		up32, up64 := o.splitFor(0,
+			func() func(w, g []float32, s []slot) {
+				return func(w, g []float32, s []slot) {
+					k := &o.k
+					rmsprop32(w, g, s[0].f32, float32(k[0]), float32(k[1]), float32(k[2]))
+				}
+			},
+			func() func(w, g []float64, s []slot) {
+				return func(w, g []float64, s []slot) {
+					k := &o.k
+					rmspropKernel(w, g, s[0].f64, s[1].f64, s[2].f64, k[0], k[1], 0, k[2], false)
+				}
+			})
+		return o.forEachSplit(vars, 3, up32, up64)
+	}
 	return o.forEach(vars, 3,
 		func(w, g []float32, s []slot) {
 			if !centered && mu == 0 {
