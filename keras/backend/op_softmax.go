@@ -57,13 +57,31 @@ func (op *softmaxOp) Do(inputs ...G.Value) (G.Value, error) {
 	rows, cols := rowsCols(x.Shape())
 	switch x.Dtype() {
 	case tensor.Float32:
-		xs := x.Float32s()
-		softmaxRows(out.Float32s(), xs, rows, cols, op.log)
+		softmaxSplit(out.Float32s(), x.Float32s(), rows, cols, op.log)
 	case tensor.Float64:
-		xs := x.Float64s()
-		softmaxRows(out.Float64s(), xs, rows, cols, op.log)
+		softmaxSplit(out.Float64s(), x.Float64s(), rows, cols, op.log)
 	}
 	return out, nil
+}
+
+// softmaxSplitElems is the number of elements per goroutine below which a
+// softmax stays on one goroutine: an exponential costs about 15 ns, so
+// this is some 100 us of work.
+const softmaxSplitElems = 1 << 13
+
+// softmaxSplit runs softmaxRows over blocks of rows on several goroutines
+// when there are enough elements; rows are independent, so the result is
+// the same.
+func softmaxSplit[T Float](dst, src []T, rows, cols int, log bool) {
+	w := min(rows, workersForSize(rows*cols, softmaxSplitElems))
+	if w <= 1 {
+		softmaxRows(dst, src, rows, cols, log)
+		return
+	}
+	fanOut(w, func(q int) {
+		lo, hi := part(rows, w, q, 1)
+		softmaxRows(dst[lo*cols:hi*cols], src[lo*cols:hi*cols], hi-lo, cols, log)
+	})
 }
 
 // softmaxGradOp computes dx from the op's output y and the upstream

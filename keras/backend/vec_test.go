@@ -178,3 +178,24 @@ func BenchmarkElementwiseSplit(b *testing.B) {
 		}
 	}
 }
+
+// TestSoftmaxSplitIsExact: a softmax split across goroutines by rows gives
+// the bits of one over all rows.
+func TestSoftmaxSplitIsExact(t *testing.T) {
+	defer SetMaxWorkers(0)
+	rng := rand.New(rand.NewSource(2))
+	rows, cols := 3001, 10
+	x := make([]float32, rows*cols)
+	for i := range x {
+		x[i] = float32(rng.NormFloat64() * 4)
+	}
+	for _, log := range []bool{false, true} {
+		one, split := make([]float32, len(x)), make([]float32, len(x))
+		softmaxRows(one, x, rows, cols, log)
+		SetMaxWorkers(2)
+		softmaxSplit(split, x, rows, cols, log)
+		if !sameFloat32s(one, split) {
+			t.Fatalf("log=%v: split softmax differs", log)
+		}
+	}
+}
