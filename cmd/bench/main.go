@@ -2,7 +2,7 @@
 // README there) with gokeras and prints one machine-readable line per
 // figure, so that anyone can reproduce docs/performance.md:
 //
-//	go run ./cmd/bench -w W1|W2|W3|W4|W5|W6|all [-runs 5] [-epochs 5] [-clock wall|cpu] [-workers 0] [-cpuprofile file]
+//	go run ./cmd/bench -w W1|W2|W3|W4|W5|W6|all [-runs 5] [-epochs 5] [-clock wall|cpu] [-workers 0] [-w1-batch 32,512] [-cpuprofile file]
 //
 // The lines are (more INFO lines accompany them):
 //
@@ -42,6 +42,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,6 +56,7 @@ type config struct {
 	clock   string // "wall" or "cpu"
 	out     io.Writer
 	workers int
+	w1Batch []int // W1 batch sizes
 }
 
 // workload runs one reference workload and prints its RESULT line(s).
@@ -86,7 +88,16 @@ func main() {
 	flag.StringVar(&c.clock, "clock", "wall", "what the RESULT lines measure: wall (elapsed seconds) or cpu (process CPU seconds)")
 	flag.IntVar(&c.workers, "workers", 0, "goroutines per operation (keras.SetMaxWorkers; 0: gokeras's default)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	w1bs := flag.String("w1-batch", "32,512", "W1 batch sizes, comma-separated (RESULT lines for each)")
 	flag.Parse()
+	for _, f := range strings.Split(*w1bs, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "bench: -w1-batch %q: want batch sizes >= 1\n", *w1bs)
+			os.Exit(1)
+		}
+		c.w1Batch = append(c.w1Batch, n)
+	}
 	if err := c.check(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)

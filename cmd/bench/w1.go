@@ -72,7 +72,7 @@ func runW1(ctx context.Context, c *config) error {
 	if err != nil {
 		return err
 	}
-	for _, bs := range []int{32, 512} {
+	for _, bs := range c.w1Batch {
 		if err := w1Batch(ctx, c, train, test, bs); err != nil {
 			return err
 		}
