@@ -92,7 +92,7 @@ gokeras() {
 		/^RESULT W4 / { split($3, a, "="); split($4, b, "="); print r, "gokeras", "W4_latency_us", a[2]; print r, "gokeras", "W4_rows10000_ms", b[2] }
 		/^RESULT W[256] / { split($3, v, "="); print r, "gokeras", $2, v[2] }
 		/^MISSING / { print r, "gokeras", $2 "_missing", 1 }
-		/^INFO W1 / { for (i = 3; i <= NF; i++) if ($i ~ /^test_accuracy=/) { split($i, a, "="); print r, "gokeras", "W1_" $3 "_test_accuracy", a[2] } }
+		/^INFO W1 / { for (i = 3; i <= NF; i++) if ($i ~ /^test_accuracy=/) { split($i, a, "="); print r, "gokeras", "W1_bs" substr($3, 4) "_test_accuracy", a[2] } }
 		/^INFO W3 / { for (i = 3; i <= NF; i++) if ($i ~ /^test_mae=/) { split($i, a, "="); split(a[2], m, ","); print r, "gokeras", "W3_test_mae_seed1", m[1] } }
 	' >>"$log"
 }
