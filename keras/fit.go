@@ -30,7 +30,12 @@ import (
 // float32 model), out-of-range class indices or an invalid option gives
 // an error naming the problem (ShapeError, DataError, OptionError). A
 // model that is not compiled gives ErrNotCompiled, a second Fit while one
-// runs ErrTraining.
+// runs ErrTraining. The scan for NaN and Inf is skipped for a tensor the
+// model has scanned before (Fit called once per epoch scans its data once);
+// every batch is checked again as it is copied, so a value written into
+// such a tensor since is still a DataError with its row and column, raised
+// before the batch that holds it is trained on (the batches before it in
+// that call have been).
 //
 // Cancelling ctx stops training between two batches: Fit returns the
 // history of the completed epochs together with ctx.Err(); the weights
