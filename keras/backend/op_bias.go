@@ -290,3 +290,9 @@ func reluGrad[T Float](dst, y, g []T) {
 		}
 	}
 }
+
+// addRows writes x + b with b added to every row of x (the convolution
+// ops' bias epilogue calls it).
+//
+//lint:ignore U1000 the convolution ops (op_conv_kernels.go) call it
+func addRows[T Float](dst, x, b []T) { biasRows(dst, x, b, false) }
