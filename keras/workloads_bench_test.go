@@ -177,24 +177,25 @@ func TestTrainStepAllocations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains a 784-128-10 model (-short)")
 	}
-	const rows, bs = 256, 32
-	x, y := syntheticImages(rows)
-	m := fashionModel(t)
-	fit := func(epochs int) uint64 {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		before := ms.Mallocs
-		if _, err := m.Fit(context.Background(), x, y, keras.Verbose(0), keras.BatchSize(bs), keras.Epochs(epochs)); err != nil {
-			t.Fatal(err)
+	for _, c := range []struct{ rows, bs int }{{256, 32}, {2048, 512}} {
+		x, y := syntheticImages(c.rows)
+		m := fashionModel(t)
+		fit := func(epochs int) uint64 {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			before := ms.Mallocs
+			if _, err := m.Fit(context.Background(), x, y, keras.Verbose(0), keras.BatchSize(c.bs), keras.Epochs(epochs)); err != nil {
+				t.Fatal(err)
+			}
+			runtime.ReadMemStats(&ms)
+			return ms.Mallocs - before
 		}
-		runtime.ReadMemStats(&ms)
-		return ms.Mallocs - before
+		fit(1)
+		one, five := fit(1), fit(5)
+		perStep := float64(five-min(five, one)) / float64(4*c.rows/c.bs)
+		if perStep > 16 {
+			t.Errorf("batch %d: a training step allocates %.1f times, want at most 16", c.bs, perStep)
+		}
+		t.Logf("batch %d: %.2f allocations per step", c.bs, perStep)
 	}
-	fit(1)
-	one, five := fit(1), fit(5)
-	perStep := float64(five-min(five, one)) / float64(4*rows/bs)
-	if perStep > 16 {
-		t.Errorf("a training step allocates %.1f times, want at most 16", perStep)
-	}
-	t.Logf("%.2f allocations per step", perStep)
 }

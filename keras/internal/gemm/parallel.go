@@ -65,7 +65,9 @@ func workers[T float](p *impl[T], m, n, k int) int {
 // dimension (in tiles) and computes them concurrently, each with its own
 // workspace. The strips do not overlap, so no result depends on timing.
 func parallel[T float](p *impl[T], pr *problem[T], w int) {
-	var wg sync.WaitGroup
+	// One allocation holds the strips (up to four) and the wait group.
+	st := &strips[T]{}
+	st.subs = st.fixed[:0]
 	splitRows := pr.m/p.mr >= pr.n/p.nr
 	unit, total := p.nr, pr.n
 	if splitRows {
@@ -99,20 +101,30 @@ func parallel[T float](p *impl[T], pr *problem[T], w int) {
 				sub.b = pr.b[start:]
 			}
 		}
-		if q == w-1 {
-			ws := getWorkspace(p)
-			sub.run(p, ws)
-			p.pool.Put(ws)
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ws := getWorkspace(p)
-			sub.run(p, ws)
-			p.pool.Put(ws)
-		}()
+		st.subs = append(st.subs, sub)
 		start = end
 	}
-	wg.Wait()
+	last := len(st.subs) - 1
+	st.wg.Add(last)
+	for i := 0; i < last; i++ {
+		go st.run(p, i)
+	}
+	ws := getWorkspace(p)
+	st.subs[last].run(p, ws)
+	p.pool.Put(ws)
+	st.wg.Wait()
+}
+
+// strips are the parts of one split product.
+type strips[T float] struct {
+	subs  []problem[T]
+	fixed [4]problem[T]
+	wg    sync.WaitGroup
+}
+
+func (st *strips[T]) run(p *impl[T], i int) {
+	defer st.wg.Done()
+	ws := getWorkspace(p)
+	st.subs[i].run(p, ws)
+	p.pool.Put(ws)
 }

@@ -49,33 +49,42 @@ func Run(w int, f func(q int)) {
 		f(0)
 		return
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var failed any
-	work := func(q int) {
-		defer func() {
-			if r := recover(); r != nil {
-				mu.Lock()
-				if failed == nil {
-					failed = r
-				}
-				mu.Unlock()
-			}
-		}()
-		f(q)
-	}
-	wg.Add(w - 1)
+	st := &run{f: f} // one allocation for the whole fork-join
+	st.wg.Add(w - 1)
 	for q := 0; q < w-1; q++ {
-		go func() {
-			defer wg.Done()
-			work(q)
-		}()
+		go st.worker(q)
 	}
-	work(w - 1)
-	wg.Wait()
-	if failed != nil {
-		panic(failed)
+	st.work(w - 1)
+	st.wg.Wait()
+	if st.failed != nil {
+		panic(st.failed)
 	}
+}
+
+// run is the state of one Run.
+type run struct {
+	f      func(q int)
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	failed any
+}
+
+func (r *run) worker(q int) {
+	defer r.wg.Done()
+	r.work(q)
+}
+
+func (r *run) work(q int) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.mu.Lock()
+			if r.failed == nil {
+				r.failed = p
+			}
+			r.mu.Unlock()
+		}
+	}()
+	r.f(q)
 }
 
 // Part returns the q-th of w contiguous parts of [0, n), each a multiple
