@@ -21,6 +21,11 @@ type columns struct {
 	width int
 	shape []int // per-sample shape
 	from  int   // first row
+	// Set by checkFinite, for the checks made while batches are copied
+	// (datacheck.go): what errors call the data, and the largest
+	// magnitude a float value may have.
+	label string
+	limit float64
 }
 
 func shapeString(s []int) string { return layers.ShapeString(s) }
@@ -50,7 +55,15 @@ func asColumns(what string, t tensor.Tensor) (columns, error) {
 	if shape.TotalSize() == 0 {
 		return columns{}, &ShapeError{Arg: what, Got: shape, Msg: "the tensor is empty"}
 	}
-	data := d.Data()
+	var data any
+	switch d.Dtype() {
+	case tensor.Float32:
+		data = d.Float32s()
+	case tensor.Float64:
+		data = d.Float64s()
+	default:
+		data = d.Data()
+	}
 	if !isNumeric(data) {
 		return columns{}, errors.Errorf("%s has dtype %v, want a numeric dtype", what, d.Dtype())
 	}
@@ -112,37 +125,6 @@ func (c columns) rows(from, to int) columns {
 // without a loss do not).
 func (c columns) present() bool { return c.data != nil }
 
-// checkFinite returns a DataError for the first NaN or Inf and, for a
-// float32 model, the first float64 value beyond float32's range.
-func (c columns) checkFinite(what string, dt tensor.Dtype) error {
-	lo, hi := c.from*c.width, (c.from+c.n)*c.width
-	bad := func(i int, v float64, msg string) error {
-		return &DataError{Arg: what, Row: i / c.width, Col: i % c.width, Value: v, Msg: msg}
-	}
-	switch d := c.data.(type) {
-	case []float32:
-		for i, v := range d[lo:hi] {
-			if f := float64(v); math.IsNaN(f) || math.IsInf(f, 0) {
-				return bad(lo+i, f, "data must be finite")
-			}
-		}
-	case []float64:
-		limit := math.MaxFloat64
-		if dt == tensor.Float32 {
-			limit = math.MaxFloat32
-		}
-		for i, v := range d[lo:hi] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return bad(lo+i, v, "data must be finite")
-			}
-			if v > limit || v < -limit {
-				return bad(lo+i, v, "beyond float32's range, the model's dtype")
-			}
-		}
-	}
-	return nil
-}
-
 // checkIntegers returns a DataError for the first value that is not an
 // integer exactly representable in dt (an input declared with an integer
 // InputDtype).
@@ -193,56 +175,6 @@ func (c columns) value(r, j int) float64 {
 		return float64(d[i])
 	}
 	return math.NaN()
-}
-
-// gather copies the rows idx (relative to from) into dst, a []float32 or
-// []float64 of len(idx)*width, converting the element type.
-func (c columns) gather(dst any, idx []int) {
-	switch d := dst.(type) {
-	case []float32:
-		gatherInto(d, c, idx)
-	case []float64:
-		gatherInto(d, c, idx)
-	}
-}
-
-func gatherInto[D backend.Float](dst []D, c columns, idx []int) {
-	switch s := c.data.(type) {
-	case []float32:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []float64:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []uint8:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []int8:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []uint16:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []int16:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []uint32:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []int32:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []uint64:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []int64:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []int:
-		gatherRows(dst, s, idx, c.from, c.width)
-	case []uint:
-		gatherRows(dst, s, idx, c.from, c.width)
-	}
-}
-
-func gatherRows[D backend.Float, S backend.Number](dst []D, src []S, idx []int, from, width int) {
-	for k, r := range idx {
-		row := src[(from+r)*width : (from+r+1)*width]
-		out := dst[k*width : (k+1)*width]
-		for j, v := range row {
-			out[j] = D(v)
-		}
-	}
 }
 
 // dataset is checked data for training or evaluation: one table per
@@ -410,7 +342,7 @@ func (m *Model) checkInputs(what string, x Data) ([]columns, error) {
 		if i > 0 && c.n != out[0].n {
 			return nil, errors.Errorf("%s has %d samples but %s has %d", label, c.n, names[0], out[0].n)
 		}
-		if err := c.checkFinite(label, m.dtype); err != nil {
+		if err := c.checkFinite(label, m.dtype, &m.checked); err != nil {
 			return nil, err
 		}
 		if dt := dtypes[i].Dtype(); isIntegerDtype(dt) {
@@ -460,7 +392,7 @@ func (m *Model) checkTargets(what string, y Data, c *compiled, n int) ([]columns
 		if col.n != n {
 			return nil, errors.Errorf("x has %d samples but %s has %d", n, label, col.n)
 		}
-		if err := col.checkFinite(label, m.dtype); err != nil {
+		if err := col.checkFinite(label, m.dtype, &m.checked); err != nil {
 			return nil, err
 		}
 		if err := m.checkTargetShape(label, col, o, m.outs[k].shape); err != nil {
@@ -588,10 +520,13 @@ func applyClassWeight(what string, cw map[int]float64, o compiledOutput, y colum
 }
 
 // fill writes batch idx of d into a program's input, target and weight
-// buffers, and the host copies of the targets for metrics.
-func (m *Model) fill(p *backend.Program, c *compiled, d dataset, idx []int, hostY [][]float64) {
+// buffers, and the host copies of the targets for metrics. It returns a
+// DataError for a value that may not be trained on (see datacheck.go).
+func (m *Model) fill(p *backend.Program, c *compiled, d dataset, idx []int, hostY [][]float64) error {
 	for i, x := range d.xs {
-		x.gather(p.Inputs()[i].Data(), idx)
+		if err := x.gather(floatsOf(p.Inputs()[i]), idx); err != nil {
+			return err
+		}
 	}
 	targets := p.Targets()
 	for k, y := range d.ys {
@@ -599,21 +534,20 @@ func (m *Model) fill(p *backend.Program, c *compiled, d dataset, idx []int, host
 			continue
 		}
 		if c.outputs[k].sparse {
-			oneHot(targets[k].Data(), y, idx, c.outputs[k].classes)
-		} else {
-			y.gather(targets[k].Data(), idx)
+			oneHot(floatsOf(targets[k]), y, idx, c.outputs[k].classes)
+		} else if err := y.gather(floatsOf(targets[k]), idx); err != nil {
+			return err
 		}
 		if sw := p.SampleWeights()[k]; sw != nil {
 			per := sw.Shape()[0] / len(idx) // rows of the loss per sample
-			switch s := sw.Data().(type) {
-			case []float32:
+			if s := floatsOf(sw).f32; s != nil {
 				for j, r := range idx {
 					w := float32(d.weight(k, r))
 					for t := 0; t < per; t++ {
 						s[j*per+t] = w
 					}
 				}
-			case []float64:
+			} else if s := floatsOf(sw).f64; s != nil {
 				for j, r := range idx {
 					w := d.weight(k, r)
 					for t := 0; t < per; t++ {
@@ -631,20 +565,21 @@ func (m *Model) fill(p *backend.Program, c *compiled, d dataset, idx []int, host
 			}
 		}
 	}
+	return nil
 }
 
 // oneHot writes class indices as one-hot rows: y holds one index per
 // (sample, time step); dst is (rows, classes).
-func oneHot(dst any, y columns, idx []int, classes int) {
-	switch d := dst.(type) {
-	case []float32:
+func oneHot(dst floats, y columns, idx []int, classes int) {
+	if d := dst.f32; d != nil {
 		clear(d)
 		for j, r := range idx {
 			for t := 0; t < y.width; t++ {
 				d[(j*y.width+t)*classes+int(y.value(r, t))] = 1
 			}
 		}
-	case []float64:
+	}
+	if d := dst.f64; d != nil {
 		clear(d)
 		for j, r := range idx {
 			for t := 0; t < y.width; t++ {

@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/backend"
+	"github.com/gokeras/gokeras/keras/internal/par"
 	"github.com/gokeras/gokeras/keras/kerrors"
 	"github.com/gokeras/gokeras/keras/metrics"
 )
@@ -108,7 +109,9 @@ func (m *Model) evaluateData(ctx context.Context, c *compiled, d dataset, bs int
 			return err
 		}
 		eb.prepare(p)
-		m.fill(p, c, d, idx, eb.hostY)
+		if err := m.fill(p, c, d, idx, eb.hostY); err != nil {
+			return err
+		}
 		if err := m.run(p); err != nil {
 			return err
 		}
@@ -201,6 +204,25 @@ func (m *Model) predict(ctx context.Context, call string, x Data, opts []Predict
 	if err := cl.call(OnPredictBegin, 0, Logs{}); err != nil {
 		return nil, errors.Wrap(err, "keras: "+call)
 	}
+	hooks := cl.uses(OnPredictBatchBegin) || cl.uses(OnPredictBatchEnd)
+	if hooks {
+		outs, err = m.predictHooked(ctx, d, bs, cl)
+	} else {
+		outs, err = m.predictBatches(ctx, d, bs)
+	}
+	if err != nil {
+		return nil, errors.Wrap(err, "keras: "+call)
+	}
+	if err := cl.call(OnPredictEnd, 0, Logs{}); err != nil {
+		return nil, errors.Wrap(err, "keras: "+call)
+	}
+	return outs, nil
+}
+
+// predictHooked runs the batches in order on this goroutine, calling the
+// batch hooks around each, which see the program's outputs.
+func (m *Model) predictHooked(ctx context.Context, d dataset, bs int, cl *callbackList) (outs []*tensor.Dense, err error) {
+	n := d.n()
 	pb := m.newBatcher(nil, backend.Predict, m.infer, d.shapes())
 	defer pb.release()
 	err = inOrder(ctx, n, bs, func(b int, idx []int) error {
@@ -213,24 +235,23 @@ func (m *Model) predict(ctx context.Context, call string, x Data, opts []Predict
 		if err != nil {
 			return err
 		}
-		m.fill(p, nil, d, idx, nil)
+		if err := m.fill(p, nil, d, idx, nil); err != nil {
+			return err
+		}
 		if err := m.run(p); err != nil {
 			return err
 		}
 		if outs == nil {
-			for _, o := range p.Outputs() {
-				shape := append([]int{n}, o.Shape()[1:]...)
-				outs = append(outs, tensor.New(tensor.WithShape(shape...), tensor.Of(m.dtype)))
-			}
+			outs = m.predictOutputs(p, n)
 		}
 		lo, hi := idx[0], idx[len(idx)-1]+1
 		for k, o := range p.Outputs() {
 			width := o.Shape().TotalSize() / len(idx)
-			switch dst := outs[k].Data().(type) {
-			case []float32:
-				copy(dst[lo*width:hi*width], o.Data().([]float32))
-			case []float64:
-				copy(dst[lo*width:hi*width], o.Data().([]float64))
+			dst, src := floatsOf(outs[k]), floatsOf(o)
+			if dst.f32 != nil {
+				copy(dst.f32[lo*width:hi*width], src.f32)
+			} else {
+				copy(dst.f64[lo*width:hi*width], src.f64)
 			}
 		}
 		if cl.uses(OnPredictBatchEnd) {
@@ -238,13 +259,121 @@ func (m *Model) predict(ctx context.Context, call string, x Data, opts []Predict
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, errors.Wrap(err, "keras: "+call)
+	return outs, err
+}
+
+// predictOutputs allocates the results of predicting n rows with a
+// program shaped like p.
+func (m *Model) predictOutputs(p *backend.Program, n int) []*tensor.Dense {
+	var outs []*tensor.Dense
+	for _, o := range p.Outputs() {
+		shape := append([]int{n}, o.Shape()[1:]...)
+		outs = append(outs, tensor.New(tensor.WithShape(shape...), tensor.Of(m.dtype)))
 	}
-	if err := cl.call(OnPredictEnd, 0, Logs{}); err != nil {
-		return nil, errors.Wrap(err, "keras: "+call)
+	return outs
+}
+
+// predictSplit is the number of input values per goroutine below which
+// the batches of one Predict call run on one goroutine.
+const predictSplit = 1 << 16
+
+// predictBatches runs the batches of rows 0..n-1 without batch hooks:
+// each writes its outputs straight into its rows of the results, and when
+// there are several batches and enough data, runs of consecutive batches
+// go to several goroutines, each with programs of its own (the weights
+// are read under the read lock, as always). Every row's result is the
+// same as on one goroutine: rows do not interact.
+func (m *Model) predictBatches(ctx context.Context, d dataset, bs int) ([]*tensor.Dense, error) {
+	n := d.n()
+	steps := (n + bs - 1) / bs
+	width := 0
+	for _, x := range d.xs {
+		width += x.width
+	}
+	w := min(steps, par.Workers(n*width, predictSplit))
+	shapes := d.shapes()
+	// The first batch's program gives the output shapes; the first
+	// worker keeps it.
+	first, err := m.infer.Acquire(backend.Predict, min(bs, n), shapes...)
+	if err != nil {
+		return nil, err
+	}
+	outs := m.predictOutputs(first, n)
+	if w == 1 {
+		return outs, m.predictRange(ctx, d, shapes, bs, 0, steps, outs, first)
+	}
+	errs := make([]error, w)
+	par.Run(w, func(q int) {
+		lo, hi := par.Part(steps, w, q, 1)
+		var p *backend.Program
+		if q == 0 {
+			p = first
+		}
+		errs[q] = m.predictRange(ctx, d, shapes, bs, lo, hi, outs, p)
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return outs, nil
+}
+
+// predictRange runs batches [lo, hi) of size bs (the last one of the data
+// may be smaller) into outs, with p (nil: acquired here) for the batches
+// of p's size; it releases its programs.
+func (m *Model) predictRange(ctx context.Context, d dataset, shapes [][]int, bs, lo, hi int, outs []*tensor.Dense, p *backend.Program) error {
+	n := d.n()
+	var tail *backend.Program
+	if p != nil && p.BatchSize() != bs {
+		p, tail = nil, p
+	}
+	defer func() {
+		m.infer.Release(p)
+		m.infer.Release(tail)
+	}()
+	idx := make([]int, 0, bs)
+	for b := lo; b < hi; b++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r0, r1 := b*bs, min((b+1)*bs, n)
+		idx = idx[:0]
+		for r := r0; r < r1; r++ {
+			idx = append(idx, r)
+		}
+		prog := &p
+		if r1-r0 != bs {
+			prog = &tail
+		}
+		if *prog == nil {
+			var err error
+			if *prog, err = m.infer.Acquire(backend.Predict, r1-r0, shapes...); err != nil {
+				return err
+			}
+		}
+		pr := *prog
+		if err := m.fill(pr, nil, d, idx, nil); err != nil {
+			return err
+		}
+		for k, o := range pr.Outputs() {
+			width := o.Shape().TotalSize() / (r1 - r0)
+			dst := floatsOf(outs[k])
+			var err error
+			if dst.f32 != nil {
+				err = pr.OutputInto(k, dst.f32[r0*width:r1*width])
+			} else {
+				err = pr.OutputInto(k, dst.f64[r0*width:r1*width])
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if err := m.run(pr); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // inOrder calls step for the batches of rows 0..n-1 in order, bs rows at a

@@ -30,7 +30,12 @@ import (
 // float32 model), out-of-range class indices or an invalid option gives
 // an error naming the problem (ShapeError, DataError, OptionError). A
 // model that is not compiled gives ErrNotCompiled, a second Fit while one
-// runs ErrTraining.
+// runs ErrTraining. The scan for NaN and Inf is skipped for a tensor the
+// model has scanned before (Fit called once per epoch scans its data once);
+// every batch is checked again as it is copied, so a value written into
+// such a tensor since is still a DataError with its row and column, raised
+// before the batch that holds it is trained on (the batches before it in
+// that call have been).
 //
 // Cancelling ctx stops training between two batches: Fit returns the
 // history of the completed epochs together with ctx.Err(); the weights
@@ -283,13 +288,12 @@ func (b *batcher) updateMetrics(mets [][]metrics.Metric, p *backend.Program, d d
 			b.hostPred[k] = make([]float64, total)
 		}
 		pred := b.hostPred[k][:total]
-		switch o := out.Data().(type) {
-		case []float32:
-			for i, v := range o[:total] {
+		if o := floatsOf(out); o.f32 != nil {
+			for i, v := range o.f32[:total] {
 				pred[i] = float64(v)
 			}
-		case []float64:
-			copy(pred, o[:total])
+		} else {
+			copy(pred, o.f64[:total])
 		}
 		yWidth := d.ys[k].width * len(idx) / rows
 		batch := metrics.Batch{Rows: rows, YTrue: b.hostY[k][:rows*yWidth], YPred: pred}
@@ -478,7 +482,9 @@ func (m *Model) trainStep(tb *batcher, d dataset, idx []int, noise *rand.Rand) (
 		return nil, err
 	}
 	tb.prepare(p)
-	m.fill(p, tb.c, d, idx, tb.hostY)
+	if err := m.fill(p, tb.c, d, idx, tb.hostY); err != nil {
+		return nil, err
+	}
 	m.weightsMu.Lock()
 	defer m.weightsMu.Unlock()
 	if err := p.Run(noise); err != nil {

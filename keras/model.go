@@ -75,6 +75,7 @@ type Model struct {
 	fitting    atomic.Bool
 	stop       atomic.Bool
 	startEpoch atomic.Int64 // 1 + the running Fit's first epoch while its OnTrainBegin hooks run
+	checked    checkCache   // the input arrays already scanned for values that cannot be trained on
 }
 
 // outputSpec is one model output: its name and one sample's shape.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand"
 	"runtime"
+	"strconv"
 	"sync"
 
 	"github.com/pkg/errors"
@@ -67,7 +68,7 @@ type Spec struct {
 type Engine struct {
 	spec    Spec
 	mu      sync.Mutex
-	idle    map[programKey][]*Program
+	idle    map[string][]*Program // by programKey.id
 	maxIdle int
 }
 
@@ -75,6 +76,25 @@ type programKey struct {
 	mode   Mode
 	batch  int
 	shapes string // the concrete per-sample input shapes
+	id     string // all of it, as the idle map's key (keyBytes)
+}
+
+// keyBytes appends the idle map's key of (mode, batch, shapes) to buf, so
+// that Acquire can look a program up without allocating.
+func keyBytes(buf []byte, mode Mode, batch int, shapes [][]int) []byte {
+	buf = strconv.AppendInt(buf, int64(mode), 10)
+	buf = append(buf, ':')
+	buf = strconv.AppendInt(buf, int64(batch), 10)
+	for _, s := range shapes {
+		buf = append(buf, ':')
+		for j, d := range s {
+			if j > 0 {
+				buf = append(buf, ',')
+			}
+			buf = strconv.AppendInt(buf, int64(d), 10)
+		}
+	}
+	return buf
 }
 
 // NewEngine checks spec and returns an Engine for it. No graph is built
@@ -107,7 +127,7 @@ func NewEngine(spec Spec) (*Engine, error) {
 	if spec.LossWeights != nil && len(spec.LossWeights) != len(spec.Losses) {
 		return nil, errors.Errorf("backend: NewEngine: %d loss weights for %d losses", len(spec.LossWeights), len(spec.Losses))
 	}
-	return &Engine{spec: spec, idle: map[programKey][]*Program{}, maxIdle: 2 * runtime.NumCPU()}, nil
+	return &Engine{spec: spec, idle: map[string][]*Program{}, maxIdle: 2 * runtime.NumCPU()}, nil
 }
 
 // Spec returns the engine's spec.
@@ -125,16 +145,18 @@ func (e *Engine) Acquire(mode Mode, batch int, inputShapes ...[]int) (*Program, 
 	if err != nil {
 		return nil, err
 	}
-	key := programKey{mode, batch, fmt.Sprint(shapes)}
+	var buf [64]byte
+	id := keyBytes(buf[:0], mode, batch, shapes)
 	e.mu.Lock()
-	if ps := e.idle[key]; len(ps) > 0 {
+	if ps := e.idle[string(id)]; len(ps) > 0 {
 		p := ps[len(ps)-1]
-		e.idle[key] = ps[:len(ps)-1]
+		ps[len(ps)-1] = nil
+		e.idle[p.key.id] = ps[:len(ps)-1]
 		e.mu.Unlock()
 		return p, nil
 	}
 	e.mu.Unlock()
-	return e.build(key, shapes)
+	return e.build(programKey{mode, batch, fmt.Sprint(shapes), string(id)}, shapes)
 }
 
 // concreteShapes checks given per-sample input shapes against the spec.
@@ -176,8 +198,8 @@ func (e *Engine) Release(p *Program) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.idle[p.key]) < e.maxIdle {
-		e.idle[p.key] = append(e.idle[p.key], p)
+	if len(e.idle[p.key.id]) < e.maxIdle {
+		e.idle[p.key.id] = append(e.idle[p.key.id], p)
 	}
 }
 
@@ -191,11 +213,16 @@ type Program struct {
 	key    programKey
 	scope  *Scope
 	vm     G.VM
+	plan   *plan // the decoded program (nil: run through the tape machine's loop)
+	// planErr says why the program runs through the tape machine's loop.
+	planErr error
 
 	inputs   []*tensor.Dense
 	targets  []*tensor.Dense // per output; nil for outputs without a loss
 	weights  []*tensor.Dense // per output sample weights (rows of its loss)
 	outputs  []*tensor.Dense // per output
+	outCells []*G.Value      // the cells the outputs are read into
+	redirect []floats        // per output: where the next Run writes it instead (OutputInto)
 	readOut  bool
 	loss     G.Value   // total loss
 	outLoss  []G.Value // per output (nil entries for outputs without a loss)
@@ -270,16 +297,68 @@ func scalarOf(v G.Value) float64 {
 // Run fills the noise inputs from rng and runs the graph once.
 func (p *Program) Run(rng *rand.Rand) (err error) {
 	p.scope.FillNoise(rng)
-	p.vm.Reset()
 	defer func() {
 		if r := recover(); r != nil {
 			err = kerrors.Recovered(fmt.Sprintf("backend: %v graph (batch %d)", p.key.mode, p.key.batch), r)
 		}
 	}()
-	if err := runProgram(p.vm, p.errCh, p.done); err != nil {
+	defer clear(p.redirect)
+	if p.plan != nil {
+		err = p.plan.run()
+	} else {
+		p.vm.Reset()
+		err = runProgram(p.vm, p.errCh, p.done)
+		if err == nil {
+			p.copyRedirected()
+		}
+	}
+	if err != nil {
 		return errors.Wrapf(err, "backend: running %v graph (batch %d)", p.key.mode, p.key.batch)
 	}
 	return nil
+}
+
+// OutputInto makes the next Run write output k straight into dst (a
+// []float32 or []float64 of the output's size and the program's dtype)
+// instead of the buffer Outputs returns, which that run leaves as it was:
+// prediction writes each batch into its rows of the result. It applies to
+// one Run only.
+func (p *Program) OutputInto(k int, dst any) error {
+	if k < 0 || k >= len(p.redirect) || !p.readOut {
+		return errors.Errorf("backend: OutputInto: the program has no output %d", k)
+	}
+	n := p.outputs[k].Shape().TotalSize()
+	var f floats
+	switch d := dst.(type) {
+	case []float32:
+		f.f32 = d
+	case []float64:
+		f.f64 = d
+	}
+	if (f.f32 != nil) != (p.outputs[k].Dtype() == tensor.Float32) || len(f.f32)+len(f.f64) != n {
+		return errors.Errorf("backend: OutputInto: output %d is %v %v, got a %T of %d values", k, p.outputs[k].Dtype(), p.outputs[k].Shape(), dst, len(f.f32)+len(f.f64))
+	}
+	p.redirect[k] = f
+	return nil
+}
+
+// copyRedirected copies outputs into their OutputInto destinations after
+// a run through the tape machine's loop (the plan writes them directly).
+func (p *Program) copyRedirected() {
+	for k, f := range p.redirect {
+		switch {
+		case f.f32 != nil:
+			copy(f.f32, p.outputs[k].Float32s())
+		case f.f64 != nil:
+			copy(f.f64, p.outputs[k].Float64s())
+		}
+	}
+}
+
+// floats is a float32 or float64 slice (the other nil).
+type floats struct {
+	f32 []float32
+	f64 []float64
 }
 
 // ApplyUpdates writes the state updates recorded by the last train Run
@@ -298,6 +377,10 @@ func (p *Program) ApplyUpdates() {
 
 // HasUpdates reports whether the program updates state (Scope.Update).
 func (p *Program) HasUpdates() bool { return len(p.updates) > 0 }
+
+// disablePlans makes programs run through the tape machine's own loop
+// (tests compare the two).
+var disablePlans = false
 
 // buildMu serialises graph construction: graphs of one model share
 // variables, and NewTapeMachine writes into every value bound to its
@@ -346,7 +429,10 @@ func (e *Engine) build(key programKey, shapes [][]int) (p *Program, err error) {
 	p.readOut = key.mode != Train || spec.TrainOutputs
 	if p.readOut {
 		for i, out := range outs {
-			outputs = append(outputs, readInto(out, p.outputs[i]))
+			cell := new(G.Value)
+			*cell = p.outputs[i]
+			p.outCells = append(p.outCells, cell)
+			outputs = append(outputs, G.Read(out, cell))
 		}
 	}
 	p.targets = make([]*tensor.Dense, len(outs))
@@ -411,6 +497,13 @@ func (e *Engine) build(key programKey, shapes [][]int) (p *Program, err error) {
 		defer spec.WeightsLock.Unlock()
 	}
 	p.vm = G.NewTapeMachine(s.g, opts...)
+	if !disablePlans {
+		p.plan, p.planErr = newPlan(p.vm, s.g)
+	}
+	p.redirect = make([]floats, len(p.outputs))
+	if p.plan != nil {
+		p.plan.routeReads(p.outCells, p.redirect)
+	}
 	return p, nil
 }
 
@@ -483,10 +576,10 @@ func (e *Engine) totalLoss(p *Program, s *Scope, outs []*G.Node, input func(stri
 		if out.Dims() > 2 {
 			flat := tensor.Shape{out.Shape().TotalSize() / out.Shape()[out.Dims()-1], out.Shape()[out.Dims()-1]}
 			var err error
-			if yPred, err = G.Reshape(out, flat); err != nil {
+			if yPred, err = Reshape(out, flat); err != nil {
 				return nil, nil, errors.Wrapf(err, "backend: output %d", k)
 			}
-			if yTrue, err = G.Reshape(yNode, flat); err != nil {
+			if yTrue, err = Reshape(yNode, flat); err != nil {
 				return nil, nil, errors.Wrapf(err, "backend: output %d", k)
 			}
 			rows = flat[0]
@@ -494,7 +587,7 @@ func (e *Engine) totalLoss(p *Program, s *Scope, outs []*G.Node, input func(stri
 		if yp, ok := s.acts[out]; ok && yPred != out {
 			// Keep the activation record on the reshaped view so that
 			// cross-entropies still work from logits.
-			in, err := G.Reshape(yp.input, yPred.Shape().Clone())
+			in, err := Reshape(yp.input, yPred.Shape().Clone())
 			if err == nil {
 				s.acts[yPred] = activationRecord{in, yp.name}
 			}
@@ -510,15 +603,8 @@ func (e *Engine) totalLoss(p *Program, s *Scope, outs []*G.Node, input func(stri
 		if !per.Shape().Eq(tensor.Shape{rows}) || per.Dims() != 1 {
 			return nil, nil, errors.Errorf("backend: output %d: per-sample loss has shape %v, want (%d)", k, per.Shape(), rows)
 		}
-		weighted, err := G.HadamardProd(per, swNode)
+		mean, err := weightedMean(s, per, swNode, rows)
 		if err != nil {
-			return nil, nil, errors.Wrap(err, "backend: weighting the loss")
-		}
-		mean, err := G.Sum(weighted)
-		if err != nil {
-			return nil, nil, errors.Wrap(err, "backend: summing the loss")
-		}
-		if mean, err = G.Mul(mean, s.Scalar(1/float64(rows))); err != nil {
 			return nil, nil, errors.Wrap(err, "backend: averaging the loss")
 		}
 		if len(outs) > 1 {

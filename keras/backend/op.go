@@ -77,21 +77,35 @@ func dense(v G.Value) (*tensor.Dense, error) {
 }
 
 // denses checks the arity and returns the inputs as dense tensors of one
-// float dtype.
+// float dtype. The ops here use densesInto; the convolution ops call it.
+//
+//lint:ignore U1000 the convolution ops (op_conv_params.go's plainDenses) call it
 func denses(op G.Op, inputs []G.Value) ([]*tensor.Dense, error) {
+	return densesInto(make([]*tensor.Dense, 0, len(inputs)), op, inputs)
+}
+
+// inputBuf holds an op's inputs on the caller's stack (no op here takes
+// more than four), so that a run allocates nothing for them.
+type inputBuf [4]*tensor.Dense
+
+// densesInto is denses appending to buf: with buf[:0] of an inputBuf on
+// the stack it allocates nothing.
+func densesInto(buf []*tensor.Dense, op G.Op, inputs []G.Value) ([]*tensor.Dense, error) {
 	if len(inputs) != op.Arity() {
 		return nil, errors.Errorf("%v: got %d inputs, want %d", op, len(inputs), op.Arity())
 	}
-	out := make([]*tensor.Dense, len(inputs))
-	for i, v := range inputs {
+	out := buf[:0]
+	for _, v := range inputs {
 		d, err := dense(v)
 		if err != nil {
-			return nil, errors.Wrapf(err, "%v: input %d", op, i)
+			return nil, errors.Wrapf(err, "%v: input %d", op, len(out))
 		}
+		out = append(out, d)
+	}
+	for i, d := range out {
 		if i > 0 && d.Dtype() != out[0].Dtype() {
 			return nil, errors.Errorf("%v: input %d is %v, input 0 is %v", op, i, d.Dtype(), out[0].Dtype())
 		}
-		out[i] = d
 	}
 	if err := checkFloatDtype(out[0].Dtype()); err != nil {
 		return nil, errors.Wrapf(err, "%v", op)
@@ -129,6 +143,22 @@ func opError(op fmt.Stringer, err error) error {
 // only after the machine's liveness analysis has found the value dead
 // for the rest of the run; and results are copied out with G.Read.
 type outBuf struct{ t *tensor.Dense }
+
+// getVec is get for the shape (n), without building the shape.
+func (o *outBuf) getVec(dt tensor.Dtype, n int) *tensor.Dense {
+	if o.t == nil || o.t.Dtype() != dt || o.t.Dims() != 1 || o.t.Shape()[0] != n {
+		o.t = like(dt, tensor.Shape{n})
+	}
+	return o.t
+}
+
+// getMat is get for the shape (r, c), without building the shape.
+func (o *outBuf) getMat(dt tensor.Dtype, r, c int) *tensor.Dense {
+	if o.t == nil || o.t.Dtype() != dt || o.t.Dims() != 2 || o.t.Shape()[0] != r || o.t.Shape()[1] != c {
+		o.t = like(dt, tensor.Shape{r, c})
+	}
+	return o.t
+}
 
 func (o *outBuf) get(dt tensor.Dtype, shape tensor.Shape) *tensor.Dense {
 	if o.t == nil || o.t.Dtype() != dt || !o.t.Shape().Eq(shape) || o.t.Dims() != len(shape) {

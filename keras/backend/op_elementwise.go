@@ -49,17 +49,20 @@ func (op *elemOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 }
 
 func (op *elemOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	x := in[0]
 	out := op.out.get(x.Dtype(), x.Shape())
-	switch xs := x.Data().(type) {
-	case []float32:
-		mapElems(out.Data().([]float32), xs, op.f.F)
-	case []float64:
-		mapElems(out.Data().([]float64), xs, op.f.F)
+	switch x.Dtype() {
+	case tensor.Float32:
+		xs := x.Float32s()
+		mapElems(out.Float32s(), xs, op.f.F)
+	case tensor.Float64:
+		xs := x.Float64s()
+		mapElems(out.Float64s(), xs, op.f.F)
 	}
 	return out, nil
 }
@@ -76,17 +79,20 @@ func (op *elemGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *elemGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	x, y, g := in[0], in[1], in[2]
 	out := op.out.get(x.Dtype(), x.Shape())
-	switch xs := x.Data().(type) {
-	case []float32:
-		gradElems(out.Data().([]float32), xs, y.Data().([]float32), g.Data().([]float32), op.f.DF)
-	case []float64:
-		gradElems(out.Data().([]float64), xs, y.Data().([]float64), g.Data().([]float64), op.f.DF)
+	switch x.Dtype() {
+	case tensor.Float32:
+		xs := x.Float32s()
+		gradElems(out.Float32s(), xs, y.Float32s(), g.Float32s(), op.f.DF)
+	case tensor.Float64:
+		xs := x.Float64s()
+		gradElems(out.Float64s(), xs, y.Float64s(), g.Float64s(), op.f.DF)
 	}
 	return out, nil
 }

@@ -31,17 +31,20 @@ func (op *hingeLabelsOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 func (op *hingeLabelsOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	t := in[0]
 	out := op.out.get(t.Dtype(), t.Shape())
-	switch ts := t.Data().(type) {
-	case []float32:
-		hingeLabels(out.Data().([]float32), ts)
-	case []float64:
-		hingeLabels(out.Data().([]float64), ts)
+	switch t.Dtype() {
+	case tensor.Float32:
+		ts := t.Float32s()
+		hingeLabels(out.Float32s(), ts)
+	case tensor.Float64:
+		ts := t.Float64s()
+		hingeLabels(out.Float64s(), ts)
 	}
 	return out, nil
 }

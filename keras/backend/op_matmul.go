@@ -117,17 +117,21 @@ func (op *matMulOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 }
 
 func (op *matMulOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	a, b := in[0], in[1]
-	shape, err := op.InferShape(a.Shape(), b.Shape())
-	if err != nil {
-		return nil, opError(op, err)
+	as, bs := a.Shape(), b.Shape()
+	if len(as) != 2 || len(bs) != 2 {
+		return nil, opError(op, errors.Errorf("matmul needs two matrices, got %v and %v", as, bs))
 	}
-	out := op.out.get(a.Dtype(), shape)
-	m, k, _, n := op.dims(a.Shape(), b.Shape())
+	m, k, kb, n := op.dims(as, bs)
+	if k != kb {
+		return nil, opError(op, errors.Errorf("matmul: inner dimensions differ: %v%s · %v%s", as, tstr(op.ta), bs, tstr(op.tb)))
+	}
+	out := op.out.getMat(a.Dtype(), m, n)
 	ta, tb := blas.NoTrans, blas.NoTrans
 	if op.ta {
 		ta = blas.Trans
@@ -135,20 +139,22 @@ func (op *matMulOp) Do(inputs ...G.Value) (G.Value, error) {
 	if op.tb {
 		tb = blas.Trans
 	}
-	lda, ldb := a.Shape()[1], b.Shape()[1]
-	switch ad := a.Data().(type) {
-	case []float32:
+	lda, ldb := as[1], bs[1]
+	switch a.Dtype() {
+	case tensor.Float32:
+		ad, bd, cd := a.Float32s(), b.Float32s(), out.Float32s()
 		if impl := blas32.Implementation(); !ownGEMM(impl) {
-			impl.Sgemm(ta, tb, m, n, k, 1, ad, lda, b.Data().([]float32), ldb, 0, out.Data().([]float32), n)
+			impl.Sgemm(ta, tb, m, n, k, 1, ad, lda, bd, ldb, 0, cd, n)
 			break
 		}
-		gemm.Sgemm(op.ta, op.tb, m, n, k, 1, ad, lda, b.Data().([]float32), ldb, 0, out.Data().([]float32), n)
-	case []float64:
+		gemm.Sgemm(op.ta, op.tb, m, n, k, 1, ad, lda, bd, ldb, 0, cd, n)
+	case tensor.Float64:
+		ad, bd, cd := a.Float64s(), b.Float64s(), out.Float64s()
 		if impl := blas64.Implementation(); !ownGEMM(impl) {
-			impl.Dgemm(ta, tb, m, n, k, 1, ad, lda, b.Data().([]float64), ldb, 0, out.Data().([]float64), n)
+			impl.Dgemm(ta, tb, m, n, k, 1, ad, lda, bd, ldb, 0, cd, n)
 			break
 		}
-		gemm.Dgemm(op.ta, op.tb, m, n, k, 1, ad, lda, b.Data().([]float64), ldb, 0, out.Data().([]float64), n)
+		gemm.Dgemm(op.ta, op.tb, m, n, k, 1, ad, lda, bd, ldb, 0, cd, n)
 	}
 	return out, nil
 }

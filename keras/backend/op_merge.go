@@ -60,16 +60,19 @@ func (op *pairOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 }
 
 func (op *pairOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	out := op.out.get(in[0].Dtype(), in[0].Shape())
-	switch a := in[0].Data().(type) {
-	case []float32:
-		pairInto(op, out.Data().([]float32), a, in[1].Data().([]float32))
-	case []float64:
-		pairInto(op, out.Data().([]float64), a, in[1].Data().([]float64))
+	switch in[0].Dtype() {
+	case tensor.Float32:
+		a := in[0].Float32s()
+		pairInto(op, out.Float32s(), a, in[1].Float32s())
+	case tensor.Float64:
+		a := in[0].Float64s()
+		pairInto(op, out.Float64s(), a, in[1].Float64s())
 	}
 	return out, nil
 }
@@ -96,16 +99,19 @@ func (op *pairGradOp) Type() hm.Type                                     { retur
 func (op *pairGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in...) }
 
 func (op *pairGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	out := op.out.get(in[0].Dtype(), in[0].Shape())
-	switch a := in[0].Data().(type) {
-	case []float32:
-		routeGrad(op, out.Data().([]float32), a, in[1].Data().([]float32), in[2].Data().([]float32))
-	case []float64:
-		routeGrad(op, out.Data().([]float64), a, in[1].Data().([]float64), in[2].Data().([]float64))
+	switch in[0].Dtype() {
+	case tensor.Float32:
+		a := in[0].Float32s()
+		routeGrad(op, out.Float32s(), a, in[1].Float32s(), in[2].Float32s())
+	case tensor.Float64:
+		a := in[0].Float64s()
+		routeGrad(op, out.Float64s(), a, in[1].Float64s(), in[2].Float64s())
 	}
 	return out, nil
 }
@@ -147,18 +153,21 @@ func (op *l2NormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, erro
 }
 
 func (op *l2NormOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	x := in[0]
 	out := op.out.get(x.Dtype(), x.Shape())
 	_, d := rowsCols(x.Shape())
-	switch xs := x.Data().(type) {
-	case []float32:
-		l2Rows(out.Data().([]float32), xs, nil, d)
-	case []float64:
-		l2Rows(out.Data().([]float64), xs, nil, d)
+	switch x.Dtype() {
+	case tensor.Float32:
+		xs := x.Float32s()
+		l2Rows(out.Float32s(), xs, nil, d)
+	case tensor.Float64:
+		xs := x.Float64s()
+		l2Rows(out.Float64s(), xs, nil, d)
 	}
 	return out, nil
 }
@@ -208,18 +217,21 @@ func (op *l2NormGradOp) Type() hm.Type                                     { ret
 func (op *l2NormGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return firstShape(in...) }
 
 func (op *l2NormGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	x := in[0]
 	out := op.out.get(x.Dtype(), x.Shape())
 	_, d := rowsCols(x.Shape())
-	switch xs := x.Data().(type) {
-	case []float32:
-		l2Rows(out.Data().([]float32), xs, in[1].Data().([]float32), d)
-	case []float64:
-		l2Rows(out.Data().([]float64), xs, in[1].Data().([]float64), d)
+	switch x.Dtype() {
+	case tensor.Float32:
+		xs := x.Float32s()
+		l2Rows(out.Float32s(), xs, in[1].Float32s(), d)
+	case tensor.Float64:
+		xs := x.Float64s()
+		l2Rows(out.Float64s(), xs, in[1].Float64s(), d)
 	}
 	return out, nil
 }

@@ -47,20 +47,41 @@ func (op *softmaxOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 }
 
 func (op *softmaxOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	x := in[0]
 	out := op.out.get(x.Dtype(), x.Shape())
 	rows, cols := rowsCols(x.Shape())
-	switch xs := x.Data().(type) {
-	case []float32:
-		softmaxRows(out.Data().([]float32), xs, rows, cols, op.log)
-	case []float64:
-		softmaxRows(out.Data().([]float64), xs, rows, cols, op.log)
+	switch x.Dtype() {
+	case tensor.Float32:
+		softmaxSplit(out.Float32s(), x.Float32s(), rows, cols, op.log)
+	case tensor.Float64:
+		softmaxSplit(out.Float64s(), x.Float64s(), rows, cols, op.log)
 	}
 	return out, nil
+}
+
+// softmaxSplitElems is the number of elements per goroutine below which a
+// softmax stays on one goroutine: an exponential costs about 15 ns, so
+// this is some 100 us of work.
+const softmaxSplitElems = 1 << 13
+
+// softmaxSplit runs softmaxRows over blocks of rows on several goroutines
+// when there are enough elements; rows are independent, so the result is
+// the same.
+func softmaxSplit[T Float](dst, src []T, rows, cols int, log bool) {
+	w := min(rows, workersForSize(rows*cols, softmaxSplitElems))
+	if w <= 1 {
+		softmaxRows(dst, src, rows, cols, log)
+		return
+	}
+	fanOut(w, func(q int) {
+		lo, hi := part(rows, w, q, 1)
+		softmaxRows(dst[lo*cols:hi*cols], src[lo*cols:hi*cols], hi-lo, cols, log)
+	})
 }
 
 // softmaxGradOp computes dx from the op's output y and the upstream
@@ -78,18 +99,21 @@ func (op *softmaxGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *softmaxGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	y, dy := in[0], in[1]
 	out := op.out.get(y.Dtype(), y.Shape())
 	rows, cols := rowsCols(y.Shape())
-	switch ys := y.Data().(type) {
-	case []float32:
-		softmaxGradRows(out.Data().([]float32), ys, dy.Data().([]float32), rows, cols, op.log)
-	case []float64:
-		softmaxGradRows(out.Data().([]float64), ys, dy.Data().([]float64), rows, cols, op.log)
+	switch y.Dtype() {
+	case tensor.Float32:
+		ys := y.Float32s()
+		softmaxGradRows(out.Float32s(), ys, dy.Float32s(), rows, cols, op.log)
+	case tensor.Float64:
+		ys := y.Float64s()
+		softmaxGradRows(out.Float64s(), ys, dy.Float64s(), rows, cols, op.log)
 	}
 	return out, nil
 }

@@ -251,3 +251,73 @@ func TestHingeLabels(t *testing.T) {
 		t.Errorf("gradient through hinge labels = %v, %v", grads, err)
 	}
 }
+
+// TestBiasReluGradient checks the gradient of the fused op that Relu of a
+// BiasAdd becomes, with respect to x and b.
+func TestBiasReluGradient(t *testing.T) {
+	f := func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
+		h, err := backend.BiasAdd(in[0], in[1])
+		if err != nil {
+			return nil, err
+		}
+		return backend.Relu(h)
+	}
+	// Keep x + b away from 0, where relu has no derivative.
+	x := gradcheck.FromSlice([]float64{-2, -0.5, 0.3, 1.5, -0.11, 0.72, 0.9, -1.3}, 2, 4)
+	b := gradcheck.FromSlice([]float64{0.1, 0.2, -0.4, 0.35}, 4)
+	if m, err := gradcheck.Check(f, []*tensor.Dense{x, b}, gradcheck.Options{}); err != nil {
+		t.Fatalf("%v (worst %+v)", err, m)
+	}
+}
+
+// TestReshape checks Reshape's gradient, its values (a view of the input)
+// and that a run after the input changed sees the new values.
+func TestReshape(t *testing.T) {
+	f := func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
+		r, err := backend.Reshape(in[0], tensor.Shape{3, -1})
+		if err != nil {
+			return nil, err
+		}
+		// Something that depends on the layout: a product with a matrix.
+		w := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 2), G.WithName("w"),
+			G.WithValue(gradcheck.Rand(3, -1, 1, 4, 2)))
+		return backend.MatMul(r, w, false, false)
+	}
+	x := gradcheck.Rand(8, -1, 1, 2, 3, 2)
+	if m, err := gradcheck.Check(f, []*tensor.Dense{x}, gradcheck.Options{}); err != nil {
+		t.Fatalf("%v (worst %+v)", err, m)
+	}
+	for _, bad := range []tensor.Shape{{5, -1}, {-1, -1}, {2, 0, 6}, {7}} {
+		g := G.NewGraph()
+		n := G.NewTensor(g, tensor.Float64, 3, G.WithShape(2, 3, 2), G.WithName("x"))
+		if _, err := backend.Reshape(n, bad); err == nil {
+			t.Errorf("Reshape to %v of a (2, 3, 2) tensor: no error", bad)
+		}
+	}
+	g := G.NewGraph()
+	xv := tensor.New(tensor.WithShape(2, 3), tensor.WithBacking([]float32{1, 2, 3, 4, 5, 6}))
+	xn := G.NewMatrix(g, tensor.Float32, G.WithShape(2, 3), G.WithName("x"), G.WithValue(xv))
+	r, err := backend.Reshape(xn, tensor.Shape{3, 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out G.Value
+	G.Read(r, &out)
+	vm := G.NewTapeMachine(g)
+	for run, want := range [][]float32{{1, 2, 3, 4, 5, 6}, {7, 8, 9, 10, 11, 12}} {
+		copy(xv.Data().([]float32), want)
+		vm.Reset()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		got := out.(*tensor.Dense)
+		if !got.Shape().Eq(tensor.Shape{3, 2}) || got.Dims() != 2 {
+			t.Fatalf("run %d: shape %v", run, got.Shape())
+		}
+		for i, v := range got.Data().([]float32) {
+			if v != want[i] {
+				t.Fatalf("run %d: reshaped values %v, want %v", run, got.Data(), want)
+			}
+		}
+	}
+}

@@ -84,18 +84,21 @@ func (op *xentOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error)
 }
 
 func (op *xentOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	z, t := in[0], in[1]
 	rows, cols := rowsCols(z.Shape())
 	out := op.out.get(z.Dtype(), tensor.Shape{rows})
-	switch zs := z.Data().(type) {
-	case []float32:
-		xentForward(op.kind, out.Data().([]float32), zs, t.Data().([]float32), rows, cols)
-	case []float64:
-		xentForward(op.kind, out.Data().([]float64), zs, t.Data().([]float64), rows, cols)
+	switch z.Dtype() {
+	case tensor.Float32:
+		zs := z.Float32s()
+		xentForward(op.kind, out.Float32s(), zs, t.Float32s(), rows, cols)
+	case tensor.Float64:
+		zs := z.Float64s()
+		xentForward(op.kind, out.Float64s(), zs, t.Float64s(), rows, cols)
 	}
 	return out, nil
 }
@@ -116,18 +119,21 @@ func (op *xentGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 }
 
 func (op *xentGradOp) Do(inputs ...G.Value) (G.Value, error) {
-	in, err := denses(op, inputs)
+	var buf inputBuf
+	in, err := densesInto(buf[:0], op, inputs)
 	if err != nil {
 		return nil, err
 	}
 	z, t, g := in[0], in[1], in[2]
 	rows, cols := rowsCols(z.Shape())
 	out := op.out.get(z.Dtype(), z.Shape())
-	switch zs := z.Data().(type) {
-	case []float32:
-		xentBackward(op.kind, out.Data().([]float32), zs, t.Data().([]float32), g.Data().([]float32), rows, cols)
-	case []float64:
-		xentBackward(op.kind, out.Data().([]float64), zs, t.Data().([]float64), g.Data().([]float64), rows, cols)
+	switch z.Dtype() {
+	case tensor.Float32:
+		zs := z.Float32s()
+		xentBackward(op.kind, out.Float32s(), zs, t.Float32s(), g.Float32s(), rows, cols)
+	case tensor.Float64:
+		zs := z.Float64s()
+		xentBackward(op.kind, out.Float64s(), zs, t.Float64s(), g.Float64s(), rows, cols)
 	}
 	return out, nil
 }

@@ -98,7 +98,7 @@ func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 	rows := shape.TotalSize() / d
 	x2 := x
 	if x.Dims() != 2 {
-		if x2, err = G.Reshape(x, tensor.Shape{rows, d}); err != nil {
+		if x2, err = backend.Reshape(x, tensor.Shape{rows, d}); err != nil {
 			return nil, errors.Wrapf(err, "layers: %s", l.name)
 		}
 	}
@@ -117,7 +117,7 @@ func (l *DenseLayer) Forward(s *backend.Scope, x *G.Node) (*G.Node, error) {
 	}
 	if x.Dims() != 2 {
 		shape[len(shape)-1] = l.units
-		if h, err = G.Reshape(h, shape); err != nil {
+		if h, err = backend.Reshape(h, shape); err != nil {
 			return nil, errors.Wrapf(err, "layers: %s", l.name)
 		}
 	}

@@ -47,7 +47,7 @@ func (l *FlattenLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) {
 		return x, nil
 	}
 	s := x.Shape()
-	return G.Reshape(x, tensor.Shape{s[0], s.TotalSize() / s[0]})
+	return backend.Reshape(x, tensor.Shape{s[0], s.TotalSize() / s[0]})
 }
 
 // Config returns the layer's configuration.
@@ -122,7 +122,7 @@ func (l *ReshapeLayer) Build(_ *BuildContext, in []int) ([]int, error) {
 // Forward reshapes x to (batch, target...).
 func (l *ReshapeLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) {
 	shape := append(tensor.Shape{x.Shape()[0]}, l.OutputShape()...)
-	return G.Reshape(x, shape)
+	return backend.Reshape(x, shape)
 }
 
 // ReshapeConfig is Reshape's serialisable configuration.

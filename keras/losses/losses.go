@@ -301,7 +301,7 @@ func rows(n *G.Node) (*G.Node, error) {
 	for _, d := range s[1:] {
 		rest *= d
 	}
-	return G.Reshape(n, tensor.Shape{s[0], rest})
+	return backend.Reshape(n, tensor.Shape{s[0], rest})
 }
 
 // meanRows averages a (batch, ...) node over everything but the batch axis.

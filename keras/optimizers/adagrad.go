@@ -65,9 +65,15 @@ func (o *AdagradOptimizer) Config() Config { return o.config(o.Params()) }
 // Apply performs one Adagrad step.
 func (o *AdagradOptimizer) Apply(vars []*backend.Variable) error {
 	lr, eps := o.LearningRate(), o.p.Epsilon
-	return o.forEach(vars, 1,
-		func(w, g []float32, s []slot) { adagradKernel(w, g, s[0].f32, float32(lr), float32(eps)) },
-		func(w, g []float64, s []slot) { adagradKernel(w, g, s[0].f64, lr, eps) })
+	o.k = [6]float64{lr, eps}
+	up32, up64 := o.splitFor(0,
+		func() func(w, g []float32, s []slot) {
+			return func(w, g []float32, s []slot) { adagrad32(w, g, s[0].f32, float32(o.k[0]), float32(o.k[1])) }
+		},
+		func() func(w, g []float64, s []slot) {
+			return func(w, g []float64, s []slot) { adagradKernel(w, g, s[0].f64, o.k[0], o.k[1]) }
+		})
+	return o.forEachSplit(vars, 1, up32, up64)
 }
 
 func adagradKernel[T backend.Float](w, g, acc []T, lr, eps T) {

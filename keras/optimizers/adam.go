@@ -81,13 +81,21 @@ func (o *AdamOptimizer) Apply(vars []*backend.Variable) error {
 				adamAMSKernel(w, g, s[0].f64, s[1].f64, s[2].f64, 1-beta1, 1-beta2, alpha, eps)
 			})
 	}
-	return o.forEach(vars, 2,
-		func(w, g []float32, s []slot) {
-			adam32(w, g, s[0].f32, s[1].f32, float32(1-beta1), float32(1-beta2), float32(alpha), float32(eps))
+	o.k = [6]float64{1 - beta1, 1 - beta2, alpha, eps}
+	up32, up64 := o.splitFor(0,
+		func() func(w, g []float32, s []slot) {
+			return func(w, g []float32, s []slot) {
+				k := &o.k
+				adam32(w, g, s[0].f32, s[1].f32, float32(k[0]), float32(k[1]), float32(k[2]), float32(k[3]))
+			}
 		},
-		func(w, g []float64, s []slot) {
-			adamKernel(w, g, s[0].f64, s[1].f64, 1-beta1, 1-beta2, alpha, eps)
+		func() func(w, g []float64, s []slot) {
+			return func(w, g []float64, s []slot) {
+				k := &o.k
+				adamKernel(w, g, s[0].f64, s[1].f64, k[0], k[1], k[2], k[3])
+			}
 		})
+	return o.forEachSplit(vars, 2, up32, up64)
 }
 
 // adamKernel is the portable Adam update; c1 = 1-beta_1, c2 = 1-beta_2,

@@ -71,8 +71,29 @@ func (o *RMSpropOptimizer) Config() Config { return o.config(o.Params()) }
 func (o *RMSpropOptimizer) Apply(vars []*backend.Variable) error {
 	lr, rho, mu, eps, centered := o.LearningRate(), o.p.Rho, o.p.Momentum, o.p.Epsilon, o.p.Centered
 	// slots: 0 velocity, 1 momentum, 2 average gradient (centered)
+	if !centered && mu == 0 {
+		o.k = [6]float64{lr, rho, eps}
+		up32, up64 := o.splitFor(0,
+			func() func(w, g []float32, s []slot) {
+				return func(w, g []float32, s []slot) {
+					k := &o.k
+					rmsprop32(w, g, s[0].f32, float32(k[0]), float32(k[1]), float32(k[2]))
+				}
+			},
+			func() func(w, g []float64, s []slot) {
+				return func(w, g []float64, s []slot) {
+					k := &o.k
+					rmspropKernel(w, g, s[0].f64, s[1].f64, s[2].f64, k[0], k[1], 0, k[2], false)
+				}
+			})
+		return o.forEachSplit(vars, 3, up32, up64)
+	}
 	return o.forEach(vars, 3,
 		func(w, g []float32, s []slot) {
+			if !centered && mu == 0 {
+				rmsprop32(w, g, s[0].f32, float32(lr), float32(rho), float32(eps))
+				return
+			}
 			rmspropKernel(w, g, s[0].f32, s[1].f32, s[2].f32, float32(lr), float32(rho), float32(mu), float32(eps), centered)
 		},
 		func(w, g []float64, s []slot) {
@@ -80,16 +101,24 @@ func (o *RMSpropOptimizer) Apply(vars []*backend.Variable) error {
 		})
 }
 
+// rmspropPlain is the portable update without momentum, not centered.
+// The float32 assembly kernel performs the same operations in the same
+// order, so both give identical bits.
+func rmspropPlain[T backend.Float](w, g, v []T, lr, rho, eps T) {
+	g, v = g[:len(w)], v[:len(w)]
+	for i := range w {
+		gi := g[i]
+		vi := rho*v[i] + (1-rho)*(gi*gi)
+		v[i] = vi
+		w[i] -= lr * gi / T(math.Sqrt(float64(vi+eps)))
+	}
+}
+
 func rmspropKernel[T backend.Float](w, g, v, m, avg []T, lr, rho, mu, eps T, centered bool) {
 	n := len(w)
 	g, v, m, avg = g[:n], v[:n], m[:n], avg[:n]
 	if !centered && mu == 0 {
-		for i := range w {
-			gi := g[i]
-			vi := rho*v[i] + (1-rho)*(gi*gi)
-			v[i] = vi
-			w[i] -= lr * gi / T(math.Sqrt(float64(vi+eps)))
-		}
+		rmspropPlain(w, g, v, lr, rho, eps)
 		return
 	}
 	for i := range w {

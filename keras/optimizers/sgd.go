@@ -57,16 +57,32 @@ func (o *SGDOptimizer) Config() Config { return o.config(o.Params()) }
 // Apply performs one SGD step.
 func (o *SGDOptimizer) Apply(vars []*backend.Variable) error {
 	lr := o.LearningRate()
+	o.k = [6]float64{lr, o.p.Momentum}
 	if o.p.Momentum == 0 {
-		return o.forEach(vars, 0,
-			func(w, g []float32, _ []slot) { sgdPlain(w, g, float32(lr)) },
-			func(w, g []float64, _ []slot) { sgdPlain(w, g, lr) })
+		up32, up64 := o.splitFor(0,
+			func() func(w, g []float32, s []slot) {
+				return func(w, g []float32, _ []slot) { sgd32(w, g, float32(o.k[0])) }
+			},
+			func() func(w, g []float64, s []slot) {
+				return func(w, g []float64, _ []slot) { sgdPlain(w, g, o.k[0]) }
+			})
+		return o.forEachSplit(vars, 0, up32, up64)
 	}
-	return o.forEach(vars, 1,
-		func(w, g []float32, s []slot) {
-			sgdMomentum(w, g, s[0].f32, float32(lr), float32(o.p.Momentum), o.p.Nesterov)
+	nesterov := o.p.Nesterov
+	variant := 1
+	if nesterov {
+		variant = 2
+	}
+	up32, up64 := o.splitFor(variant,
+		func() func(w, g []float32, s []slot) {
+			return func(w, g []float32, s []slot) {
+				sgdMomentum32(w, g, s[0].f32, float32(o.k[0]), float32(o.k[1]), nesterov)
+			}
 		},
-		func(w, g []float64, s []slot) { sgdMomentum(w, g, s[0].f64, lr, o.p.Momentum, o.p.Nesterov) })
+		func() func(w, g []float64, s []slot) {
+			return func(w, g []float64, s []slot) { sgdMomentum(w, g, s[0].f64, o.k[0], o.k[1], nesterov) }
+		})
+	return o.forEachSplit(vars, 1, up32, up64)
 }
 
 func sgdPlain[T backend.Float](w, g []T, lr T) {

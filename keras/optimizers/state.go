@@ -212,6 +212,7 @@ func slotCount(o Optimizer, b *base, dt tensor.Dtype) (n int, err error) {
 	}
 	savedSlots, savedIters, savedLR := b.slots, b.iters, b.lr
 	b.slots = nil
+	b.parts = nil
 	defer func() {
 		if r := recover(); r != nil {
 			err = kerrors.Recovered("optimizers: "+o.Name()+": probing its slots", r)

@@ -257,3 +257,16 @@ func setPackB(rows int) func() {
 	packBMinRows = rows
 	return func() { packBMinRows = old }
 }
+
+// TestSetMaxWorkers checks that the cap decides the split of a product
+// large enough to be split.
+func TestSetMaxWorkers(t *testing.T) {
+	defer SetMaxWorkers(0)
+	procs := runtime.GOMAXPROCS(0)
+	for _, c := range []struct{ set, want int }{{1, 1}, {0, min(2, procs)}, {3, min(3, procs)}} {
+		SetMaxWorkers(c.set)
+		if got := workers(sImpl, 512, 512, 512); got != c.want {
+			t.Errorf("SetMaxWorkers(%d): a 512³ product runs on %d goroutines, want %d", c.set, got, c.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Products of at least this many floating-point operations (2·m·n·k) are
@@ -19,9 +20,29 @@ const (
 // parallelFlops, when not negative, overrides impl.parFlops (tests).
 var parallelFlops = -1
 
-// maxWorkers caps the goroutines of one product. Only two cores were
-// available to measure on, so larger machines get no more than two.
+// maxWorkers caps the goroutines of one product unless SetMaxWorkers
+// set a cap. Only two cores were available to measure on, so larger
+// machines get no more than two by default.
 var maxWorkers = 2
+
+// workerCap is the cap set by SetMaxWorkers (0: none, maxWorkers holds).
+var workerCap atomic.Int64
+
+// SetMaxWorkers caps the goroutines of one product at n (1: every product
+// runs on the calling goroutine). n < 1 restores the default cap of two.
+// Never more than GOMAXPROCS goroutines run one product. It is safe to
+// call at any time; products already running keep their split.
+func SetMaxWorkers(n int) {
+	workerCap.Store(int64(max(n, 0)))
+}
+
+// capWorkers returns the current cap on the goroutines of one product.
+func capWorkers() int {
+	if c := workerCap.Load(); c > 0 {
+		return int(c)
+	}
+	return maxWorkers
+}
 
 // workers returns how many goroutines should share the product.
 func workers[T float](p *impl[T], m, n, k int) int {
@@ -29,21 +50,24 @@ func workers[T float](p *impl[T], m, n, k int) int {
 	if parallelFlops >= 0 {
 		threshold = parallelFlops
 	}
-	if maxWorkers < 2 || 2*float64(m)*float64(n)*float64(k) < float64(threshold) {
+	limit := capWorkers()
+	if limit < 2 || 2*float64(m)*float64(n)*float64(k) < float64(threshold) {
 		return 1
 	}
 	// Each worker needs at least one whole tile row or column.
 	if m < 2*p.mr && n < 2*p.nr {
 		return 1
 	}
-	return min(maxWorkers, runtime.GOMAXPROCS(0))
+	return min(limit, runtime.GOMAXPROCS(0))
 }
 
 // parallel splits C into w strips of whole tiles along its longer
 // dimension (in tiles) and computes them concurrently, each with its own
 // workspace. The strips do not overlap, so no result depends on timing.
 func parallel[T float](p *impl[T], pr *problem[T], w int) {
-	var wg sync.WaitGroup
+	// One allocation holds the strips (up to four) and the wait group.
+	st := &strips[T]{}
+	st.subs = st.fixed[:0]
 	splitRows := pr.m/p.mr >= pr.n/p.nr
 	unit, total := p.nr, pr.n
 	if splitRows {
@@ -77,20 +101,30 @@ func parallel[T float](p *impl[T], pr *problem[T], w int) {
 				sub.b = pr.b[start:]
 			}
 		}
-		if q == w-1 {
-			ws := getWorkspace(p)
-			sub.run(p, ws)
-			p.pool.Put(ws)
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ws := getWorkspace(p)
-			sub.run(p, ws)
-			p.pool.Put(ws)
-		}()
+		st.subs = append(st.subs, sub)
 		start = end
 	}
-	wg.Wait()
+	last := len(st.subs) - 1
+	st.wg.Add(last)
+	for i := 0; i < last; i++ {
+		go st.run(p, i)
+	}
+	ws := getWorkspace(p)
+	st.subs[last].run(p, ws)
+	p.pool.Put(ws)
+	st.wg.Wait()
+}
+
+// strips are the parts of one split product.
+type strips[T float] struct {
+	subs  []problem[T]
+	fixed [4]problem[T]
+	wg    sync.WaitGroup
+}
+
+func (st *strips[T]) run(p *impl[T], i int) {
+	defer st.wg.Done()
+	ws := getWorkspace(p)
+	st.subs[i].run(p, ws)
+	p.pool.Put(ws)
 }
