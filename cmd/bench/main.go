@@ -16,7 +16,8 @@
 //
 // Every figure is the median of several runs inside one process: W1 of
 // the epochs of one 5-epoch training, W3 of -runs trainings, W4 of 2,000
-// single-row calls and of ten 10,000-row calls. A workload whose layers
+// single-row calls and of ten 10,000-row calls, W2, W5 and W6 of three
+// runs of 100 training steps (after a warm-up step). A workload whose layers
 // gokeras does not have yet says so on a line of its own
 // ("MISSING W2 ...") and the command exits with status 2.
 //

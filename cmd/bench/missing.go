@@ -26,11 +26,6 @@ func needLayers(id string, classes ...string) error {
 	return errMissing{"the layers " + strings.Join(classes, ", ") + " exist now, but this version of cmd/bench does not run " + id + " yet"}
 }
 
-// runW2 is the MNIST CNN (Conv2D 32 and 64, MaxPooling2D, Dropout, Dense).
-func runW2(context.Context, *config) error {
-	return needLayers("W2", "Conv2D", "MaxPooling2D")
-}
-
 // runW5 is the LSTM sequence classifier.
 func runW5(context.Context, *config) error { return needLayers("W5", "Embedding", "LSTM") }
 

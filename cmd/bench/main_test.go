@@ -1,0 +1,50 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gokeras/gokeras/internal/testenv"
+)
+
+// TestMain reports, after the tests, which skipped for want of data.
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func TestSelectWorkloads(t *testing.T) {
+	sel, err := selectWorkloads("w1, W3")
+	if err != nil || len(sel) != 2 || sel[0].id != "W1" || sel[1].id != "W3" {
+		t.Errorf("selectWorkloads(w1, W3) = %v, %v", sel, err)
+	}
+	if _, err := selectWorkloads("W9"); err == nil || !strings.Contains(err.Error(), `unknown workload "W9"`) {
+		t.Errorf("W9: %v", err)
+	}
+}
+
+func TestConfigCheck(t *testing.T) {
+	for _, c := range []config{{runs: 0, epochs: 1, clock: "wall"}, {runs: 1, epochs: 0, clock: "wall"},
+		{runs: 1, epochs: 1, clock: "sundial"}, {runs: 1, epochs: 1, clock: "cpu", workers: -1}} {
+		if err := c.check(); err == nil {
+			t.Errorf("%+v: no error", c)
+		}
+	}
+}
+
+// TestW3 runs workload W3 once and checks the lines compare.sh parses.
+func TestW3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the Boston model for 500 epochs (-short)")
+	}
+	t.Setenv("KERAS_HOME", testenv.KerasHome(t, "boston_housing.npz"))
+	var buf bytes.Buffer
+	c := &config{runs: 1, epochs: 1, clock: "cpu", out: &buf}
+	if err := runW3(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^RESULT W3 s_total=[0-9.]+$`).Match(buf.Bytes()) ||
+		!regexp.MustCompile(`(?m)^INFO W3 runs=1 .*test_mae=[0-9.]+ weights_fnv=[0-9a-f]{16}$`).Match(buf.Bytes()) {
+		t.Errorf("output:\n%s", buf.String())
+	}
+}
