@@ -328,9 +328,9 @@ func TestRecurrentBuildErrors(t *testing.T) {
 		{layers.LSTM(3, layers.RecurrentActivation("elu")), [][]int{{5, 3}}, option("recurrent_activation")},
 		{layers.LSTM(3, layers.RecurrentInitializer("glorot")), [][]int{{5, 3}}, anyErr},
 		{layers.LSTM(3, nil), [][]int{{5, 3}}, func(err error) bool { return errors.Is(err, kerrors.ErrNil) }},
-		{layers.LSTM(3), [][]int{{5, 3}, {3}}, anyErr},           // LSTM needs h and c
-		{layers.LSTM(3), [][]int{{5, 3}, {4}, {3}}, shape},       // wrong state size
-		{layers.Bidirectional(nil), [][]int{{5, 3}}, anyErr},     // nil layer
+		{layers.LSTM(3), [][]int{{5, 3}, {3}}, anyErr},       // LSTM needs h and c
+		{layers.LSTM(3), [][]int{{5, 3}, {4}, {3}}, shape},   // wrong state size
+		{layers.Bidirectional(nil), [][]int{{5, 3}}, anyErr}, // nil layer
 		{layers.Bidirectional(layers.LSTM(3), layers.MergeMode("max")), [][]int{{5, 3}}, option("merge_mode")},
 		{layers.Bidirectional(layers.LSTM(3), layers.BackwardLayer(layers.LSTM(3))), [][]int{{5, 3}}, option("backward_layer")},
 		{layers.Bidirectional(layers.LSTM(3), layers.BackwardLayer(layers.LSTM(3, layers.GoBackwards(true), layers.ReturnSequences(true)))), [][]int{{5, 3}}, option("backward_layer")},

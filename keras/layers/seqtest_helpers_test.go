@@ -62,11 +62,9 @@ func seqFunc(c seqCheck) gradcheck.Func {
 	}
 }
 
-// joinOutputs flattens every output to (batch, -1) and concatenates them.
+// joinOutputs flattens every output to (batch, -1) and concatenates them
+// (Keras's outputs, joined per sample).
 func joinOutputs(outs []*G.Node) (*G.Node, error) {
-	if len(outs) == 1 {
-		return outs[0], nil
-	}
 	flat := make(G.Nodes, len(outs))
 	for i, o := range outs {
 		s := o.Shape()
@@ -78,6 +76,9 @@ func joinOutputs(outs []*G.Node) (*G.Node, error) {
 			}
 		}
 		flat[i] = f
+	}
+	if len(flat) == 1 {
+		return flat[0], nil
 	}
 	return G.Concat(1, flat...)
 }
