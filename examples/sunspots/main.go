@@ -322,7 +322,7 @@ func run(ctx context.Context, w io.Writer, c config) error {
 // LSTM's forecast and the persistence forecast of the held-out months.
 func plotForecast(path string, s series, t0, nTrain int, forecast, persistence []float64) error {
 	p := plot.New()
-	p.Title.Text = "Monthly sunspots: actual, and each held-out year forecast from the 12 months before"
+	p.Title.Text = "Monthly sunspots: actual, and each held-out year forecast from the months before it"
 	p.X.Label.Text = "year"
 	p.Y.Label.Text = "mean sunspot number"
 	from := max(0, t0-min(nTrain, 12*20))
