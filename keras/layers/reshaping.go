@@ -41,13 +41,15 @@ func (l *FlattenLayer) Build(_ *BuildContext, in []int) ([]int, error) {
 	return l.FinishBuild(in, []int{prod(in)}), nil
 }
 
-// Forward reshapes x to (batch, prod(input shape)).
+// Forward reshapes x to (batch, prod(input shape)), as a copy: an
+// elementwise op that Gorgonia runs in place on a Reshape view would write
+// into x (see backend.ReshapeCopy).
 func (l *FlattenLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) {
 	if x.Dims() == 2 {
 		return x, nil
 	}
 	s := x.Shape()
-	return G.Reshape(x, tensor.Shape{s[0], s.TotalSize() / s[0]})
+	return backend.ReshapeCopy(x, tensor.Shape{s[0], s.TotalSize() / s[0]})
 }
 
 // Config returns the layer's configuration.
@@ -119,10 +121,10 @@ func (l *ReshapeLayer) Build(_ *BuildContext, in []int) ([]int, error) {
 	return l.FinishBuild(in, out), nil
 }
 
-// Forward reshapes x to (batch, target...).
+// Forward reshapes x to (batch, target...), as a copy (see Flatten).
 func (l *ReshapeLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) {
 	shape := append(tensor.Shape{x.Shape()[0]}, l.OutputShape()...)
-	return G.Reshape(x, shape)
+	return backend.ReshapeCopy(x, shape)
 }
 
 // ReshapeConfig is Reshape's serialisable configuration.

@@ -206,3 +206,40 @@ func ExampleLSTM() {
 	// (None, 4)
 	// (None, 4)
 }
+
+// TestReshapeThenDropoutGradient: Dense(tanh) -> Flatten -> Dropout in
+// training. With Gorgonia's Reshape view between them, the dropout's
+// product ran in place on the view, overwrote the tanh output its
+// gradient needs, and the gradients were 14% off; Flatten and Reshape copy
+// now.
+func TestReshapeThenDropoutGradient(t *testing.T) {
+	for _, reshape := range []layers.Layer{layers.Flatten(), layers.Reshape([]int{12})} {
+		d := layers.Dense(4, layers.Activation("tanh"))
+		buildSeq(t, d, "d", []int{3, 2})
+		buildSeq(t, reshape, "r", []int{3, 4})
+		dr := layers.Dropout(0.5, layers.Seed(1))
+		buildSeq(t, dr, "dr", []int{12})
+		f := func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
+			s := backend.NewScope(g, backend.Train, 2, tensor.Float64)
+			for i, v := range d.Variables() {
+				if err := s.Bind(v, in[1+i]); err != nil {
+					return nil, err
+				}
+			}
+			h, err := d.Forward(s, in[0])
+			if err != nil {
+				return nil, err
+			}
+			if h, err = reshape.Forward(s, h); err != nil {
+				return nil, err
+			}
+			h, err = dr.Forward(s, h)
+			s.FillNoise(nil)
+			return h, err
+		}
+		in := []*tensor.Dense{gradcheck.Rand(1, -1, 1, 2, 3, 2), d.Variables()[0].Value(), d.Variables()[1].Value()}
+		if m, err := gradcheck.Check(f, in, gradcheck.Options{}); err != nil {
+			t.Errorf("%s: %v %+v", reshape.ClassName(), err, m)
+		}
+	}
+}
