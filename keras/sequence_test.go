@@ -296,3 +296,43 @@ func TestEncoderDecoderStates(t *testing.T) {
 	}
 	sameBits(t, "predictions", pa, pb)
 }
+
+// TestEmbeddingIntegerDtypes: token ids given as int64, int32, uint16,
+// uint8 or float32 data predict the same.
+func TestEmbeddingIntegerDtypes(t *testing.T) {
+	ctx := context.Background()
+	m := keras.Sequential(layers.Embedding(50, 3, layers.InputShape(4)), layers.GRU(2), layers.Dense(1))
+	_ = m.SetSeed(2)
+	ids := []int{0, 7, 49, 3, 12, 12, 1, 30}
+	var want []float64
+	for i, x := range []tensor.Tensor{
+		tensor.New(tensor.WithShape(2, 4), tensor.WithBacking(convert[int64](ids))),
+		tensor.New(tensor.WithShape(2, 4), tensor.WithBacking(convert[int32](ids))),
+		tensor.New(tensor.WithShape(2, 4), tensor.WithBacking(convert[uint16](ids))),
+		tensor.New(tensor.WithShape(2, 4), tensor.WithBacking(convert[uint8](ids))),
+		tensor.New(tensor.WithShape(2, 4), tensor.WithBacking(convert[float32](ids))),
+	} {
+		p, err := m.Predict(ctx, x, keras.Verbose(0))
+		if err != nil {
+			t.Fatalf("%v: %v", x.Dtype(), err)
+		}
+		got := asFloat64s(p)
+		if i == 0 {
+			want = got
+			continue
+		}
+		for j := range want {
+			if got[j] != want[j] {
+				t.Fatalf("%v ids predict %v, int64 ids %v", x.Dtype(), got, want)
+			}
+		}
+	}
+}
+
+func convert[T int64 | int32 | uint16 | uint8 | float32](v []int) []T {
+	out := make([]T, len(v))
+	for i, x := range v {
+		out[i] = T(x)
+	}
+	return out
+}
