@@ -106,7 +106,7 @@ func loadRNNReference(t *testing.T) rnnRefDoc {
 	return doc
 }
 
-func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
+func closeToRef(t *testing.T, what string, got, want []float64, tol float64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
@@ -118,9 +118,9 @@ func closeTo(t *testing.T, what string, got, want []float64, tol float64) {
 	}
 }
 
-// setWeights builds l for the case's shapes in dt and gives it the
+// setRefWeights builds l for the case's shapes in dt and gives it the
 // reference weights.
-func setWeights(t *testing.T, l layers.Layer, dt tensor.Dtype, in [][]int, ws [][]float64, shapes [][]int) {
+func setRefWeights(t *testing.T, l layers.Layer, dt tensor.Dtype, in [][]int, ws [][]float64, shapes [][]int) {
 	t.Helper()
 	if _, err := layertest.Build(l, "rnn", dt, 1, in...); err != nil {
 		t.Fatal(err)
@@ -159,7 +159,7 @@ func TestRecurrentAgainstTorch(t *testing.T) {
 				mask = gradcheck.FromSlice(c.Mask, c.B, c.T)
 			}
 			l := c.Spec.layer()
-			setWeights(t, l, tensor.Float64, in, c.Weights, c.WeightShapes)
+			setRefWeights(t, l, tensor.Float64, in, c.Weights, c.WeightShapes)
 			sc := seqCheck{layer: l, mode: backend.Predict, inputs: inputs, mask: mask}
 			got, shape, err := sc.forward()
 			if err != nil {
@@ -168,7 +168,7 @@ func TestRecurrentAgainstTorch(t *testing.T) {
 			if !equalInts(shape, c.OutShape) {
 				t.Fatalf("outputs joined to %v, Keras gives %v", shape, c.OutShape)
 			}
-			closeTo(t, "outputs", got, c.Out, 1e-10)
+			closeToRef(t, "outputs", got, c.Out, 1e-10)
 
 			all, noGrad := sc.checkInputs()
 			r := gradcheck.FromSlice(c.R, c.OutShape...)
@@ -185,23 +185,23 @@ func TestRecurrentAgainstTorch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			closeTo(t, "d/dx", grads[0], c.GradX, 1e-9)
+			closeToRef(t, "d/dx", grads[0], c.GradX, 1e-9)
 			for i, g := range c.GradStates {
-				closeTo(t, "d/dstate", grads[1+i], g, 1e-9)
+				closeToRef(t, "d/dstate", grads[1+i], g, 1e-9)
 			}
 			w := len(inputs)
 			if mask != nil {
 				w++
 			}
 			for i, g := range c.GradWeights {
-				closeTo(t, "d/d"+l.Variables()[i].Name(), grads[w+i], g, 1e-9)
+				closeToRef(t, "d/d"+l.Variables()[i].Name(), grads[w+i], g, 1e-9)
 			}
 
 			// float32: the same layer in a float32 graph.
 			l32 := c.Spec.layer()
-			setWeights(t, l32, tensor.Float32, in, c.Weights, c.WeightShapes)
+			setRefWeights(t, l32, tensor.Float32, in, c.Weights, c.WeightShapes)
 			got32 := forward32(t, l32, inputs, mask)
-			closeTo(t, "float32 outputs", got32, c.Out, 2e-5)
+			closeToRef(t, "float32 outputs", got32, c.Out, 2e-5)
 		})
 	}
 }
@@ -258,9 +258,9 @@ func TestEmbeddingMaskIntoLSTMAgainstTorch(t *testing.T) {
 	ref := loadRNNReference(t).EmbeddingLSTM
 	b, steps := ref.IDsShape[0], ref.IDsShape[1]
 	emb := layers.Embedding(ref.V, ref.E, layers.MaskZero(true))
-	setWeights(t, emb, tensor.Float64, [][]int{{steps}}, [][]float64{ref.Table}, [][]int{{ref.V, ref.E}})
+	setRefWeights(t, emb, tensor.Float64, [][]int{{steps}}, [][]float64{ref.Table}, [][]int{{ref.V, ref.E}})
 	lstm := ref.Spec.layer()
-	setWeights(t, lstm, tensor.Float64, [][]int{{steps, ref.E}}, ref.Weights, ref.WeightShapes)
+	setRefWeights(t, lstm, tensor.Float64, [][]int{{steps, ref.E}}, ref.Weights, ref.WeightShapes)
 	fn := func(withR bool) gradcheck.Func {
 		return func(g *G.ExprGraph, in G.Nodes) (*G.Node, error) {
 			s := backend.NewScope(g, backend.Predict, b, tensor.Float64)
@@ -295,13 +295,13 @@ func TestEmbeddingMaskIntoLSTMAgainstTorch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	closeTo(t, "outputs", out, ref.Out, 1e-9)
+	closeToRef(t, "outputs", out, ref.Out, 1e-9)
 	grads, err := gradcheck.Gradient(fn(true), inputs, []bool{true, true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	closeTo(t, "d/dtable", grads[2], ref.GradTable, 1e-9)
+	closeToRef(t, "d/dtable", grads[2], ref.GradTable, 1e-9)
 	for i, g := range ref.GradWeights {
-		closeTo(t, "d/d"+lstm.Variables()[i].Name(), grads[3+i], g, 1e-9)
+		closeToRef(t, "d/d"+lstm.Variables()[i].Name(), grads[3+i], g, 1e-9)
 	}
 }
