@@ -13,6 +13,7 @@ import (
 
 	"github.com/gokeras/gokeras/keras"
 	"github.com/gokeras/gokeras/keras/layers"
+	"github.com/gokeras/gokeras/keras/optimizers"
 )
 
 // idsData returns n sequences of steps token ids in [1, vocab), each
@@ -335,4 +336,41 @@ func convert[T int64 | int32 | uint16 | uint8 | float32](v []int) []T {
 		out[i] = T(x)
 	}
 	return out
+}
+
+// TestTimeDistributedSoftmaxLoss: a per-step softmax through
+// TimeDistributed trains with categorical cross-entropy computed from its
+// logits (the activation's input passes through the wrapper), and the
+// model learns the task.
+func TestTimeDistributedSoftmaxLoss(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewSource(3))
+	n, steps := 64, 5
+	x := make([]float32, n*steps*3)
+	y := make([]float32, n*steps*3)
+	for i := 0; i < n*steps; i++ {
+		k := rng.Intn(3)
+		x[i*3+k] = 1
+		y[i*3+(k+1)%3] = 1 // the next class of each step's one-hot input
+	}
+	xt := tensor.New(tensor.WithShape(n, steps, 3), tensor.WithBacking(x))
+	yt := tensor.New(tensor.WithShape(n, steps, 3), tensor.WithBacking(y))
+	m := keras.Sequential(
+		layers.SimpleRNN(8, layers.ReturnSequences(true), layers.InputShape(steps, 3)),
+		layers.TimeDistributed(layers.Dense(3, layers.Activation("softmax"))),
+	)
+	_ = m.SetSeed(1)
+	if err := m.Compile(keras.Loss("categorical_crossentropy"), keras.Optimizer(optimizers.Adam(optimizers.LearningRate(0.05))), keras.Metrics("accuracy")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Fit(ctx, xt, yt, keras.Epochs(30), keras.BatchSize(16), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.Evaluate(ctx, xt, yt, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s["accuracy"] < 0.99 || s["loss"] > 0.1 || math.IsNaN(s["loss"]) {
+		t.Errorf("per-step classification: %v", s)
+	}
 }
