@@ -350,6 +350,9 @@ func (m *Model) checkInputs(what string, x Data) ([]columns, error) {
 				return nil, err
 			}
 		}
+		if err := m.checkIndices(label, i, c); err != nil {
+			return nil, err
+		}
 		out[i] = c
 	}
 	return out, nil

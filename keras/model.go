@@ -552,8 +552,15 @@ func (m *Model) materializeLocked(rng *rand.Rand) error {
 			if err := inner.materializeAsPart(m.dtype, rng); err != nil {
 				return errors.Wrapf(err, "keras: nested model %s", inner.Name())
 			}
-		} else if err := l.LayerBase().InitWeights(m.dtype, rng); err != nil {
-			return errors.Wrap(err, "keras")
+		} else {
+			if c, ok := l.(layers.DtypeChecker); ok {
+				if err := c.CheckDtype(m.dtype); err != nil {
+					return errors.Wrap(err, "keras")
+				}
+			}
+			if err := l.LayerBase().InitWeights(m.dtype, rng); err != nil {
+				return errors.Wrap(err, "keras")
+			}
 		}
 		for _, v := range l.Variables() {
 			if !seen[v] {

@@ -40,6 +40,19 @@
 // evaluation graphs; constraints are attached to the weights and applied
 // by the optimizer after each update.
 //
+// # Sequences
+//
+// Embedding turns token indices into vectors; SimpleRNN, LSTM and GRU run
+// their cell over every time step inside one op of the compiled program
+// (weights in Keras's layout, so they exchange with Keras); Bidirectional
+// and TimeDistributed wrap other layers; Masking, RepeatVector and Permute
+// reshape sequences. A mask made by Embedding(MaskZero(true)) or Masking
+// travels beside its tensor through the layers that support masking
+// (Dense, Dropout, Activation, TimeDistributed) to the layers that use it
+// (the recurrent layers, GlobalAveragePooling1D). A recurrent layer with
+// ReturnState, or given initial states, has several outputs or inputs:
+// apply it with ApplyAll.
+//
 // # User-defined layers and saving
 //
 // A layer of your own embeds Base and implements Layer. For saved models

@@ -41,7 +41,9 @@ func (l *FlattenLayer) Build(_ *BuildContext, in []int) ([]int, error) {
 	return l.FinishBuild(in, []int{prod(in)}), nil
 }
 
-// Forward reshapes x to (batch, prod(input shape)).
+// Forward reshapes x to (batch, prod(input shape)), as a copy: an
+// elementwise op that Gorgonia runs in place on a Reshape view would write
+// into x (see backend.ReshapeCopy).
 func (l *FlattenLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) {
 	if x.Dims() == 2 {
 		return x, nil
@@ -119,7 +121,7 @@ func (l *ReshapeLayer) Build(_ *BuildContext, in []int) ([]int, error) {
 	return l.FinishBuild(in, out), nil
 }
 
-// Forward reshapes x to (batch, target...).
+// Forward reshapes x to (batch, target...), as a copy (see Flatten).
 func (l *ReshapeLayer) Forward(_ *backend.Scope, x *G.Node) (*G.Node, error) {
 	shape := append(tensor.Shape{x.Shape()[0]}, l.OutputShape()...)
 	return backend.Reshape(x, shape)
