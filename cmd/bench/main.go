@@ -17,9 +17,7 @@
 // Every figure is the median of several runs inside one process: W1 of
 // the epochs of one 5-epoch training, W3 of -runs trainings, W4 of 2,000
 // single-row calls and of ten 10,000-row calls, W2, W5 and W6 of three
-// runs of 100 training steps (after a warm-up step). A workload whose layers
-// gokeras does not have yet says so on a line of its own
-// ("MISSING W2 ...") and the command exits with status 2.
+// runs of 100 training steps (after a warm-up step).
 //
 // -clock cpu reports process CPU seconds instead of wall-clock seconds: on
 // a machine shared with other jobs they do not depend on how long the
@@ -66,11 +64,6 @@ type workload struct {
 	desc string
 	run  func(ctx context.Context, c *config) error
 }
-
-// errMissing marks a workload whose layers gokeras does not have yet.
-type errMissing struct{ msg string }
-
-func (e errMissing) Error() string { return e.msg }
 
 var workloads = []workload{
 	{"W1", "Fashion-MNIST MLP 784-128-10, Adam, batch 32 and 512, s per 60k epoch", runW1},
@@ -134,28 +127,14 @@ func run(c *config, sel []workload) int {
 	status := 0
 	for _, w := range sel {
 		start := time.Now()
-		err := w.run(context.Background(), c)
-		var miss errMissing
-		switch {
-		case err == nil:
-			fmt.Fprintf(c.out, "INFO %s done in %.1f s, load=%s\n", w.id, time.Since(start).Seconds(), loadAverage())
-		case asMissing(err, &miss):
-			fmt.Fprintf(c.out, "MISSING %s %s\n", w.id, miss.msg)
-			status = max(status, 2)
-		default:
+		if err := w.run(context.Background(), c); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %s: %v\n", w.id, err)
 			status = 1
+			continue
 		}
+		fmt.Fprintf(c.out, "INFO %s done in %.1f s, load=%s\n", w.id, time.Since(start).Seconds(), loadAverage())
 	}
 	return status
-}
-
-func asMissing(err error, m *errMissing) bool {
-	e, ok := err.(errMissing)
-	if ok {
-		*m = e
-	}
-	return ok
 }
 
 func (c *config) check() error {
