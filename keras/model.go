@@ -702,14 +702,6 @@ func (m *Model) sequentialGraph(dataShape []int) error {
 	return nil
 }
 
-// engine returns the engine of the last Compile, or the inference engine.
-func (m *Model) engine() *backend.Engine {
-	if c := m.compiled.Load(); c != nil {
-		return c.engine
-	}
-	return m.infer
-}
-
 // The model as a layer of another model: modelLayer is what the outer
 // graph holds (a Model's own Build takes no arguments, so the Model cannot
 // be a layers.Layer itself). Model.Apply applies it.

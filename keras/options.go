@@ -43,7 +43,6 @@ type compileConfig struct {
 	outOrder    []string
 	lossWeights []float64
 	lossByName  map[string]float64
-	errs        []error
 }
 
 // runConfig collects the options of Fit, Evaluate and Predict.
