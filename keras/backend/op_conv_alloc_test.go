@@ -9,6 +9,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/gemm"
 )
 
 // TestConvStackReusesBuffers trains a small convolutional stack (every op
@@ -80,7 +82,14 @@ func TestConvStackReusesBuffers(t *testing.T) {
 	}
 	activation := float64(16*14*14*8) * 4 // the first convolution's output, bytes
 	t.Logf("%.0f bytes and %.0f allocations per run (one activation is %.0f bytes)", perRun, allocs, activation)
-	if perRun > 32<<10 {
+	limit := 32 << 10
+	if !gemm.Accelerated() {
+		// Without this project's kernels (-tags purego, or another
+		// GOARCH) the products run in gonum's sgemm, which allocates its
+		// work split on every call: about 20 KB a run here.
+		limit = 64 << 10
+	}
+	if perRun > float64(limit) {
 		t.Errorf("a run allocates %.0f bytes, want well under one activation (%.0f)", perRun, activation)
 	}
 }
