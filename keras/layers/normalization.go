@@ -427,35 +427,13 @@ func (c normWeightsConfig) options() ([]NormWeightOption, error) {
 		return nil, errors.Wrap(err, "beta_initializer")
 	}
 	opts := []NormWeightOption{GammaInitializer(gi), BetaInitializer(bi)}
-	for _, r := range []struct {
-		c    *regularizers.Config
-		make func(any) NormWeightOption
-		kw   string
-	}{{c.GammaRegularizer, GammaRegularizer, "gamma_regularizer"}, {c.BetaRegularizer, BetaRegularizer, "beta_regularizer"}} {
-		if r.c == nil {
-			continue
-		}
-		reg, err := regularizers.FromConfig(*r.c)
-		if err != nil {
-			return nil, errors.Wrap(err, r.kw)
-		}
-		opts = append(opts, r.make(reg))
-	}
-	for _, k := range []struct {
-		c    *constraints.Config
-		make func(any) NormWeightOption
-		kw   string
-	}{{c.GammaConstraint, GammaConstraint, "gamma_constraint"}, {c.BetaConstraint, BetaConstraint, "beta_constraint"}} {
-		if k.c == nil {
-			continue
-		}
-		con, err := constraints.FromConfig(*k.c)
-		if err != nil {
-			return nil, errors.Wrap(err, k.kw)
-		}
-		opts = append(opts, k.make(con))
-	}
-	return opts, nil
+	return appendPenalties(opts,
+		[]penaltyConfig[NormWeightOption]{
+			{c.GammaRegularizer, nil, GammaRegularizer, "gamma_regularizer"},
+			{c.BetaRegularizer, nil, BetaRegularizer, "beta_regularizer"},
+			{nil, c.GammaConstraint, GammaConstraint, "gamma_constraint"},
+			{nil, c.BetaConstraint, BetaConstraint, "beta_constraint"},
+		})
 }
 
 // BatchNormConfig is BatchNormalization's serialisable configuration

@@ -243,33 +243,43 @@ func (c kernelBiasConfig) options() ([]WeightOption, error) {
 		return nil, errors.Wrap(err, "bias_initializer")
 	}
 	opts := []WeightOption{UseBias(c.UseBias), KernelInitializer(ki), BiasInitializer(bi)}
-	for _, r := range []struct {
-		c    *regularizers.Config
-		make func(any) WeightOption
-		kw   string
-	}{{c.KernelRegularizer, KernelRegularizer, "kernel_regularizer"}, {c.BiasRegularizer, BiasRegularizer, "bias_regularizer"}} {
-		if r.c == nil {
+	return appendPenalties(opts,
+		[]penaltyConfig[WeightOption]{
+			{c.KernelRegularizer, nil, KernelRegularizer, "kernel_regularizer"},
+			{c.BiasRegularizer, nil, BiasRegularizer, "bias_regularizer"},
+			{nil, c.KernelConstraint, KernelConstraint, "kernel_constraint"},
+			{nil, c.BiasConstraint, BiasConstraint, "bias_constraint"},
+		})
+}
+
+// penaltyConfig is one saved regularizer or constraint setting of a
+// layer (reg or con is set, or neither when the layer had none), with
+// the option that applies it and its Keras key for errors.
+type penaltyConfig[O any] struct {
+	reg  *regularizers.Config
+	con  *constraints.Config
+	make func(any) O
+	key  string
+}
+
+// appendPenalties rebuilds the regularizers and constraints of saved
+// layer configurations and appends their options to opts.
+func appendPenalties[O any](opts []O, ps []penaltyConfig[O]) ([]O, error) {
+	for _, p := range ps {
+		var v any
+		var err error
+		switch {
+		case p.reg != nil:
+			v, err = regularizers.FromConfig(*p.reg)
+		case p.con != nil:
+			v, err = constraints.FromConfig(*p.con)
+		default:
 			continue
 		}
-		reg, err := regularizers.FromConfig(*r.c)
 		if err != nil {
-			return nil, errors.Wrap(err, r.kw)
+			return nil, errors.Wrap(err, p.key)
 		}
-		opts = append(opts, r.make(reg))
-	}
-	for _, k := range []struct {
-		c    *constraints.Config
-		make func(any) WeightOption
-		kw   string
-	}{{c.KernelConstraint, KernelConstraint, "kernel_constraint"}, {c.BiasConstraint, BiasConstraint, "bias_constraint"}} {
-		if k.c == nil {
-			continue
-		}
-		con, err := constraints.FromConfig(*k.c)
-		if err != nil {
-			return nil, errors.Wrap(err, k.kw)
-		}
-		opts = append(opts, k.make(con))
+		opts = append(opts, p.make(v))
 	}
 	return opts, nil
 }
