@@ -369,13 +369,7 @@ func newConv(rank, filters int, kernelSize []int, opts []ConvOption) *ConvLayer 
 	class := fmt.Sprintf("Conv%dD", rank)
 	l := &ConvLayer{convBase: newConvBase(rank, filters, kernelSize)}
 	l.Init(l, class)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applyConv(l)
-	}
+	applyOptions(l, class, opts, func(o ConvOption) { o.applyConv(l) })
 	l.checkFilters(class)
 	l.finish(class, rank == 1)
 	return l

@@ -168,13 +168,7 @@ func newDepthwiseConv(rank int, kernelSize []int, opts []DepthwiseConvOption) *D
 	class := fmt.Sprintf("DepthwiseConv%dD", rank)
 	l := &DepthwiseConvLayer{convBase: newConvBase(rank, 0, kernelSize)}
 	l.Init(l, class)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applyDepthwiseConv(l)
-	}
+	applyOptions(l, class, opts, func(o DepthwiseConvOption) { o.applyDepthwiseConv(l) })
 	l.finish(class, false)
 	return l
 }
@@ -358,13 +352,7 @@ func newSeparableConv(rank, filters int, kernelSize []int, opts []SeparableConvO
 	class := fmt.Sprintf("SeparableConv%dD", rank)
 	l := &SeparableConvLayer{convBase: newConvBase(rank, filters, kernelSize)}
 	l.Init(l, class)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applySeparableConv(l)
-	}
+	applyOptions(l, class, opts, func(o SeparableConvOption) { o.applySeparableConv(l) })
 	l.checkFilters(class)
 	l.finish(class, false)
 	return l

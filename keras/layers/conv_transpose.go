@@ -75,13 +75,7 @@ func newConvTranspose(rank, filters int, kernelSize []int, opts []ConvTransposeO
 	class := fmt.Sprintf("Conv%dDTranspose", rank)
 	l := &ConvTransposeLayer{convBase: newConvBase(rank, filters, kernelSize)}
 	l.Init(l, class)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applyConvTranspose(l)
-	}
+	applyOptions(l, class, opts, func(o ConvTransposeOption) { o.applyConvTranspose(l) })
 	l.checkFilters(class)
 	l.finish(class, false)
 	return l

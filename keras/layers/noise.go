@@ -100,13 +100,7 @@ func newNoise(class string, value float64, opts []NoiseOption) *NoiseLayer {
 	l := &NoiseLayer{class: class, value: value, dataFormat: "channels_last"}
 	l.Init(l, class)
 	l.SetSupportsMasking(true)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applyNoise(l)
-	}
+	applyOptions(l, class, opts, func(o NoiseOption) { o.applyNoise(l) })
 	if class == "GaussianNoise" {
 		if !(value >= 0 && value <= 1) {
 			l.Fail(&kerrors.OptionError{Call: class, Option: "stddev", Value: fmt.Sprint(value), Msg: "must be in [0, 1] (Keras's range)"})

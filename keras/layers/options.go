@@ -293,6 +293,19 @@ type SeedOption struct{ seed int64 }
 func Seed(seed int64) SeedOption { return SeedOption{seed} }
 
 // nilOption is the error for a nil option.
+// applyOptions applies each of a constructor's options with apply; a nil
+// option fails the layer (an ErrNil error when it is built) instead of
+// panicking.
+func applyOptions[O any](l interface{ Fail(error) }, class string, opts []O, apply func(O)) {
+	for _, o := range opts {
+		if any(o) == nil {
+			l.Fail(nilOption(class))
+			continue
+		}
+		apply(o)
+	}
+}
+
 func nilOption(class string) error {
 	return errors.Wrapf(kerrors.ErrNil, "layers: %s: nil option", class)
 }

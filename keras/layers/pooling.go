@@ -76,13 +76,7 @@ func newPool(rank int, mode string, opts []PoolOption) *PoolLayer {
 	l := &PoolLayer{rank: rank, mode: mode, padding: "valid", dataFormat: "channels_last"}
 	class := l.class()
 	l.Init(l, class)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applyPool(l)
-	}
+	applyOptions(l, class, opts, func(o PoolOption) { o.applyPool(l) })
 	var err error
 	l.poolSize = repeat(2, rank)
 	if l.rawPool != nil {
@@ -263,13 +257,7 @@ func newGlobalPool(rank int, mode string, opts []GlobalPoolOption) *GlobalPoolLa
 	l := &GlobalPoolLayer{rank: rank, mode: mode, dataFormat: "channels_last"}
 	class := l.class()
 	l.Init(l, class)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applyGlobalPool(l)
-	}
+	applyOptions(l, class, opts, func(o GlobalPoolOption) { o.applyGlobalPool(l) })
 	if err := checkDataFormat(class, l.dataFormat); err != nil {
 		l.Fail(err)
 	}

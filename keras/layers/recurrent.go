@@ -233,13 +233,7 @@ func newRecurrent(class string, units int, opts []RNNOption) *RecurrentLayer {
 		l.recActivation = activations.Sigmoid()
 	}
 	l.Init(l, class)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applyRNN(l)
-	}
+	applyOptions(l, class, opts, func(o RNNOption) { o.applyRNN(l) })
 	if l.kb.err != nil {
 		l.Fail(l.kb.err)
 	}

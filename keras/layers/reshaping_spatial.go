@@ -96,13 +96,7 @@ func newPadCrop(rank int, crop bool, amounts, defaults []int, opts []SpatialOpti
 	class := l.class()
 	l.Init(l, class)
 	l.SetSupportsMasking(false)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applySpatial(&l.Base, &l.dataFormat)
-	}
+	applyOptions(l, class, opts, func(o SpatialOption) { o.applySpatial(&l.Base, &l.dataFormat) })
 	if len(amounts) == 0 {
 		amounts = defaults
 	}
@@ -305,13 +299,7 @@ func newUpSampling(rank int, opts []UpSamplingOption) *UpSamplingLayer {
 	l := &UpSamplingLayer{rank: rank, interpolation: "nearest", dataFormat: "channels_last"}
 	class := l.class()
 	l.Init(l, class)
-	for _, o := range opts {
-		if o == nil {
-			l.Fail(nilOption(class))
-			continue
-		}
-		o.applyUpSampling(l)
-	}
+	applyOptions(l, class, opts, func(o UpSamplingOption) { o.applyUpSampling(l) })
 	l.size = repeat(2, rank)
 	if l.rawSize != nil {
 		var err error
