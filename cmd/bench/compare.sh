@@ -134,6 +134,21 @@ torchside() {
 	done
 }
 
+# The BLAS PyTorch loads decides its dense figures: Debian's python3-torch
+# runs on whatever libblas.so.3 the alternatives system points at, and the
+# reference BLAS (what a bare `apt-get install python3-torch` may leave)
+# makes its matrix products several times slower than OpenBLAS
+# (libopenblas0-pthread). Say which one it is, and warn on the reference.
+blas=$(/usr/bin/python3 -c '
+import torch
+libs = sorted({l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower() and "/" in l})
+print(",".join(libs) or "none")
+' 2>/dev/null || echo unknown)
+echo "TORCH_BLAS $blas"
+case $blas in
+*openblas* | *mkl*) ;;
+*) echo "$0: warning: PyTorch loads $blas, not OpenBLAS or MKL: its figures are not its best (apt-get install libopenblas0-pthread)" >&2 ;;
+esac
 echo "START $(date -u +%Y-%m-%dT%H:%M:%SZ) clock=$clock rounds=$rounds workloads=\"$works\" torch_threads=\"$threads\" load=$(load) cpus=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo n/a)"
 r=1
 while [ $r -le "$rounds" ]; do
