@@ -16,7 +16,8 @@ const module = "github.com/gokeras/gokeras/"
 // packages of a lower rank (docs/architecture.md draws the arrows). A new
 // package must be added here.
 var layer = map[string]int{
-	"keras/kerrors":            -2,
+	"keras/kerrors":            -3,
+	"keras/internal/par":       -2, // the fork-join, which gemm's splits use
 	"keras/backend":            0,
 	"keras/internal/gradcheck": 1,
 	"keras/datasets":           0,

@@ -37,6 +37,13 @@ func workersFromEnv(s string) (int, bool) {
 // split computes each element in the same order as one goroutine would.
 // It is safe to call at any time; operations already running keep their
 // split. The environment variable GOKERAS_MAX_WORKERS sets it at start-up.
+//
+// The goroutines that take the split parts stay awake, yielding, for a
+// millisecond after each part, so that the next split starts at once: a
+// program that trains or predicts with splits keeps its second core busy
+// while it runs (and for a millisecond after), which on a machine shared
+// with other jobs costs them CPU time. n = 1 ends the splits and with them
+// the waiting.
 func SetMaxWorkers(n int) {
 	n = max(n, 0)
 	par.SetMaxWorkers(n)

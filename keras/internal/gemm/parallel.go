@@ -2,18 +2,24 @@ package gemm
 
 import (
 	"runtime"
-	"sync"
 	"sync/atomic"
+
+	"github.com/gokeras/gokeras/keras/internal/par"
 )
 
 // Products of at least this many floating-point operations (2·m·n·k) are
 // split across goroutines; below it the hand-off and the cold caches of
-// the second core cost more than it saves. Measured on a 2-core AMD EPYC
-// (docs/performance.md): with the AVX-512 kernel 26 Mflop run 6% slower
-// split, 51 Mflop 4-11% faster, 100 Mflop and more 40-90% faster. The
-// portable kernel is 40 times slower, so it splits much smaller products.
+// the second core cost more than it saves. The parts run on
+// keras/internal/par's pool, whose workers pick a part up within a
+// microsecond. Measured on a 2-core AMD EPYC, Zen 5 (docs/performance.md,
+// BenchmarkSgemm): the W1 MLP's 6.4 Mflop products at batch 32 take 16.3
+// us split against 27.9 us (784x128x32, TN) and 28.2 against 27.7
+// (32x128x784, NN); its 0.3 Mflop products run two times slower split;
+// 100 Mflop split reach 430-445 GFLOP/s against 230-240 on one
+// goroutine. The portable kernel is 40 times slower, so it splits much
+// smaller products.
 const (
-	asmParallelFlops     = 1 << 25
+	asmParallelFlops     = 1 << 22 // 4.2 Mflop
 	genericParallelFlops = 1 << 21
 )
 
@@ -65,7 +71,7 @@ func workers[T float](p *impl[T], m, n, k int) int {
 // dimension (in tiles) and computes them concurrently, each with its own
 // workspace. The strips do not overlap, so no result depends on timing.
 func parallel[T float](p *impl[T], pr *problem[T], w int) {
-	// One allocation holds the strips (up to four) and the wait group.
+	// One allocation holds the strips (up to four).
 	st := &strips[T]{}
 	st.subs = st.fixed[:0]
 	splitRows := pr.m/p.mr >= pr.n/p.nr
@@ -104,27 +110,15 @@ func parallel[T float](p *impl[T], pr *problem[T], w int) {
 		st.subs = append(st.subs, sub)
 		start = end
 	}
-	last := len(st.subs) - 1
-	st.wg.Add(last)
-	for i := 0; i < last; i++ {
-		go st.run(p, i)
-	}
-	ws := getWorkspace(p)
-	st.subs[last].run(p, ws)
-	p.pool.Put(ws)
-	st.wg.Wait()
+	par.Run(len(st.subs), func(i int) {
+		ws := getWorkspace(p)
+		st.subs[i].run(p, ws)
+		p.pool.Put(ws)
+	})
 }
 
 // strips are the parts of one split product.
 type strips[T float] struct {
 	subs  []problem[T]
 	fixed [4]problem[T]
-	wg    sync.WaitGroup
-}
-
-func (st *strips[T]) run(p *impl[T], i int) {
-	defer st.wg.Done()
-	ws := getWorkspace(p)
-	st.subs[i].run(p, ws)
-	p.pool.Put(ws)
 }

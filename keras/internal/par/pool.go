@@ -1,0 +1,152 @@
+package par
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The pool keeps up to GOMAXPROCS-1 worker goroutines for Run. A worker
+// that has finished a part yields (runtime.Gosched) in a loop for
+// spinFor, watching for its next part; a split arriving in that time
+// starts within a microsecond. After spinFor it sleeps on a channel, and
+// after idleExit asleep it ends, so an idle program keeps no goroutines.
+//
+// The reason is measured (docs/performance.md): starting a goroutine per
+// part, as Run did before, made a split of two 13 us halves take 18.8 us
+// on this 2-core virtual machine (one goroutine: 12.9 us), because the
+// new goroutine needs a parked thread woken; a yielding worker took the
+// same split in 7.3 us. Yielding keeps the worker's core busy while it
+// waits, so a program that splits work uses both cores for spinFor after
+// each split; SetMaxWorkers(1) ends the splits and with them the
+// waiting.
+
+// spinFor is how long a worker, or a Run waiting for its workers, yields
+// before it sleeps: longer than the gap between one training step's
+// splits and the next step's (about 0.2 ms for the W1 MLP at batch 32).
+const spinFor = time.Millisecond
+
+// idleExit is how long a sleeping worker waits for a part before it ends.
+const idleExit = 100 * time.Millisecond
+
+// pool is the set of workers.
+type pool struct {
+	mu    sync.Mutex
+	idle  []*worker // workers waiting for a part, most recent last
+	total int       // workers alive, idle or busy
+}
+
+var workers pool
+
+// worker is one pool goroutine.
+type worker struct {
+	next   atomic.Pointer[run] // the part given, nil while waiting
+	q      int                 // the part's index, written before next
+	asleep atomic.Bool         // waiting on wake rather than yielding
+	wake   chan struct{}       // capacity 1: a token to wake it
+}
+
+// acquire returns an idle worker, a new one when there are fewer than
+// GOMAXPROCS-1, or nil when all are busy.
+func (p *pool) acquire() *worker {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.idle); n > 0 {
+		wk := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		return wk
+	}
+	if p.total >= runtime.GOMAXPROCS(0)-1 {
+		return nil
+	}
+	p.total++
+	wk := &worker{wake: make(chan struct{}, 1)}
+	go wk.loop()
+	return wk
+}
+
+// release puts a worker back among the idle ones.
+func (p *pool) release(wk *worker) {
+	p.mu.Lock()
+	p.idle = append(p.idle, wk)
+	p.mu.Unlock()
+}
+
+// retire removes a sleeping worker that has waited idleExit, and reports
+// false when it was acquired meanwhile (its part is on the way).
+func (p *pool) retire(wk *worker) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, w := range p.idle {
+		if w == wk {
+			p.idle = append(p.idle[:i], p.idle[i+1:]...)
+			p.total--
+			return true
+		}
+	}
+	return false
+}
+
+// give hands part q of r to an acquired worker.
+func (wk *worker) give(r *run, q int) {
+	wk.q = q
+	wk.next.Store(r)
+	if wk.asleep.Load() {
+		select {
+		case wk.wake <- struct{}{}:
+		default: // a token is there already
+		}
+	}
+}
+
+// loop runs parts until the worker retires. It goes back among the idle
+// workers before it reports the part finished, so that the Run it served
+// finds it again for its next split.
+func (wk *worker) loop() {
+	timer := time.NewTimer(idleExit)
+	timer.Stop()
+	for {
+		r := wk.await(timer)
+		if r == nil {
+			return
+		}
+		r.work(wk.q)
+		workers.release(wk)
+		r.finish()
+	}
+}
+
+// await returns the worker's next part, or nil when it has retired.
+func (wk *worker) await(timer *time.Timer) *run {
+	start := time.Now()
+	for i := 0; ; i++ {
+		if r := wk.next.Swap(nil); r != nil {
+			return r
+		}
+		if i&63 == 63 && time.Since(start) > spinFor {
+			break
+		}
+		runtime.Gosched()
+	}
+	for {
+		wk.asleep.Store(true)
+		if r := wk.next.Swap(nil); r != nil {
+			wk.asleep.Store(false)
+			return r
+		}
+		timer.Reset(idleExit)
+		select {
+		case <-wk.wake:
+			timer.Stop()
+		case <-timer.C:
+			if workers.retire(wk) {
+				return nil
+			}
+		}
+		wk.asleep.Store(false)
+		if r := wk.next.Swap(nil); r != nil {
+			return r
+		}
+	}
+}
