@@ -9,10 +9,11 @@ import (
 
 // splitElems is the number of elements per goroutine below which an
 // element-wise op (relu, its gradient, bias addition, column sums) stays
-// on one goroutine: handing work to a second core costs a few
-// microseconds, as long as the AVX loops take for about this many
-// elements (BenchmarkElementwiseSplit, docs/performance.md).
-var splitElems = 1 << 16
+// on one goroutine: handing work to the pool's waiting worker costs about
+// a microsecond, and BenchmarkElementwiseSplit on a quiet 2-core AMD EPYC
+// (docs/performance.md) has 2^15 elements a goroutine pay (relu of 2^16
+// elements 2.0 us split against 2.9 us) and 2^13 lose (1.4 against 0.7).
+var splitElems = 1 << 15
 
 // BiasAdd returns x + b with b (u) added to every row of x (n, u). Its
 // gradient is the upstream gradient for x and its column sums for b.

@@ -120,7 +120,12 @@ func (r *run) finish() {
 func (r *run) wait() {
 	start := time.Now()
 	for i := 0; r.pending.Load() != 0; i++ {
-		if i&63 == 63 && time.Since(start) > spinFor {
+		for j := 0; j < spinLoads && r.pending.Load() != 0; j++ {
+		}
+		if r.pending.Load() == 0 {
+			return
+		}
+		if i&15 == 15 && time.Since(start) > spinFor {
 			r.mu.Lock()
 			if r.pending.Load() == 0 {
 				r.mu.Unlock()

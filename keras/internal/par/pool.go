@@ -27,6 +27,12 @@ import (
 // splits and the next step's (about 0.2 ms for the W1 MLP at batch 32).
 const spinFor = time.Millisecond
 
+// spinLoads is how many times a waiting goroutine checks for its signal
+// between two yields, about a microsecond: a yield takes the scheduler's
+// lock, so yielding on every check made the runtime's locking a tenth
+// of a W1 epoch at batch 512.
+const spinLoads = 512
+
 // idleExit is how long a sleeping worker waits for a part before it ends.
 const idleExit = 100 * time.Millisecond
 
@@ -121,10 +127,16 @@ func (wk *worker) loop() {
 func (wk *worker) await(timer *time.Timer) *run {
 	start := time.Now()
 	for i := 0; ; i++ {
-		if r := wk.next.Swap(nil); r != nil {
-			return r
+		// Loads keep the cache line shared until the part arrives; a
+		// Swap on every turn would take it from the giver each time.
+		for j := 0; j < spinLoads; j++ {
+			if wk.next.Load() != nil {
+				if r := wk.next.Swap(nil); r != nil {
+					return r
+				}
+			}
 		}
-		if i&63 == 63 && time.Since(start) > spinFor {
+		if i&15 == 15 && time.Since(start) > spinFor {
 			break
 		}
 		runtime.Gosched()
