@@ -38,12 +38,13 @@ func workersFromEnv(s string) (int, bool) {
 // It is safe to call at any time; operations already running keep their
 // split. The environment variable GOKERAS_MAX_WORKERS sets it at start-up.
 //
-// The goroutines that take the split parts stay awake, yielding, for a
-// millisecond after each part, so that the next split starts at once: a
-// program that trains or predicts with splits keeps its second core busy
-// while it runs (and for a millisecond after), which on a machine shared
-// with other jobs costs them CPU time. n = 1 ends the splits and with them
-// the waiting.
+// The goroutines that take the split parts stay awake, spinning, for 0.2
+// ms after each part, so that the next split starts at once: a program
+// that trains or predicts with splits keeps its second core busy while it
+// runs, which on a machine shared with other jobs costs them CPU time. A
+// part no worker has taken when the caller is done with its own, the
+// caller runs itself, so a busy machine slows a split down to one
+// goroutine's speed at worst. n = 1 ends the splits and the spinning.
 func SetMaxWorkers(n int) {
 	n = max(n, 0)
 	par.SetMaxWorkers(n)

@@ -3,8 +3,8 @@
 // choice of how many a piece of work of a given size should use, and a
 // fork-join that re-raises a worker's panic on the calling goroutine. The
 // fork-join runs its parts on a small pool of worker goroutines that stay
-// awake for a millisecond after each part (pool.go), so that a split
-// costs about a microsecond instead of a thread's wake-up.
+// awake for a moment after each part (pool.go), so that a split costs
+// about a microsecond instead of a thread's wake-up.
 //
 // The package imports nothing of gokeras.
 package par
@@ -44,29 +44,37 @@ func Workers(n, minPer int) int {
 	return min(w, n/max(minPer, 1))
 }
 
-// Run runs f(0), ..., f(w-1) on w goroutines, f(w-1) on the calling one,
-// and waits for all. The other parts go to the pool's workers (pool.go),
-// goroutines that stay awake for a moment after their last part, so that
-// a split costs a store and a load rather than waking a parked thread; a
-// part finds a new goroutine when every worker is busy. A panic in a
-// worker is raised again on the calling goroutine once every worker has
-// stopped, so the caller's recover sees it and no worker writes into a
-// buffer afterwards.
+// Run runs f(0), ..., f(w-1), each exactly once, and returns when all
+// have returned: f(w-1) on the calling goroutine, the others on the
+// pool's workers (pool.go), goroutines that stay awake for a moment
+// after their last part, so that a split costs a store and a load rather
+// than waking a parked thread. A part that no worker has started by the
+// time the caller is done with its own, because every worker is busy
+// (nested or concurrent splits) or descheduled (a machine shared with
+// other jobs), the caller runs itself: a split never waits for a thread
+// to get a core, and at worst runs as one goroutine would. Parts must not
+// wait for each other. A panic in a part is raised again on the calling
+// goroutine once every part has stopped, so the caller's recover sees it
+// and no part writes into a buffer afterwards.
 func Run(w int, f func(q int)) {
 	if w <= 1 {
 		f(0)
 		return
 	}
-	st := &run{f: f} // one allocation for the whole fork-join
+	st := &run{f: f, parts: int32(w - 1)} // one allocation for the whole fork-join
 	st.pending.Store(int32(w - 1))
 	for q := 0; q < w-1; q++ {
-		if wk := workers.acquire(); wk != nil {
-			wk.give(st, q)
-		} else {
-			go st.spawned(q)
+		wk := workers.acquire()
+		if wk == nil {
+			break
 		}
+		wk.give(st)
 	}
 	st.work(w - 1)
+	for q := st.claim(); q >= 0; q = st.claim() {
+		st.work(q)
+		st.finish()
+	}
 	st.wait()
 	if st.failed != nil {
 		panic(st.failed)
@@ -76,16 +84,23 @@ func Run(w int, f func(q int)) {
 // run is the state of one Run.
 type run struct {
 	f       func(q int)
-	pending atomic.Int32 // parts not finished, the caller's aside
+	parts   int32        // parts 0..parts-1 are up for claiming
+	claimed atomic.Int32 // parts claimed so far
+	pending atomic.Int32 // claimable parts not finished
 	mu      sync.Mutex   // guards failed and done
 	failed  any
 	done    chan struct{} // made when the caller gives up spinning
 }
 
-// spawned runs part q on a goroutine of its own.
-func (r *run) spawned(q int) {
-	r.work(q)
-	r.finish()
+// claim returns the index of a part nobody has started, or -1.
+func (r *run) claim() int {
+	if r.claimed.Load() >= r.parts {
+		return -1
+	}
+	if q := r.claimed.Add(1) - 1; q < r.parts {
+		return int(q)
+	}
+	return -1
 }
 
 func (r *run) work(q int) {
@@ -101,8 +116,8 @@ func (r *run) work(q int) {
 	r.f(q)
 }
 
-// finish marks one part done, waking the caller when it was the last and
-// the caller sleeps.
+// finish marks one claimed part done, waking the caller when it was the
+// last and the caller sleeps.
 func (r *run) finish() {
 	if r.pending.Add(-1) != 0 {
 		return
@@ -114,9 +129,10 @@ func (r *run) finish() {
 	r.mu.Unlock()
 }
 
-// wait returns once every part has finished: it yields for up to
-// spinFor, the time the other parts usually need once the caller's own
-// is done, then sleeps until the last part wakes it.
+// wait returns once every claimed part has finished: it spins for up to
+// spinFor (the parts still running were started before the caller
+// finished its own, so they are usually about done), then sleeps until
+// the last part wakes it.
 func (r *run) wait() {
 	start := time.Now()
 	for i := 0; r.pending.Load() != 0; i++ {

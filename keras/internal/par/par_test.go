@@ -139,10 +139,10 @@ func TestPoolWorkersRetire(t *testing.T) {
 	}
 }
 
-// BenchmarkRunHandOff times a split of about 2x13 us of work in two, with
-// the pool's yielding workers, against the same work on one goroutine
-// and against a goroutine started per split (Run before the pool).
-// Run it on a quiet machine.
+// BenchmarkRunHandOff times a split of about 13 us of work in two
+// halves, with the pool's spinning workers, against the same work on one
+// goroutine and against a goroutine started per split (Run before the
+// pool). Run it on a quiet machine.
 func BenchmarkRunHandOff(b *testing.B) {
 	var sink atomic.Int64
 	work := func(n int) {

@@ -8,24 +8,28 @@ import (
 )
 
 // The pool keeps up to GOMAXPROCS-1 worker goroutines for Run. A worker
-// that has finished a part yields (runtime.Gosched) in a loop for
-// spinFor, watching for its next part; a split arriving in that time
-// starts within a microsecond. After spinFor it sleeps on a channel, and
-// after idleExit asleep it ends, so an idle program keeps no goroutines.
+// that has finished a part spins for spinFor, watching for its next Run;
+// a split arriving in that time starts within a microsecond. After
+// spinFor it sleeps on a channel, and after idleExit asleep it ends, so
+// an idle program keeps no goroutines. Parts a worker does not take in
+// time the caller runs itself (par.go), so a worker that is asleep,
+// busy or off its core never holds a split up.
 //
-// The reason is measured (docs/performance.md): starting a goroutine per
-// part, as Run did before, made a split of two 13 us halves take 18.8 us
-// on this 2-core virtual machine (one goroutine: 12.9 us), because the
-// new goroutine needs a parked thread woken; a yielding worker took the
-// same split in 7.3 us. Yielding keeps the worker's core busy while it
-// waits, so a program that splits work uses both cores for spinFor after
-// each split; SetMaxWorkers(1) ends the splits and with them the
-// waiting.
+// The reason is measured (docs/performance.md, BenchmarkRunHandOff):
+// starting a goroutine per part, as Run did before, made a split of two
+// 6.5 us halves take 15-18 us on this 2-core virtual machine (one
+// goroutine: 12.6-13.6 us), because the new goroutine needs a parked
+// thread woken; with a spinning worker the same split takes 6.7 us.
+// Spinning keeps the worker's core busy while it waits, so a program that
+// splits work uses both cores while splits keep coming (and spinFor
+// after); SetMaxWorkers(1) ends the splits and with them the spinning.
 
-// spinFor is how long a worker, or a Run waiting for its workers, yields
-// before it sleeps: longer than the gap between one training step's
-// splits and the next step's (about 0.2 ms for the W1 MLP at batch 32).
-const spinFor = time.Millisecond
+// spinFor is how long a worker, or a Run waiting for its workers, spins
+// before it sleeps: longer than the gaps between the splits of one
+// training step and the next (tens of microseconds for the W1 MLP),
+// short enough that a worker waiting on a machine shared with other jobs
+// takes little from them.
+const spinFor = 200 * time.Microsecond
 
 // spinLoads is how many times a waiting goroutine checks for its signal
 // between two yields, about a microsecond: a yield takes the scheduler's
@@ -47,9 +51,8 @@ var workers pool
 
 // worker is one pool goroutine.
 type worker struct {
-	next   atomic.Pointer[run] // the part given, nil while waiting
-	q      int                 // the part's index, written before next
-	asleep atomic.Bool         // waiting on wake rather than yielding
+	next   atomic.Pointer[run] // the Run given, nil while waiting
+	asleep atomic.Bool         // waiting on wake rather than spinning
 	wake   chan struct{}       // capacity 1: a token to wake it
 }
 
@@ -94,9 +97,8 @@ func (p *pool) retire(wk *worker) bool {
 	return false
 }
 
-// give hands part q of r to an acquired worker.
-func (wk *worker) give(r *run, q int) {
-	wk.q = q
+// give hands r to an acquired worker, which claims parts of it.
+func (wk *worker) give(r *run) {
 	wk.next.Store(r)
 	if wk.asleep.Load() {
 		select {
@@ -106,8 +108,9 @@ func (wk *worker) give(r *run, q int) {
 	}
 }
 
-// loop runs parts until the worker retires. It goes back among the idle
-// workers before it reports the part finished, so that the Run it served
+// loop runs parts until the worker retires. Given a Run, it claims and
+// runs parts until none is left; it goes back among the idle workers
+// before it reports its last part finished, so that the Run it served
 // finds it again for its next split.
 func (wk *worker) loop() {
 	timer := time.NewTimer(idleExit)
@@ -117,9 +120,20 @@ func (wk *worker) loop() {
 		if r == nil {
 			return
 		}
-		r.work(wk.q)
-		workers.release(wk)
-		r.finish()
+		q := r.claim()
+		if q < 0 {
+			workers.release(wk)
+			continue
+		}
+		for q >= 0 {
+			r.work(q)
+			next := r.claim()
+			if next < 0 {
+				workers.release(wk)
+			}
+			r.finish()
+			q = next
+		}
 	}
 }
 
