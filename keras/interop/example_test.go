@@ -90,5 +90,5 @@ func ExampleRegisterConverter() {
 	fmt.Println(interop.ConverterClasses())
 	// Output:
 	// true
-	// [Activation Add Average AveragePooling1D AveragePooling2D AvgPool1D AvgPool2D Concatenate Conv1D Conv1DTranspose Conv2D Conv2DTranspose Convolution1D Convolution1DTranspose Convolution2D Convolution2DTranspose Dense DepthwiseConv1D DepthwiseConv2D Dot Dropout Flatten GlobalAveragePooling1D GlobalAveragePooling2D GlobalAvgPool1D GlobalAvgPool2D GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPooling1D GlobalMaxPooling2D InputLayer MaxPool1D MaxPool2D MaxPooling1D MaxPooling2D Maximum Minimum Multiply Reshape SeparableConv1D SeparableConv2D SeparableConvolution1D SeparableConvolution2D Subtract]
+	// [Activation Add Average AveragePooling1D AveragePooling2D AvgPool1D AvgPool2D Concatenate Conv1D Conv1DTranspose Conv2D Conv2DTranspose Convolution1D Convolution1DTranspose Convolution2D Convolution2DTranspose Cropping1D Cropping2D Dense DepthwiseConv1D DepthwiseConv2D Dot Dropout Flatten GlobalAveragePooling1D GlobalAveragePooling2D GlobalAvgPool1D GlobalAvgPool2D GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPooling1D GlobalMaxPooling2D InputLayer MaxPool1D MaxPool2D MaxPooling1D MaxPooling2D Maximum Minimum Multiply Reshape SeparableConv1D SeparableConv2D SeparableConvolution1D SeparableConvolution2D Subtract UpSampling1D UpSampling2D ZeroPadding1D ZeroPadding2D]
 }
