@@ -88,7 +88,7 @@ func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	seqKeras := "testdata/keras/sequential.keras"
 	config := member(t, seqKeras, "config.json")
-	withClass := bytes.Replace(config, []byte(`"class_name": "Dropout"`), []byte(`"class_name": "GaussianNoise"`), 1)
+	withClass := bytes.Replace(config, []byte(`"class_name": "Dropout"`), []byte(`"class_name": "AlphaDropout"`), 1)
 	withKey := bytes.Replace(config, []byte(`"noise_shape": null`), []byte(`"noise_shape": [1, 16]`), 1)
 	wrongUnits := bytes.Replace(config, []byte(`"units": 16`), []byte(`"units": 17`), 1)
 	hugeUnits := bytes.Replace(config, []byte(`"units": 16`), []byte(`"units": 1000000000`), 1)
@@ -114,7 +114,7 @@ func TestBadInput(t *testing.T) {
 		{"gokeras file", gokerasFile, []string{"keras.LoadModel"}},
 		{"truncated archive", write(t, dir, "trunc.keras", mustRead(t, seqKeras)[:2000]), []string{"trunc.keras", "cannot be read"}},
 		{"corrupt weights", write(t, dir, "corrupt.keras", rezip(t, seqKeras, map[string][]byte{"model.weights.h5": weights[:len(weights)/3]})), []string{"corrupt.keras", "model.weights.h5"}},
-		{"unknown class", write(t, dir, "class.keras", rezip(t, seqKeras, map[string][]byte{"config.json": withClass})), []string{"GaussianNoise", "interop.RegisterConverter", "layers.Register"}},
+		{"unknown class", write(t, dir, "class.keras", rezip(t, seqKeras, map[string][]byte{"config.json": withClass})), []string{"AlphaDropout", "interop.RegisterConverter", "layers.Register"}},
 		{"unsupported key", write(t, dir, "key.keras", rezip(t, seqKeras, map[string][]byte{"config.json": withKey})), []string{"noise_shape"}},
 		{"shape mismatch", write(t, dir, "shape.keras", rezip(t, seqKeras, map[string][]byte{"config.json": wrongUnits})), []string{"shape.keras", "shape"}},
 		{"huge config", write(t, dir, "huge.keras", rezip(t, seqKeras, map[string][]byte{"config.json": hugeUnits})), []string{"huge.keras"}},
@@ -139,8 +139,8 @@ func TestBadInput(t *testing.T) {
 	t.Run("unknown class is an UnknownNameError", func(t *testing.T) {
 		_, err := interop.LoadModel(filepath.Join(dir, "class.keras"))
 		var u *kerrors.UnknownNameError
-		if !errors.As(err, &u) || u.Name != "GaussianNoise" {
-			t.Fatalf("err = %v, want an UnknownNameError for GaussianNoise", err)
+		if !errors.As(err, &u) || u.Name != "AlphaDropout" {
+			t.Fatalf("err = %v, want an UnknownNameError for AlphaDropout", err)
 		}
 	})
 }
