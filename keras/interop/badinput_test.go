@@ -269,9 +269,17 @@ func TestBadLayerConfigs(t *testing.T) {
 			[]string{"layer s (SpatialDropout1D)", "noise_shape"}},
 		{"no stddev", `{"class_name": "GaussianNoise", "config": {"name": "g", "batch_input_shape": [null, 4]}}`,
 			[]string{"layer g (GaussianNoise)", "stddev"}},
+		// TensorFlow.js files (tfjs = true below).
+		{"tfjs dilated depthwise", `{"class_name": "DepthwiseConv2D", "config": {"name": "d", "kernel_size": [3, 3], "dilation_rate": [2, 2], "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer d (DepthwiseConv2D)", "dilation_rate"}},
+		{"tfjs bilinear", `{"class_name": "UpSampling2D", "config": {"name": "u", "size": [2, 2], "interpolation": "bilinear", "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer u (UpSampling2D)", "interpolation", "bilinear"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := `{"class_name": "Sequential", "config": {"name": "s", "layers": [` + c.layer + `]}}`
+			if strings.HasPrefix(c.name, "tfjs ") {
+				cfg = `{"class_name": "Sequential", "keras_version": "tfjs-layers 4.22.0", "config": {"name": "s", "layers": [` + c.layer + `]}}`
+			}
 			_, err := interop.ModelFromJSON([]byte(cfg))
 			if err == nil {
 				t.Fatal("no error")

@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/pkg/errors"
@@ -33,6 +34,13 @@ import (
 // Keras 3's ConvTranspose takes output_padding but its get_config leaves it
 // out; gokeras writes it only when it is set, so that Keras rebuilds the
 // same output shape.
+//
+// tfjs-layers' DepthwiseConv2D does not dilate (it passes no dilation to
+// its op and computes undilated whatever dilation_rate says), so a
+// dilation_rate other than 1 is refused in TensorFlow.js files, read or
+// written; and its getConfig writes the depthwise regularizer under
+// depthwise_constraint, so that key is ignored when it repeats
+// depthwise_regularizer (the file has lost the constraint).
 
 // convOpt is an option every convolution family takes.
 type convOpt interface {
@@ -162,13 +170,24 @@ func biasKeys(c *LayerConfig) []layers.WeightOption {
 // depthwiseKeys reads the depthwise kernel's keys.
 func depthwiseKeys(c *LayerConfig) []layers.DepthwiseWeightOption {
 	opts := []layers.DepthwiseWeightOption{layers.DepthwiseInitializer(c.Initializer("depthwise_initializer", initializers.GlorotUniform()))}
+	if c.Dialect == TFJS && c.ClassName == "DepthwiseConv2D" && c.Has("depthwise_constraint") &&
+		bytes.Equal(bytes.TrimSpace(c.Raw("depthwise_constraint")), bytes.TrimSpace(c.Raw("depthwise_regularizer"))) {
+		c.Ignore("depthwise_constraint") // tfjs-layers wrote the regularizer there
+	} else if k := c.Constraint("depthwise_constraint"); k != nil {
+		opts = append(opts, layers.DepthwiseConstraint(k))
+	}
 	if r := c.Regularizer("depthwise_regularizer"); r != nil {
 		opts = append(opts, layers.DepthwiseRegularizer(r))
 	}
-	if k := c.Constraint("depthwise_constraint"); k != nil {
-		opts = append(opts, layers.DepthwiseConstraint(k))
-	}
 	return opts
+}
+
+// tfjsUndilated refuses a dilation_rate other than 1 in a TensorFlow.js
+// DepthwiseConv2D, which tfjs-layers computes undilated.
+func tfjsUndilated(c *LayerConfig) {
+	if d := c.Ints("dilation_rate"); c.Dialect == TFJS && d != nil && !ones(d) {
+		c.Fail("dilation_rate", errors.Errorf("%v: TensorFlow.js's DepthwiseConv2D ignores dilation_rate (it computes undilated), so the file does not say which convolution it computed", d))
+	}
 }
 
 // pointwiseKeys reads the pointwise kernel's keys.
@@ -233,6 +252,7 @@ func depthwiseFrom(c *LayerConfig, rank int) (layers.Layer, error) {
 	kernel, shared := convKeys(c, rank, false)
 	mult := c.Int("depth_multiplier", 1)
 	c.Expect("groups", 1)
+	tfjsUndilated(c)
 	useBias := c.Bool("use_bias", true)
 	dw := depthwiseKeys(c)
 	bias := biasKeys(c)
@@ -413,6 +433,9 @@ func depthwiseTo(l layers.Layer, w *KerasConfig) error {
 	}
 	if w.Dialect() == TFJS && l.ClassName() != "DepthwiseConv2D" {
 		return noTFJS(l.ClassName())
+	}
+	if w.Dialect() == TFJS && !ones(c.DilationRate) {
+		return errors.Errorf("dilation_rate %v: TensorFlow.js's DepthwiseConv2D does not dilate", c.DilationRate)
 	}
 	w.Set("depth_multiplier", c.DepthMultiplier)
 	setConvShared(w, c.KernelSize, c.Strides, c.Padding, c.DataFormat, c.DilationRate, dl.Activation())

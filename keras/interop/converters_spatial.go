@@ -16,7 +16,11 @@ import (
 // padding / cropping ([before, after] for 1-D, [[top, bottom], [left,
 // right]] for 2-D, also an int or [rows, cols] as Keras's constructors take
 // them), data_format (2-D), size and interpolation (UpSampling2D).
-// TensorFlow.js has only the 2-D layers.
+// TensorFlow.js has only the 2-D layers. The tfjs-layers sources at hand
+// upsample by nearest neighbour only, and tfjs's resizeBilinear defaults to
+// no half-pixel centres where Keras 3 and gokeras use them, so bilinear is
+// refused in TensorFlow.js files, read or written, rather than risking
+// other numbers than tfjs's.
 
 func init() {
 	for rank := 1; rank <= 2; rank++ {
@@ -131,8 +135,10 @@ func upSamplingFrom(c *LayerConfig, rank int) (layers.Layer, error) {
 	}
 	c.Expect("data_format", "channels_last")
 	if rank == 2 {
-		switch in := strings.ToLower(c.String("interpolation", "nearest")); in {
-		case "nearest", "bilinear":
+		switch in := strings.ToLower(c.String("interpolation", "nearest")); {
+		case in == "bilinear" && c.Dialect == TFJS:
+			c.Fail("interpolation", errors.New(`"bilinear": TensorFlow.js's bilinear upsampling is not known to match Keras 3's half-pixel resize, which gokeras computes`))
+		case in == "nearest" || in == "bilinear":
 			opts = append(opts, layers.Interpolation(in))
 		default:
 			c.Fail("interpolation", errors.Errorf("%q is not supported by gokeras (supported: \"nearest\", \"bilinear\")", in))
@@ -163,6 +169,9 @@ func upSamplingTo(l layers.Layer, w *KerasConfig) error {
 	c, ok := l.Config().(layers.UpSamplingConfig)
 	if !ok {
 		return errors.Errorf("%s config is a %T", l.ClassName(), l.Config())
+	}
+	if w.Dialect() == TFJS && u.Interpolation() != "nearest" {
+		return errors.Errorf("interpolation %q: TensorFlow.js's bilinear upsampling is not known to match Keras 3's half-pixel resize, which gokeras computes", u.Interpolation())
 	}
 	w.Set("size", size)
 	w.Set("data_format", c.DataFormat)

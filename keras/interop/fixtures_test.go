@@ -278,3 +278,28 @@ func TestDetect(t *testing.T) {
 }
 
 var _ = strings.Contains
+
+// TestTFJSDepthwiseConstraint: tfjs-layers' DepthwiseConv2D.getConfig
+// writes the depthwise regularizer under depthwise_constraint too; such a
+// file loads with the regularizer and no constraint.
+func TestTFJSDepthwiseConstraint(t *testing.T) {
+	reg := `{"class_name": "L1L2", "config": {"l1": 0, "l2": 0.01}}`
+	cfg := `{"class_name": "Sequential", "keras_version": "tfjs-layers 4.22.0", "config": {"name": "s", "layers": [
+		{"class_name": "DepthwiseConv2D", "config": {"name": "d", "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid",
+		 "data_format": "channels_last", "dilation_rate": [1, 1], "activation": "linear", "use_bias": true, "depth_multiplier": 1,
+		 "depthwise_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "depthwise_regularizer": ` + reg + `,
+		 "depthwise_constraint": ` + reg + `, "batch_input_shape": [null, 5, 5, 2]}}]}}`
+	m, err := interop.ModelFromJSON([]byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := m.Layers()[0].Config().(layers.DepthwiseConvConfig)
+	if !ok || c.DepthwiseRegularizer == nil || c.DepthwiseConstraint != nil {
+		t.Fatalf("config %+v, want the regularizer and no constraint", m.Layers()[0].Config())
+	}
+	// Elsewhere a regularizer is no constraint.
+	bad := strings.Replace(cfg, `"keras_version": "tfjs-layers 4.22.0", `, "", 1)
+	if _, err := interop.ModelFromJSON([]byte(bad)); err == nil || !strings.Contains(err.Error(), "depthwise_constraint") {
+		t.Fatalf("Keras 2 file: err = %v, want one naming depthwise_constraint", err)
+	}
+}
