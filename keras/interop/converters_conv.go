@@ -16,9 +16,10 @@ import (
 // The converters of the convolution layers. Keys and defaults follow
 // Keras 3's get_config (keras/src/layers/convolutional/base_conv.py,
 // base_conv_transpose.py, base_depthwise_conv.py, base_separable_conv.py)
-// and accept Keras 2's and TensorFlow.js's spellings (Keras 2 writes
-// groups for every convolution, output_padding for the transposed ones;
-// TensorFlow.js writes neither).
+// and accept Keras 2's and TensorFlow.js's spellings (tf.keras writes
+// groups for Conv and the classes it derives from it, 1 but for Conv1D/2D,
+// and output_padding for the transposed ones; TensorFlow.js writes
+// neither).
 //
 // Keras's kernel layouts are gokeras's, so weights need no conversion:
 // Conv (k..., in/groups, out), ConvTranspose (k..., out, in),
