@@ -88,7 +88,7 @@ func TestBadInput(t *testing.T) {
 	dir := t.TempDir()
 	seqKeras := "testdata/keras/sequential.keras"
 	config := member(t, seqKeras, "config.json")
-	withClass := bytes.Replace(config, []byte(`"class_name": "Dropout"`), []byte(`"class_name": "GaussianNoise"`), 1)
+	withClass := bytes.Replace(config, []byte(`"class_name": "Dropout"`), []byte(`"class_name": "AlphaDropout"`), 1)
 	withKey := bytes.Replace(config, []byte(`"noise_shape": null`), []byte(`"noise_shape": [1, 16]`), 1)
 	wrongUnits := bytes.Replace(config, []byte(`"units": 16`), []byte(`"units": 17`), 1)
 	hugeUnits := bytes.Replace(config, []byte(`"units": 16`), []byte(`"units": 1000000000`), 1)
@@ -114,7 +114,7 @@ func TestBadInput(t *testing.T) {
 		{"gokeras file", gokerasFile, []string{"keras.LoadModel"}},
 		{"truncated archive", write(t, dir, "trunc.keras", mustRead(t, seqKeras)[:2000]), []string{"trunc.keras", "cannot be read"}},
 		{"corrupt weights", write(t, dir, "corrupt.keras", rezip(t, seqKeras, map[string][]byte{"model.weights.h5": weights[:len(weights)/3]})), []string{"corrupt.keras", "model.weights.h5"}},
-		{"unknown class", write(t, dir, "class.keras", rezip(t, seqKeras, map[string][]byte{"config.json": withClass})), []string{"GaussianNoise", "interop.RegisterConverter", "layers.Register"}},
+		{"unknown class", write(t, dir, "class.keras", rezip(t, seqKeras, map[string][]byte{"config.json": withClass})), []string{"AlphaDropout", "interop.RegisterConverter", "layers.Register"}},
 		{"unsupported key", write(t, dir, "key.keras", rezip(t, seqKeras, map[string][]byte{"config.json": withKey})), []string{"noise_shape"}},
 		{"shape mismatch", write(t, dir, "shape.keras", rezip(t, seqKeras, map[string][]byte{"config.json": wrongUnits})), []string{"shape.keras", "shape"}},
 		{"huge config", write(t, dir, "huge.keras", rezip(t, seqKeras, map[string][]byte{"config.json": hugeUnits})), []string{"huge.keras"}},
@@ -139,8 +139,8 @@ func TestBadInput(t *testing.T) {
 	t.Run("unknown class is an UnknownNameError", func(t *testing.T) {
 		_, err := interop.LoadModel(filepath.Join(dir, "class.keras"))
 		var u *kerrors.UnknownNameError
-		if !errors.As(err, &u) || u.Name != "GaussianNoise" {
-			t.Fatalf("err = %v, want an UnknownNameError for GaussianNoise", err)
+		if !errors.As(err, &u) || u.Name != "AlphaDropout" {
+			t.Fatalf("err = %v, want an UnknownNameError for AlphaDropout", err)
 		}
 	})
 }
@@ -218,5 +218,127 @@ func TestCorruptedStoredMember(t *testing.T) {
 	_, err := interop.LoadModel(p)
 	if err == nil || !strings.Contains(err.Error(), "CRC") {
 		t.Fatalf("err = %v, want a CRC error", err)
+	}
+}
+
+// TestBadLayerConfigs: a setting the converters of the convolution,
+// pooling, spatial, normalization and noise layers cannot honour is an
+// error naming the layer and the key.
+func TestBadLayerConfigs(t *testing.T) {
+	for _, c := range []struct {
+		name, layer string
+		want        []string
+	}{
+		{"channels_first", `{"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": [3, 3], "data_format": "channels_first", "batch_input_shape": [null, 3, 8, 8]}}`,
+			[]string{"layer c (Conv2D)", "data_format", "channels_first"}},
+		{"groups", `{"class_name": "Conv2DTranspose", "config": {"name": "t", "filters": 2, "kernel_size": 3, "groups": 2, "batch_input_shape": [null, 8, 8, 4]}}`,
+			[]string{"layer t (Conv2DTranspose)", "groups"}},
+		{"depthwise groups", `{"class_name": "DepthwiseConv2D", "config": {"name": "d", "kernel_size": 3, "groups": 2, "batch_input_shape": [null, 8, 8, 4]}}`,
+			[]string{"layer d (DepthwiseConv2D)", "groups"}},
+		{"unknown padding", `{"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": 3, "padding": "full", "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer c (Conv2D)", "padding", "full"}},
+		{"causal Conv2D", `{"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": 3, "padding": "causal", "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer c (Conv2D)", "padding", "causal"}},
+		{"pooling padding", `{"class_name": "MaxPooling2D", "config": {"name": "p", "padding": "reflect", "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer p (MaxPooling2D)", "padding", "reflect"}},
+		{"kernel_size count", `{"class_name": "Conv1D", "config": {"name": "c", "filters": 2, "kernel_size": [3, 3], "batch_input_shape": [null, 8, 1]}}`,
+			[]string{"layer c (Conv1D)", "kernel_size"}},
+		{"no kernel_size", `{"class_name": "SeparableConv2D", "config": {"name": "s", "filters": 2, "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer s (SeparableConv2D)", "kernel_size"}},
+		{"dilated strides", `{"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": 3, "strides": 2, "dilation_rate": 2, "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"c", "Conv2D", "dilation_rate"}},
+		{"lora", `{"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": 3, "lora_rank": 4, "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer c (Conv2D)", "lora_rank"}},
+		{"unknown key", `{"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": 3, "fancy": 1, "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer c (Conv2D)", "fancy"}},
+		{"interpolation", `{"class_name": "UpSampling2D", "config": {"name": "u", "interpolation": "bicubic", "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer u (UpSampling2D)", "interpolation", "bicubic"}},
+		{"cropping", `{"class_name": "Cropping2D", "config": {"name": "c", "cropping": [[1, 2, 3], [0, 0]], "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer c (Cropping2D)", "cropping"}},
+		{"global pooling channels_first", `{"class_name": "GlobalAveragePooling2D", "config": {"name": "g", "data_format": "channels_first", "batch_input_shape": [null, 1, 8, 8]}}`,
+			[]string{"layer g (GlobalAveragePooling2D)", "data_format"}},
+		{"renorm", `{"class_name": "BatchNormalization", "config": {"name": "b", "renorm": true, "renorm_momentum": 0.9, "batch_input_shape": [null, 4]}}`,
+			[]string{"layer b (BatchNormalization)", "renorm"}},
+		{"axis", `{"class_name": "BatchNormalization", "config": {"name": "b", "axis": 1, "batch_input_shape": [null, 4, 4, 2]}}`,
+			[]string{"BatchNormalization b", "axis"}},
+		{"two axes", `{"class_name": "LayerNormalization", "config": {"name": "n", "axis": [1, 2], "batch_input_shape": [null, 4, 2]}}`,
+			[]string{"layer n (LayerNormalization)", "axis"}},
+		{"rms_scaling", `{"class_name": "LayerNormalization", "config": {"name": "n", "rms_scaling": true, "batch_input_shape": [null, 4]}}`,
+			[]string{"layer n (LayerNormalization)", "rms_scaling"}},
+		{"noise_shape", `{"class_name": "SpatialDropout1D", "config": {"name": "s", "rate": 0.5, "noise_shape": [null, 1, 4], "batch_input_shape": [null, 3, 4]}}`,
+			[]string{"layer s (SpatialDropout1D)", "noise_shape"}},
+		{"no stddev", `{"class_name": "GaussianNoise", "config": {"name": "g", "batch_input_shape": [null, 4]}}`,
+			[]string{"layer g (GaussianNoise)", "stddev"}},
+		// TensorFlow.js files (tfjs = true below).
+		{"tfjs dilated depthwise", `{"class_name": "DepthwiseConv2D", "config": {"name": "d", "kernel_size": [3, 3], "dilation_rate": [2, 2], "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer d (DepthwiseConv2D)", "dilation_rate"}},
+		{"tfjs bilinear", `{"class_name": "UpSampling2D", "config": {"name": "u", "size": [2, 2], "interpolation": "bilinear", "batch_input_shape": [null, 8, 8, 1]}}`,
+			[]string{"layer u (UpSampling2D)", "interpolation", "bilinear"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := `{"class_name": "Sequential", "config": {"name": "s", "layers": [` + c.layer + `]}}`
+			if strings.HasPrefix(c.name, "tfjs ") {
+				cfg = `{"class_name": "Sequential", "keras_version": "tfjs-layers 4.22.0", "config": {"name": "s", "layers": [` + c.layer + `]}}`
+			}
+			_, err := interop.ModelFromJSON([]byte(cfg))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestWrongKernelShape: a convolution kernel of another shape than the
+// layer's is an error naming the layer and the weight, in Keras weights
+// files and TensorFlow.js manifests, and the model keeps its weights.
+func TestWrongKernelShape(t *testing.T) {
+	dir := t.TempDir()
+	build := func(k int) *keras.Model {
+		m := keras.Sequential(layers.Conv2D(3, [2]int{k, k}, layers.InputShape(6, 6, 2), layers.Padding("same"), layers.Name("conv")),
+			layers.BatchNormalization(layers.Name("bn")), layers.GlobalAveragePooling2D(), layers.Dense(1))
+		if err := m.SetSeed(int64(k)); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Build(); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	path := filepath.Join(dir, "conv.weights.h5")
+	if err := interop.SaveKerasWeights(build(3), path); err != nil {
+		t.Fatal(err)
+	}
+	m := build(2)
+	before, err := m.GetWeights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = interop.LoadWeights(m, path)
+	if err == nil || !strings.Contains(err.Error(), "layer conv") || !strings.Contains(err.Error(), "kernel") || !strings.Contains(err.Error(), "[3 3 2 3]") {
+		t.Fatalf("err = %v, want a shape error naming conv's kernel", err)
+	}
+	after, _ := m.GetWeights()
+	for i := range before {
+		a, b := toFloats(before[i]), toFloats(after[i])
+		for j := range a {
+			if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
+				t.Fatalf("weight %d changed", i)
+			}
+		}
+	}
+	// The same number of values in another layout: the manifest's shape
+	// is checked against the layer's, not only the byte count.
+	manifest := strings.Replace(string(mustRead(t, "testdata/tfjs/cnn/model.json")), `"name":"conv2d_Conv2D1/kernel","shape":[3,3,1,4]`, `"name":"conv2d_Conv2D1/kernel","shape":[3,3,4,1]`, 1)
+	tdir := filepath.Join(dir, "cnn")
+	write(t, tdir, "model.json", []byte(manifest))
+	write(t, tdir, "group1-shard1of1.bin", mustRead(t, "testdata/tfjs/cnn/group1-shard1of1.bin"))
+	_, err = interop.LoadModel(tdir)
+	if err == nil || !strings.Contains(err.Error(), "conv2d_Conv2D1") || !strings.Contains(err.Error(), "kernel") || !strings.Contains(err.Error(), "[3 3 4 1]") {
+		t.Fatalf("err = %v, want a shape error naming conv2d_Conv2D1's kernel", err)
 	}
 }

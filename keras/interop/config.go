@@ -418,6 +418,22 @@ func (w *KerasConfig) Set(key string, v any) {
 	w.vals[key] = v
 }
 
+// unset removes a key set before (the writer sets the base keys name,
+// trainable and dtype for every layer; a class whose Keras constructor
+// does not take one of them drops it).
+func (w *KerasConfig) unset(key string) {
+	if _, ok := w.vals[key]; !ok {
+		return
+	}
+	delete(w.vals, key)
+	for i, k := range w.keys {
+		if k == key {
+			w.keys = append(w.keys[:i], w.keys[i+1:]...)
+			break
+		}
+	}
+}
+
 // Fail records err (the first one wins).
 func (w *KerasConfig) Fail(err error) {
 	if w.err == nil && err != nil {

@@ -84,11 +84,11 @@ func ExampleSaveTFJS() {
 // no converter for, and the classes it has.
 func ExampleRegisterConverter() {
 	cfg := `{"class_name": "Sequential", "config": {"name": "s", "layers": [
-		{"class_name": "GaussianNoise", "config": {"name": "noise", "stddev": 0.1, "batch_input_shape": [null, 4]}}]}}`
+		{"class_name": "AlphaDropout", "config": {"name": "noise", "rate": 0.1, "batch_input_shape": [null, 4]}}]}}`
 	_, err := interop.ModelFromJSON([]byte(cfg))
 	fmt.Println(err != nil)
 	fmt.Println(interop.ConverterClasses())
 	// Output:
 	// true
-	// [Activation Add Average Concatenate Dense Dot Dropout Flatten InputLayer Maximum Minimum Multiply Reshape Subtract]
+	// [Activation Add Average AveragePooling1D AveragePooling2D AvgPool1D AvgPool2D BatchNormalization Concatenate Conv1D Conv1DTranspose Conv2D Conv2DTranspose Convolution1D Convolution1DTranspose Convolution2D Convolution2DTranspose Cropping1D Cropping2D Dense DepthwiseConv1D DepthwiseConv2D Dot Dropout Flatten GaussianDropout GaussianNoise GlobalAveragePooling1D GlobalAveragePooling2D GlobalAvgPool1D GlobalAvgPool2D GlobalMaxPool1D GlobalMaxPool2D GlobalMaxPooling1D GlobalMaxPooling2D InputLayer LayerNormalization MaxPool1D MaxPool2D MaxPooling1D MaxPooling2D Maximum Minimum Multiply Reshape SeparableConv1D SeparableConv2D SeparableConvolution1D SeparableConvolution2D SpatialDropout1D SpatialDropout2D Subtract UpSampling1D UpSampling2D ZeroPadding1D ZeroPadding2D]
 }

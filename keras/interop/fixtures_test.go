@@ -113,7 +113,7 @@ func TestTFJSFixtures(t *testing.T) {
 		Models map[string]reference `json:"models"`
 	}
 	readJSON(t, "testdata/tfjs/predictions.json", &preds)
-	missing := map[string]string{"cnn": "Conv2D", "lstm": "Embedding", "bn": "BatchNormalization"}
+	missing := map[string]string{"lstm": "Embedding"}
 	for _, name := range []string{"mlp", "mlp_float16", "mlp_uint8", "functional", "cnn", "lstm", "bn"} {
 		t.Run(name, func(t *testing.T) {
 			if class, ok := missing[name]; ok && !hasConverter(class) {
@@ -129,6 +129,55 @@ func TestTFJSFixtures(t *testing.T) {
 			}
 			checkClose(t, predictAll(t, m, ref.Inputs), ref.Outputs, 1e-5)
 		})
+	}
+}
+
+// TestKeras2LayerConfigs reads the convolution, pooling, normalization
+// and noise layers as tf.keras 2 writes them: BatchNormalization's axis as
+// a list after build, its renorm and fused keys, Dropout's noise_shape and
+// groups on every convolution, and the short pooling aliases.
+func TestKeras2LayerConfigs(t *testing.T) {
+	cfg := `{"class_name": "Sequential", "config": {"name": "s", "layers": [
+		{"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 2], "dtype": "float32", "sparse": false, "ragged": false, "name": "in"}},
+		{"class_name": "Convolution2D", "config": {"name": "c", "trainable": true, "dtype": "float32", "filters": 4, "kernel_size": [3, 3], "strides": [1, 1],
+			"padding": "same", "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 2, "activation": "relu", "use_bias": true,
+			"kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "bias_initializer": {"class_name": "Zeros", "config": {}},
+			"kernel_regularizer": null, "bias_regularizer": null, "activity_regularizer": null, "kernel_constraint": null, "bias_constraint": null}},
+		{"class_name": "BatchNormalization", "config": {"name": "b", "trainable": true, "dtype": "float32", "axis": [3], "momentum": 0.99, "epsilon": 0.001,
+			"center": true, "scale": true, "beta_initializer": {"class_name": "Zeros", "config": {}}, "gamma_initializer": {"class_name": "Ones", "config": {}},
+			"moving_mean_initializer": {"class_name": "Zeros", "config": {}}, "moving_variance_initializer": {"class_name": "Ones", "config": {}},
+			"beta_regularizer": null, "gamma_regularizer": null, "beta_constraint": null, "gamma_constraint": null,
+			"renorm": false, "renorm_clipping": null, "renorm_momentum": 0.99, "fused": true, "virtual_batch_size": null, "adjustment": null}},
+		{"class_name": "DepthwiseConv2D", "config": {"name": "d", "kernel_size": [3, 3], "strides": [2, 2], "padding": "valid", "data_format": "channels_last",
+			"dilation_rate": [1, 1], "groups": 1, "activation": "linear", "use_bias": false, "depth_multiplier": 2,
+			"depthwise_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "depthwise_regularizer": null, "depthwise_constraint": null,
+			"bias_initializer": {"class_name": "Zeros", "config": {}}, "bias_regularizer": null, "activity_regularizer": null, "bias_constraint": null}},
+		{"class_name": "Conv2DTranspose", "config": {"name": "u", "filters": 3, "kernel_size": [2, 2], "strides": [2, 2], "padding": "valid",
+			"output_padding": null, "data_format": "channels_last", "dilation_rate": [1, 1], "groups": 1, "activation": "linear", "use_bias": true}},
+		{"class_name": "SpatialDropout2D", "config": {"name": "sd", "rate": 0.1, "noise_shape": null, "seed": null}},
+		{"class_name": "MaxPool2D", "config": {"name": "p", "pool_size": [2, 2], "padding": "valid", "strides": [2, 2], "data_format": "channels_last"}},
+		{"class_name": "GlobalAvgPool2D", "config": {"name": "g", "data_format": "channels_last", "keepdims": false}}]}, "keras_version": "2.15.0", "backend": "tensorflow"}`
+	m, err := interop.ModelFromJSON([]byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"c": "Conv2D", "b": "BatchNormalization", "d": "DepthwiseConv2D", "u": "Conv2DTranspose", "sd": "SpatialDropout2D",
+		"p": "MaxPooling2D", "g": "GlobalAveragePooling2D"}
+	for name, class := range want {
+		l, err := m.GetLayer(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.ClassName() != class {
+			t.Errorf("layer %s is a %s, want %s", name, l.ClassName(), class)
+		}
+	}
+	if c := m.Layers()[0].(*layers.ConvLayer); c.Groups() != 2 {
+		t.Errorf("groups %d, want 2", c.Groups())
+	}
+	out, err := m.OutputShape()
+	if err != nil || !equalShape(out, []int{3}) {
+		t.Errorf("output shape %v, %v; want [3]", out, err)
 	}
 }
 
@@ -229,3 +278,28 @@ func TestDetect(t *testing.T) {
 }
 
 var _ = strings.Contains
+
+// TestTFJSDepthwiseConstraint: tfjs-layers' DepthwiseConv2D.getConfig
+// writes the depthwise regularizer under depthwise_constraint too; such a
+// file loads with the regularizer and no constraint.
+func TestTFJSDepthwiseConstraint(t *testing.T) {
+	reg := `{"class_name": "L1L2", "config": {"l1": 0, "l2": 0.01}}`
+	cfg := `{"class_name": "Sequential", "keras_version": "tfjs-layers 4.22.0", "config": {"name": "s", "layers": [
+		{"class_name": "DepthwiseConv2D", "config": {"name": "d", "kernel_size": [3, 3], "strides": [1, 1], "padding": "valid",
+		 "data_format": "channels_last", "dilation_rate": [1, 1], "activation": "linear", "use_bias": true, "depth_multiplier": 1,
+		 "depthwise_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}, "depthwise_regularizer": ` + reg + `,
+		 "depthwise_constraint": ` + reg + `, "batch_input_shape": [null, 5, 5, 2]}}]}}`
+	m, err := interop.ModelFromJSON([]byte(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, ok := m.Layers()[0].Config().(layers.DepthwiseConvConfig)
+	if !ok || c.DepthwiseRegularizer == nil || c.DepthwiseConstraint != nil {
+		t.Fatalf("config %+v, want the regularizer and no constraint", m.Layers()[0].Config())
+	}
+	// Elsewhere a regularizer is no constraint.
+	bad := strings.Replace(cfg, `"keras_version": "tfjs-layers 4.22.0", `, "", 1)
+	if _, err := interop.ModelFromJSON([]byte(bad)); err == nil || !strings.Contains(err.Error(), "depthwise_constraint") {
+		t.Fatalf("Keras 2 file: err = %v, want one naming depthwise_constraint", err)
+	}
+}

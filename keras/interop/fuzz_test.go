@@ -49,6 +49,20 @@ func FuzzLoadTFJS(f *testing.F) {
 func FuzzModelFromJSON(f *testing.F) {
 	f.Add([]byte(`{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Dense", "config": {"name": "d", "units": 3, "batch_input_shape": [null, 2]}}]}}`))
 	f.Add([]byte(`{"module": "keras", "class_name": "Sequential", "config": {"name": "s", "layers": [{"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 4], "name": "i"}}, {"module": "keras.layers", "class_name": "Dot", "config": {"name": "d", "axes": [1, 1]}}]}}`))
+	f.Add([]byte(`{"class_name": "Sequential", "config": {"name": "s", "layers": [` +
+		`{"class_name": "Conv2D", "config": {"name": "c", "filters": 2, "kernel_size": [3, 3], "padding": "same", "groups": 1, "dilation_rate": 2, "batch_input_shape": [null, 6, 6, 2]}}, ` +
+		`{"class_name": "DepthwiseConv2D", "config": {"name": "d", "kernel_size": 2, "depth_multiplier": 2, "strides": [2, 2]}}, ` +
+		`{"class_name": "BatchNormalization", "config": {"name": "b", "axis": [3], "momentum": 0.9, "center": false}}, ` +
+		`{"class_name": "Conv2DTranspose", "config": {"name": "t", "filters": 2, "kernel_size": 3, "strides": 2, "output_padding": [1, 1]}}, ` +
+		`{"class_name": "ZeroPadding2D", "config": {"name": "z", "padding": [[1, 0], [0, 1]]}}, ` +
+		`{"class_name": "UpSampling2D", "config": {"name": "u", "size": [1, 2], "interpolation": "bilinear"}}, ` +
+		`{"class_name": "MaxPooling2D", "config": {"name": "p", "pool_size": [2, 2], "strides": null, "padding": "same"}}, ` +
+		`{"class_name": "SpatialDropout2D", "config": {"name": "sd", "rate": 0.2, "seed": 3}}, ` +
+		`{"class_name": "GlobalAveragePooling2D", "config": {"name": "g", "keepdims": true}}, ` +
+		`{"class_name": "Reshape", "config": {"name": "r", "target_shape": [1, 2]}}, ` +
+		`{"class_name": "SeparableConv1D", "config": {"name": "s1", "filters": 2, "kernel_size": 1}}, ` +
+		`{"class_name": "Cropping1D", "config": {"name": "cr", "cropping": [0, 0]}}, ` +
+		`{"class_name": "LayerNormalization", "config": {"name": "ln", "axis": -1, "epsilon": 0.01}}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var pe *kerrors.PanicError
 		if _, err := ModelFromJSON(data); errors.As(err, &pe) {

@@ -2,8 +2,10 @@ package interop_test
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -12,6 +14,7 @@ import (
 	"github.com/gokeras/gokeras/keras/interop"
 	"github.com/gokeras/gokeras/keras/layers"
 	"github.com/gokeras/gokeras/keras/optimizers"
+	"github.com/gokeras/gokeras/keras/regularizers"
 )
 
 // testMLP is a small compiled Sequential model trained a few steps.
@@ -87,6 +90,150 @@ func data(seed int64, n, in, classes int) (*tensor.Dense, *tensor.Dense) {
 		y[i*classes+int(next()*float64(classes))%classes] = 1
 	}
 	return tensor.New(tensor.WithShape(n, in), tensor.WithBacking(x)), tensor.New(tensor.WithShape(n, classes), tensor.WithBacking(y))
+}
+
+// layerModel is a Sequential model of the convolution, pooling,
+// spatial, normalization and noise layers, each with non-default options.
+type layerModel struct {
+	name string
+	// tfjs is false for a model using a layer or an option TensorFlow.js
+	// does not have; want is what the error of SaveTFJS names then.
+	tfjs bool
+	want string
+	// in is one sample's shape.
+	in     []int
+	layers func() []layers.Layer
+	// tfjsNames are weights a TensorFlow.js manifest must name as
+	// tfjs-layers does.
+	tfjsNames []string
+}
+
+var layerModels = []layerModel{
+	{name: "images", tfjs: true, in: []int{8, 8, 3}, layers: func() []layers.Layer {
+		return []layers.Layer{
+			layers.Conv2D(4, [2]int{3, 3}, layers.InputShape(8, 8, 3), layers.Padding("same"), layers.DilationRate(2),
+				layers.Activation("relu"), layers.KernelRegularizer(regularizers.L1L2(0, 0.01)), layers.BiasInitializer("ones")),
+			layers.DepthwiseConv2D([2]int{3, 3}, layers.DepthMultiplier(2), layers.Padding("same"), layers.DepthwiseConstraint("max_norm")),
+			layers.BatchNormalization(layers.Momentum(0.9), layers.Epsilon(1e-4), layers.Center(false)),
+			layers.SeparableConv2D(6, [2]int{3, 3}, layers.DepthMultiplier(2), layers.Strides(2), layers.Padding("same"),
+				layers.PointwiseInitializer("he_normal"), layers.Activation("sigmoid")),
+			layers.Conv2DTranspose(3, [2]int{3, 3}, layers.Strides(2), layers.Padding("same"), layers.Activation("tanh")),
+			layers.ZeroPadding2D([]int{1, 2, 0, 1}),
+			layers.Cropping2D([]int{1, 0, 0, 1}),
+			layers.UpSampling2D(layers.Size(1, 2)),
+			layers.MaxPooling2D(layers.PoolSize(2), layers.Strides(1), layers.Padding("same")),
+			layers.AveragePooling2D(layers.PoolSize(2, 4)),
+			layers.GaussianNoise(0.1, layers.Seed(3)),
+			layers.GaussianDropout(0.2),
+			layers.LayerNormalization(layers.Epsilon(1e-5), layers.Scale(false)),
+			layers.GlobalMaxPooling2D(),
+			layers.Dense(2),
+		}
+	}, tfjsNames: []string{"conv2d/kernel", "depthwise_conv2d/depthwise_kernel", "depthwise_conv2d/bias", "batch_normalization/gamma",
+		"batch_normalization/moving_mean", "batch_normalization/moving_variance", "separable_conv2d/depthwise_kernel",
+		"separable_conv2d/pointwise_kernel", "conv2d_transpose/kernel", "layer_normalization/beta"}},
+	{name: "sequences", tfjs: true, in: []int{10, 3}, layers: func() []layers.Layer {
+		return []layers.Layer{
+			layers.Conv1D(4, 3, layers.InputShape(10, 3), layers.Padding("causal"), layers.DilationRate(2), layers.Activation("tanh")),
+			layers.MaxPooling1D(layers.PoolSize(2)),
+			layers.AveragePooling1D(layers.PoolSize(2), layers.Strides(1), layers.Padding("same")),
+			layers.SpatialDropout1D(0.2, layers.Seed(4)),
+			layers.BatchNormalization(layers.Scale(false), layers.BetaRegularizer(regularizers.L1L2(0.01, 0))),
+			layers.GlobalAveragePooling1D(),
+			layers.Dense(2),
+		}
+	}},
+	{name: "images_keras", want: "groups", in: []int{6, 6, 4}, layers: func() []layers.Layer {
+		return []layers.Layer{
+			layers.Conv2D(4, [2]int{3, 3}, layers.InputShape(6, 6, 4), layers.Groups(2), layers.UseBias(false), layers.Strides(2),
+				layers.KernelRegularizer("l2")),
+			layers.SpatialDropout2D(0.3, layers.Seed(1)),
+			layers.UpSampling2D(layers.Size(3), layers.Interpolation("bilinear")),
+			layers.DepthwiseConv2D([2]int{2, 2}, layers.DilationRate(2)),
+			layers.GlobalAveragePooling2D(layers.Keepdims(true)),
+			layers.Flatten(),
+			layers.Dense(2),
+		}
+	}},
+	{name: "sequences_keras", want: "ZeroPadding1D", in: []int{12, 4}, layers: func() []layers.Layer {
+		return []layers.Layer{
+			layers.Conv1D(5, 3, layers.InputShape(12, 4), layers.Padding("causal"), layers.DilationRate(2), layers.Activation("tanh")),
+			layers.ZeroPadding1D([]int{1, 2}),
+			layers.Cropping1D([]int{2, 1}),
+			layers.UpSampling1D(layers.Size(2)),
+			layers.DepthwiseConv1D(3, layers.DepthMultiplier(2), layers.UseBias(false)),
+			layers.SeparableConv1D(4, 3, layers.Padding("same"), layers.DilationRate(2)),
+			layers.Conv1DTranspose(3, 3, layers.Strides(2), layers.OutputPadding(1), layers.KernelConstraint("non_neg")),
+			layers.MaxPooling1D(layers.PoolSize(3), layers.Strides(2)),
+			layers.AveragePooling1D(layers.Padding("same")),
+			layers.SpatialDropout1D(0.3),
+			layers.LayerNormalization(layers.Center(false), layers.GammaInitializer("random_normal")),
+			layers.GlobalMaxPooling1D(layers.Keepdims(true)),
+			layers.Flatten(),
+			layers.Dense(2),
+		}
+	}},
+}
+
+// build returns the model trained two epochs, so that every weight
+// (BatchNormalization's moving statistics too) has moved from its initial
+// value, and inputs to predict.
+func (lm layerModel) build(t *testing.T) (*keras.Model, keras.Data) {
+	t.Helper()
+	m := keras.Sequential(lm.layers()...)
+	if err := m.SetSeed(11); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Compile(keras.Loss("mse"), keras.Optimizer(optimizers.Adam(optimizers.LearningRate(0.01)))); err != nil {
+		t.Fatal(err)
+	}
+	x := samples(3, 8, lm.in)
+	_, y := data(5, 8, 1, 2)
+	if _, err := m.Fit(context.Background(), x, y, keras.Epochs(2), keras.BatchSize(4), keras.Verbose(0)); err != nil {
+		t.Fatal(err)
+	}
+	return m, samples(4, 3, lm.in)
+}
+
+// samples returns n seeded samples of the given shape in [-1, 1).
+func samples(seed int64, n int, shape []int) *tensor.Dense {
+	size := n
+	for _, d := range shape {
+		size *= d
+	}
+	x, _ := data(seed, 1, size, 1)
+	return tensor.New(tensor.WithShape(append([]int{n}, shape...)...), tensor.WithBacking(x.Data()))
+}
+
+// sameConfigs checks that every layer of a has a namesake in b with the
+// same configuration (but the input_shape a Sequential model's first
+// layer carries, which Keras files hold as an InputLayer).
+func sameConfigs(t *testing.T, a, b *keras.Model) {
+	t.Helper()
+	for _, la := range a.Layers() {
+		lb, err := b.GetLayer(la.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		ca, cb := configMap(t, la), configMap(t, lb)
+		if la.ClassName() != lb.ClassName() || !reflect.DeepEqual(ca, cb) {
+			t.Errorf("layer %s: %s %v, want %s %v", la.Name(), lb.ClassName(), cb, la.ClassName(), ca)
+		}
+	}
+}
+
+func configMap(t *testing.T, l layers.Layer) map[string]any {
+	t.Helper()
+	raw, err := json.Marshal(l.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	delete(m, "input_shape")
+	return m
 }
 
 func sameWeights(t *testing.T, a, b *keras.Model) {
@@ -209,6 +356,22 @@ func TestRoundTripKeras(t *testing.T) {
 		}
 		sameWeights(t, m, other)
 	})
+	for _, lm := range layerModels {
+		t.Run(lm.name, func(t *testing.T) {
+			m, xs := lm.build(t)
+			path := filepath.Join(dir, lm.name+".keras")
+			if err := interop.SaveKeras(m, path); err != nil {
+				t.Fatal(err)
+			}
+			back, err := interop.LoadModel(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameConfigs(t, m, back)
+			sameWeights(t, m, back)
+			samePredictions(t, m, back, xs)
+		})
+	}
 	t.Run("float64", func(t *testing.T) {
 		m := keras.Sequential(layers.Dense(3, layers.InputShape(2)))
 		if err := m.SetDtype(tensor.Float64); err != nil {
@@ -232,30 +395,65 @@ func TestRoundTripKeras(t *testing.T) {
 // TestRoundTripTFJS: gokeras -> TensorFlow.js -> gokeras, bit for bit.
 func TestRoundTripTFJS(t *testing.T) {
 	dir := t.TempDir()
-	for _, c := range []struct {
+	type tfjsCase struct {
 		name  string
-		model func() *keras.Model
-		xs    func() keras.Data
-	}{
-		{"mlp", func() *keras.Model { return testMLP(t, 5) }, func() keras.Data { x, _ := data(4, 3, 5, 3); return x }},
-		{"functional", func() *keras.Model { return testFunctional(t, false) }, func() keras.Data {
+		model func() (*keras.Model, keras.Data)
+		// configs: compare the layers' configurations too (TensorFlow.js
+		// writes every regularizer as L1L2, so testMLP's l2 comes back
+		// as the same penalty under another name).
+		configs bool
+		names   []string
+	}
+	cases := []tfjsCase{
+		{"mlp", func() (*keras.Model, keras.Data) { x, _ := data(4, 3, 5, 3); return testMLP(t, 5), x }, false, nil},
+		{"functional", func() (*keras.Model, keras.Data) {
 			a, _ := data(1, 5, 4, 2)
 			b, _ := data(2, 5, 3, 2)
-			return []tensor.Tensor{a, b}
-		}},
-	} {
+			return testFunctional(t, false), []tensor.Tensor{a, b}
+		}, false, nil},
+	}
+	for _, lm := range layerModels {
+		if lm.tfjs {
+			lm := lm
+			cases = append(cases, tfjsCase{lm.name, func() (*keras.Model, keras.Data) { return lm.build(t) }, true, lm.tfjsNames})
+		}
+	}
+	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m := c.model()
+			m, xs := c.model()
 			out := filepath.Join(dir, c.name)
 			if err := interop.SaveTFJS(m, out, interop.TFJSShardSize(100), interop.TFJSWithoutTrainingConfig()); err != nil {
 				t.Fatal(err)
+			}
+			manifest := string(mustRead(t, filepath.Join(out, "model.json")))
+			for _, n := range c.names {
+				if !contains(manifest, `"`+n+`"`) {
+					t.Errorf("model.json names no weight %s", n)
+				}
 			}
 			back, err := interop.LoadModel(out)
 			if err != nil {
 				t.Fatal(err)
 			}
+			if c.configs {
+				sameConfigs(t, m, back)
+			}
 			sameWeights(t, m, back)
-			samePredictions(t, m, back, c.xs())
+			samePredictions(t, m, back, xs)
+		})
+	}
+	// Layers and options TensorFlow.js does not have are errors naming
+	// them.
+	for _, lm := range layerModels {
+		if lm.tfjs {
+			continue
+		}
+		t.Run(lm.name, func(t *testing.T) {
+			m, _ := lm.build(t)
+			err := interop.SaveTFJS(m, filepath.Join(dir, lm.name))
+			if err == nil || !contains(err.Error(), lm.want) {
+				t.Fatalf("err = %v, want one naming %s", err, lm.want)
+			}
 		})
 	}
 	t.Run("subtract", func(t *testing.T) {
