@@ -25,7 +25,8 @@ func exportModels(t *testing.T) map[string]struct {
 	m  *keras.Model
 	xs []array
 } {
-	mlp := trainedMLP(t)
+	mlp := trained(t, "mlp", func() *keras.Model { return testMLP(t, 11) })
+	images := trained(t, "images", func() *keras.Model { m, _ := layerModels[0].build(t); return m })
 	towers := testFunctional(t, false)
 	x, _ := data(21, 4, 5, 3)
 	a, _ := data(22, 3, 4, 2)
@@ -38,20 +39,26 @@ func exportModels(t *testing.T) map[string]struct {
 		xs []array
 	}{
 		"mlp":    {mlp, []array{arr(x)}},
+		"images": {images, []array{arr(samples(4, 3, layerModels[0].in))}},
 		"towers": {towers, []array{arr(a), arr(b)}},
 	}
 }
 
-// trainedMLP is testMLP after its two epochs, read from the committed
-// testdata/export/mlp.gokeras (weights and Adam state). Training again
-// would not do: the last bits of the trained weights depend on the CPU's
-// GEMM kernel (AVX-512, AVX2 or generic), and the exports are compared
-// byte for byte. With -update it trains the model and rewrites the file.
-func trainedMLP(t *testing.T) *keras.Model {
+// exportNames are exportModels's names, in the order TestExport writes
+// them.
+var exportNames = []string{"images", "mlp", "towers"}
+
+// trained returns the model build makes after its training, read from
+// the committed testdata/export/<name>.gokeras (weights and optimizer
+// state). Training again would not do: the last bits of the trained
+// weights depend on the CPU's GEMM kernel (AVX-512, AVX2 or generic), and
+// the exports are compared byte for byte. With -update it trains the
+// model and rewrites the file.
+func trained(t *testing.T, name string, build func() *keras.Model) *keras.Model {
 	t.Helper()
-	path := filepath.Join("testdata", "export", "mlp.gokeras")
+	path := filepath.Join("testdata", "export", name+".gokeras")
 	if *update {
-		m := testMLP(t, 11)
+		m := build()
 		if err := m.Save(path); err != nil {
 			t.Fatal(err)
 		}
@@ -76,7 +83,7 @@ func TestExport(t *testing.T) {
 	}
 	date := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	preds := map[string]reference{}
-	names := []string{"mlp", "towers"}
+	names := exportNames
 	models := exportModels(t)
 	for _, name := range names {
 		e := models[name]
@@ -169,6 +176,24 @@ func TestExport(t *testing.T) {
 	}
 	if mlp.Groups["vars"]["name"] != "sequential" || mlp.Groups["layers/dropout/vars"]["name"] != "dropout" || mlp.Groups["optimizer/vars"]["name"] != "adam" {
 		t.Errorf("vars groups' names: %v", mlp.Groups)
+	}
+	images := layout["images.keras"]
+	for path, want := range map[string][]int{
+		"layers/conv2d/vars/0":              {3, 3, 3, 4},
+		"layers/depthwise_conv2d/vars/0":    {3, 3, 4, 2},
+		"layers/batch_normalization/vars/0": {8}, // gamma (center=False: no beta)
+		"layers/batch_normalization/vars/2": {8}, // moving_variance
+		"layers/separable_conv2d/vars/1":    {1, 1, 16, 6},
+		"layers/conv2d_transpose/vars/0":    {3, 3, 3, 6},
+		"layers/layer_normalization/vars/0": {3}, // beta (scale=False: no gamma)
+	} {
+		got, ok := images.Datasets[path]
+		if !ok || !equalInts(got.Shape, want) || got.Dtype != "float32" {
+			t.Errorf("images.keras: h5py read %s as %+v (present %v), want %v float32", path, got, ok, want)
+		}
+	}
+	if _, ok := images.Datasets["layers/batch_normalization/vars/3"]; ok {
+		t.Errorf("images.keras: a BatchNormalization without center has three variables, h5py found a fourth")
 	}
 	towers := layout["towers.keras"]
 	if towers.Config.ClassName != "Functional" {
