@@ -90,5 +90,5 @@ func ExampleRegisterConverter() {
 	fmt.Println(interop.ConverterClasses())
 	// Output:
 	// true
-	// [Activation Add Average Concatenate Dense Dot Dropout Flatten InputLayer Maximum Minimum Multiply Reshape Subtract]
+	// [Activation Add Average Bidirectional Concatenate Dense Dot Dropout Embedding Flatten GRU InputLayer LSTM Masking Maximum Minimum Multiply Permute RepeatVector Reshape SimpleRNN Subtract TimeDistributed]
 }

@@ -113,7 +113,7 @@ func TestTFJSFixtures(t *testing.T) {
 		Models map[string]reference `json:"models"`
 	}
 	readJSON(t, "testdata/tfjs/predictions.json", &preds)
-	missing := map[string]string{"cnn": "Conv2D", "lstm": "Embedding", "bn": "BatchNormalization"}
+	missing := map[string]string{"cnn": "Conv2D", "bn": "BatchNormalization"}
 	for _, name := range []string{"mlp", "mlp_float16", "mlp_uint8", "functional", "cnn", "lstm", "bn"} {
 		t.Run(name, func(t *testing.T) {
 			if class, ok := missing[name]; ok && !hasConverter(class) {
