@@ -314,3 +314,29 @@ func TestKeras2HardSigmoidLSTMValues(t *testing.T) {
 		t.Fatalf("h = %v, want %v", got, want)
 	}
 }
+
+// TestKerasSequenceFixtures loads sequence models written with h5py in
+// Keras 3's and Keras 2's layouts (testdata/keras/make_seq_fixtures.py)
+// and compares predictions with numpy's, masks included.
+func TestKerasSequenceFixtures(t *testing.T) {
+	var exp struct {
+		Models map[string]reference `json:"models"`
+	}
+	readJSON(t, "testdata/keras/expected_seq.json", &exp)
+	for _, c := range []struct{ name, file string }{
+		{"seq_keras3", "seq_keras3.keras"},
+		{"keras2_seq", "keras2_seq.h5"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m, err := interop.LoadModel(filepath.Join("testdata", "keras", c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, ok := exp.Models[c.name]
+			if !ok {
+				t.Fatalf("expected_seq.json has no %s", c.name)
+			}
+			checkClose(t, predictAll(t, m, ref.Inputs), ref.Outputs, 1e-5)
+		})
+	}
+}
