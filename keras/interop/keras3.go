@@ -16,6 +16,7 @@ import (
 
 	"github.com/gokeras/gokeras/keras"
 	"github.com/gokeras/gokeras/keras/internal/hdf5"
+	"github.com/gokeras/gokeras/keras/layers"
 )
 
 // The Keras 3 format (keras/src/saving/saving_lib.py): a zip archive with
@@ -417,7 +418,7 @@ func keras3Layout(w *hdf5.Writer, m *keras.Model, t *tree, withOptimizer bool) e
 							rel += "/" + part
 						}
 						if made[rel] == nil {
-							if made[rel], err = mk(path+"/"+rel+"/", part); err != nil {
+							if made[rel], err = mk(path+"/"+rel+"/", keras3ObjectName(l, rel)); err != nil {
 								return errors.Wrapf(err, "layer %s", l.Name())
 							}
 						}
@@ -441,6 +442,40 @@ func keras3Layout(w *hdf5.Writer, m *keras.Model, t *tree, withOptimizer bool) e
 		return writeOptimizerVars(root, m, t)
 	}
 	return nil
+}
+
+// keras3ObjectName is the name of the object at rel inside l, which
+// saving_lib gives its vars group: a recurrent layer's cell is
+// "<layer class in snake case>_cell" ("lstm_cell"), Bidirectional's
+// forward_layer and backward_layer are its two layers, TimeDistributed's
+// layer the layer it wraps.
+func keras3ObjectName(l layers.Layer, rel string) string {
+	cur, name := l, rel
+	for _, part := range strings.Split(rel, "/") {
+		var next layers.Layer
+		switch x := cur.(type) {
+		case *layers.RecurrentLayer:
+			if part == "cell" {
+				return layers.DefaultName(x.ClassName()) + "_cell"
+			}
+		case *layers.BidirectionalLayer:
+			switch part {
+			case "forward_layer":
+				next = x.ForwardLayer()
+			case "backward_layer":
+				next = x.BackwardLayer()
+			}
+		case *layers.TimeDistributedLayer:
+			if part == "layer" {
+				next = x.Layer()
+			}
+		}
+		if next == nil {
+			return part
+		}
+		cur, name = next, next.Name()
+	}
+	return name
 }
 
 // putFloats writes a weight in the model's dtype.

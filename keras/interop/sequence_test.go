@@ -221,6 +221,24 @@ func TestSequenceKerasLayout(t *testing.T) {
 			t.Errorf("%s: shape %v, want %v", p, got, shape)
 		}
 	}
+	// Every vars group is named after its object, as saving_lib names it.
+	for p, want := range map[string]string{"layers/gru/cell/vars": "gru_cell", "layers/bidirectional/forward_layer/vars": "forward_lstm",
+		"layers/bidirectional/backward_layer/cell/vars": "lstm_cell", "layers/time_distributed/layer/vars": "dense",
+		"layers/simple_rnn/cell/vars": "simple_rnn_cell", "layers/embedding/vars": "emb"} {
+		g, err := f.Root().Group(p)
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		a, err := g.Attr("name")
+		if err != nil {
+			t.Errorf("%s: %v", p, err)
+			continue
+		}
+		if got, err := a.String(); err != nil || got != want {
+			t.Errorf("%s: name %q (%v), want %q", p, got, err, want)
+		}
+	}
 	if g, err := f.Root().Group("layers/gru/vars"); err == nil {
 		if links, _ := g.Children(); len(links) != 0 {
 			t.Errorf("layers/gru/vars holds %d entries, want none (the cell owns the weights)", len(links))
