@@ -27,6 +27,7 @@ func exportModels(t *testing.T) map[string]struct {
 } {
 	mlp := trainedMLP(t)
 	towers := testFunctional(t, false)
+	text := testSequence(t)
 	x, _ := data(21, 4, 5, 3)
 	a, _ := data(22, 3, 4, 2)
 	b, _ := data(23, 3, 3, 2)
@@ -39,6 +40,7 @@ func exportModels(t *testing.T) map[string]struct {
 	}{
 		"mlp":    {mlp, []array{arr(x)}},
 		"towers": {towers, []array{arr(a), arr(b)}},
+		"text":   {text, []array{arr(indices(24, 4, 7, 20))}},
 	}
 }
 
@@ -76,7 +78,7 @@ func TestExport(t *testing.T) {
 	}
 	date := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	preds := map[string]reference{}
-	names := []string{"mlp", "towers"}
+	names := []string{"mlp", "towers", "text"}
 	models := exportModels(t)
 	for _, name := range names {
 		e := models[name]
@@ -178,6 +180,17 @@ func TestExport(t *testing.T) {
 		if _, ok := towers.Datasets[p]; !ok {
 			t.Errorf("towers.keras: h5py found no %s (has %v)", p, keys(towers.Datasets))
 		}
+	}
+
+	text := layout["text.keras"]
+	for _, p := range []string{"layers/embedding/vars/0", "layers/bidirectional/forward_layer/cell/vars/0", "layers/bidirectional/backward_layer/cell/vars/2",
+		"layers/time_distributed/layer/vars/1", "layers/gru/cell/vars/1", "layers/simple_rnn/cell/vars/1", "layers/dense/vars/0"} {
+		if _, ok := text.Datasets[p]; !ok {
+			t.Errorf("text.keras: h5py found no %s (has %v)", p, keys(text.Datasets))
+		}
+	}
+	if text.Groups["layers/gru/cell/vars"]["name"] != "gru_cell" || text.Groups["layers/bidirectional/forward_layer/vars"]["name"] != "forward_lstm" {
+		t.Errorf("text.keras vars groups' names: %v", text.Groups)
 	}
 
 	// What TensorFlow.js predicted from the committed tfjs exports.

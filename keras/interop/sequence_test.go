@@ -37,16 +37,17 @@ func seeded(t *testing.T, m *keras.Model, seed int64) *keras.Model {
 func testSequence(t *testing.T) *keras.Model {
 	t.Helper()
 	return seeded(t, keras.Sequential(
-		layers.Embedding(20, 6, layers.MaskZero(true), layers.InputShape(7), layers.EmbeddingsRegularizer("l2"), layers.Name("emb")),
+		layers.Embedding(20, 6, layers.MaskZero(true), layers.InputShape(7), layers.EmbeddingsRegularizer("l2"), layers.Name("emb"),
+			layers.EmbeddingsInitializer("he_normal")),
 		layers.Bidirectional(layers.LSTM(4, layers.ReturnSequences(true), layers.UnitForgetBias(false), layers.KernelRegularizer("l1"),
 			layers.InputDropout(0.1), layers.RecurrentDropout(0.2), layers.RecurrentInitializer("glorot_normal")), layers.MergeMode("sum")),
-		layers.TimeDistributed(layers.Dense(3, layers.Activation("relu"))),
-		layers.GRU(3, layers.ResetAfter(false), layers.GoBackwards(true), layers.Activation("relu"), layers.RecurrentActivation("tanh")),
+		layers.TimeDistributed(layers.Dense(3, layers.Activation("tanh"), layers.KernelInitializer("he_normal"))),
+		layers.GRU(3, layers.ResetAfter(false), layers.GoBackwards(true), layers.Activation("linear"), layers.KernelInitializer("he_normal")),
 		layers.RepeatVector(2),
-		layers.SimpleRNN(2, layers.ReturnSequences(true), layers.UseBias(false), layers.Activation("relu")),
+		layers.SimpleRNN(2, layers.ReturnSequences(true), layers.UseBias(false), layers.KernelInitializer("he_normal")),
 		layers.Permute([]int{2, 1}),
 		layers.Flatten(),
-		layers.Dense(2, layers.Activation("softmax"))), 11)
+		layers.Dense(2, layers.Activation("softmax"), layers.KernelInitializer("he_normal"))), 11)
 }
 
 // testMasking masks float sequences for a Bidirectional GRU (concat) and
@@ -264,7 +265,7 @@ func TestSequenceTFJSNames(t *testing.T) {
 	}
 	js := string(mustRead(t, filepath.Join(dir, "model.json")))
 	for _, s := range []string{`"bidirectional/forward_lstm/kernel"`, `"bidirectional/backward_lstm/recurrent_kernel"`,
-		`"time_distributed/kernel"`, `"gru/bias"`, `"emb/embeddings"`, `"name": "lstm"`, `"input_length": 7`, `"recurrent_activation": "tanh"`} {
+		`"time_distributed/kernel"`, `"gru/bias"`, `"emb/embeddings"`, `"name": "lstm"`, `"input_length": 7`, `"activation": "linear"`} {
 		if !strings.Contains(js, s) {
 			t.Errorf("model.json has no %s", s)
 		}
