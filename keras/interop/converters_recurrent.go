@@ -23,9 +23,10 @@ import (
 // gates z, r, h), so no weight is reordered; Keras 3 keeps them in the
 // layer's cell ("layers/lstm/cell/vars").
 //
-// Differences: TensorFlow.js's GRU is always reset_after=false (its
-// config has no such key), and an older Keras 2 GRU without the key was
-// too; both read as reset_after=false. "hard_sigmoid" in Keras 2 and
+// Differences: TensorFlow.js's GRU is always reset_after=false (tfjs 4
+// writes the key as false, older tfjs not at all), and an older Keras 2
+// GRU without the key was too; both read as reset_after=false, and a
+// reset_after=true GRU cannot be written to TensorFlow.js. "hard_sigmoid" in Keras 2 and
 // TensorFlow.js files is clip(0.2x + 0.5, 0, 1) (gokeras's
 // keras2_hard_sigmoid), in Keras 3 files Keras 3's relu6(x + 3) / 6.
 // stateful=true is not supported; unroll, implementation and use_cudnn
@@ -255,6 +256,10 @@ func recurrentTo(l layers.Layer, w *KerasConfig, wrapped bool) error {
 	case TFJS:
 		if class != "SimpleRNN" {
 			w.Set("implementation", nil)
+		}
+		// tfjs 4 writes its GRU's (only) convention.
+		if c.ResetAfter != nil {
+			w.Set("reset_after", false)
 		}
 		rnnBase()
 	}

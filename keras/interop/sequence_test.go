@@ -270,7 +270,10 @@ func TestSequenceTFJSNames(t *testing.T) {
 			t.Errorf("model.json has no %s", s)
 		}
 	}
-	for _, s := range []string{`"backward_layer"`, `"reset_after"`, `"zero_output_for_mask"`, `"time_major"`} {
+	if !strings.Contains(js, `"reset_after": false`) {
+		t.Error("model.json has no reset_after false (tfjs 4 writes it for its GRU)")
+	}
+	for _, s := range []string{`"backward_layer"`, `"reset_after": true`, `"zero_output_for_mask"`, `"time_major"`} {
 		if strings.Contains(js, s) {
 			t.Errorf("model.json has %s, which TensorFlow.js does not write", s)
 		}
