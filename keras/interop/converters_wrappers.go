@@ -22,6 +22,12 @@ import (
 // form. The weights are the forward layer's, then the backward layer's;
 // Keras 3 keeps them in "forward_layer/cell" and "backward_layer/cell",
 // TensorFlow.js names them "<bidirectional>/forward_<name>/kernel".
+// Keras's Bidirectional gives zeros at masked steps when it returns
+// sequences (it forces zero_output_for_mask), and so does gokeras;
+// TensorFlow.js's repeats the previous output there, so a masked
+// Bidirectional sequence that reaches a model's output without a layer
+// that skips masked steps predicts differently at those steps in tfjs.
+//
 // TimeDistributed's weights are its layer's, converted by its layer's
 // converter (Keras 3: under "layer"; TensorFlow.js:
 // "<time_distributed>/kernel").

@@ -28,6 +28,7 @@ func exportModels(t *testing.T) map[string]struct {
 	mlp := trainedMLP(t)
 	towers := testFunctional(t, false)
 	text := testSequence(t)
+	masked := testMasking(t)
 	x, _ := data(21, 4, 5, 3)
 	a, _ := data(22, 3, 4, 2)
 	b, _ := data(23, 3, 3, 2)
@@ -41,6 +42,7 @@ func exportModels(t *testing.T) map[string]struct {
 		"mlp":    {mlp, []array{arr(x)}},
 		"towers": {towers, []array{arr(a), arr(b)}},
 		"text":   {text, []array{arr(indices(24, 4, 7, 20))}},
+		"masked": {masked, []array{arr(sequences(25, 4, 5, 3))}},
 	}
 }
 
@@ -78,7 +80,7 @@ func TestExport(t *testing.T) {
 	}
 	date := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	preds := map[string]reference{}
-	names := []string{"mlp", "towers", "text"}
+	names := []string{"mlp", "towers", "text", "masked"}
 	models := exportModels(t)
 	for _, name := range names {
 		e := models[name]
