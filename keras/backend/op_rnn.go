@@ -85,8 +85,9 @@ type RNNSpec struct {
 	Units int
 	// Activation is the cell's activation by Keras name: "tanh" (the
 	// default, ""), "sigmoid", "relu", "linear", "hard_sigmoid" (Keras 3's
-	// clip(x/6 + 1/2, 0, 1)), "gelu" (exact, Keras's default) or "silu"
-	// ("swish").
+	// clip(x/6 + 1/2, 0, 1)), "keras2_hard_sigmoid" (Keras 2's and
+	// TensorFlow.js's clip(0.2x + 0.5, 0, 1)), "gelu" (exact, Keras's
+	// default) or "silu" ("swish").
 	Activation string
 	// RecurrentActivation is the gates' activation for LSTM and GRU,
 	// "sigmoid" by default (""), any name Activation accepts. SimpleRNN

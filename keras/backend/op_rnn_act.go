@@ -19,9 +19,14 @@ const (
 	actHardSigmoid
 	actGelu
 	actSilu
+	// actKeras2HardSigmoid is Keras 2's and TensorFlow.js's hard sigmoid,
+	// clip(0.2x + 0.5, 0, 1), the default recurrent_activation of
+	// TensorFlow.js's LSTM and GRU (named "keras2_hard_sigmoid" so that it
+	// is not mistaken for Keras 3's).
+	actKeras2HardSigmoid
 )
 
-var rnnActNames = [...]string{"tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "gelu", "silu"}
+var rnnActNames = [...]string{"tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "gelu", "silu", "keras2_hard_sigmoid"}
 
 func (a rnnAct) String() string { return rnnActNames[a] }
 
@@ -39,7 +44,7 @@ func parseRNNAct(name string, def rnnAct) (rnnAct, error) {
 			return rnnAct(i), nil
 		}
 	}
-	return 0, errors.Errorf("unknown activation %q (want one of tanh, sigmoid, relu, linear, hard_sigmoid, gelu, silu)", name)
+	return 0, errors.Errorf("unknown activation %q (want one of tanh, sigmoid, relu, linear, hard_sigmoid, gelu, silu, keras2_hard_sigmoid)", name)
 }
 
 // needsInput reports whether the derivative of a needs the activation's
@@ -86,6 +91,15 @@ func actScaleGrad[T Float](a rnnAct, g, y, x []T) {
 				g[i] = 0
 			}
 		}
+	case actKeras2HardSigmoid:
+		// clip(0.2x + 0.5, 0, 1); slope 0.2 strictly inside.
+		for i, v := range y {
+			if v > 0 && v < 1 {
+				g[i] *= 0.2
+			} else {
+				g[i] = 0
+			}
+		}
 	case actGelu:
 		x = x[:len(g)]
 		for i, v := range x {
@@ -121,6 +135,10 @@ func actForward64(a rnnAct, v []float64) {
 		for i, x := range v {
 			v[i] = hardSigmoid(x)
 		}
+	case actKeras2HardSigmoid:
+		for i, x := range v {
+			v[i] = keras2HardSigmoid(x)
+		}
 	case actGelu:
 		for i, x := range v {
 			v[i] = gelu(x)
@@ -149,6 +167,10 @@ func actForward32(a rnnAct, v []float32) {
 		for i, x := range v {
 			v[i] = float32(hardSigmoid(float64(x)))
 		}
+	case actKeras2HardSigmoid:
+		for i, x := range v {
+			v[i] = float32(keras2HardSigmoid(float64(x)))
+		}
 	case actGelu:
 		for i, x := range v {
 			v[i] = float32(gelu(float64(x)))
@@ -173,6 +195,13 @@ func sigmoid64(x float64) float64 {
 // relu6(x+3)/6, not Keras 2's 0.2x + 0.5).
 func hardSigmoid(x float64) float64 {
 	return math.Max(0, math.Min(1, x/6+0.5))
+}
+
+// keras2HardSigmoid is Keras 2's and TensorFlow.js's hard_sigmoid: 0 for
+// x <= -2.5, 1 for x >= 2.5, 0.2x + 0.5 between (tf.keras 2's
+// backend.hard_sigmoid, tfjs's HardSigmoid activation).
+func keras2HardSigmoid(x float64) float64 {
+	return math.Max(0, math.Min(1, 0.2*x+0.5))
 }
 
 // gelu is the exact Gaussian error linear unit, Keras 3's default

@@ -61,6 +61,8 @@ func TestRNNActivations(t *testing.T) {
 		x, y float64
 	}{
 		{actHardSigmoid, -3.5, 0}, {actHardSigmoid, -3, 0}, {actHardSigmoid, 0, 0.5}, {actHardSigmoid, 1.5, 0.75}, {actHardSigmoid, 3, 1},
+		{actKeras2HardSigmoid, -3, 0}, {actKeras2HardSigmoid, -2.5, 0}, {actKeras2HardSigmoid, -1, 0.3}, {actKeras2HardSigmoid, 0, 0.5},
+		{actKeras2HardSigmoid, 1.5, 0.8}, {actKeras2HardSigmoid, 2.5, 1}, {actKeras2HardSigmoid, 4, 1},
 		{actGelu, 1, 0.8413447460685429}, {actGelu, -1, -0.15865525393145707},
 		{actSilu, 1, 0.7310585786300049}, {actRelu, -2, 0}, {actRelu, 2, 2}, {actLinear, -2, -2},
 		{actSigmoid, 0, 0.5}, {actTanh, 0.5, 0.46211715726000974},
@@ -74,13 +76,27 @@ func TestRNNActivations(t *testing.T) {
 			t.Errorf("%v(%v) = %v (float32 %v), want %v", c.act, c.x, v64[0], v32[0], c.y)
 		}
 	}
-	for _, name := range []string{"", "tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "gelu", "silu", "swish"} {
+	for _, name := range []string{"", "tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "gelu", "silu", "swish", "keras2_hard_sigmoid"} {
 		if _, err := parseRNNAct(name, actTanh); err != nil {
 			t.Errorf("%q: %v", name, err)
 		}
 	}
 	if a, _ := parseRNNAct("swish", actTanh); a != actSilu {
 		t.Errorf("swish is %v", a)
+	}
+	if a, _ := parseRNNAct("keras2_hard_sigmoid", actTanh); a != actKeras2HardSigmoid || a.String() != "keras2_hard_sigmoid" {
+		t.Errorf("keras2_hard_sigmoid is %v", a)
+	}
+	// The derivative from the output: 0.2 strictly inside (0, 1), 0 on the
+	// flat parts, in both float types.
+	for _, c := range []struct{ y, want float64 }{{0, 0}, {0.3, 0.2}, {0.5, 0.2}, {0.99, 0.2}, {1, 0}} {
+		g64 := []float64{1}
+		actScaleGrad(actKeras2HardSigmoid, g64, []float64{c.y}, nil)
+		g32 := []float32{1}
+		actScaleGrad(actKeras2HardSigmoid, g32, []float32{float32(c.y)}, nil)
+		if g64[0] != c.want || math.Abs(float64(g32[0])-c.want) > 1e-7 {
+			t.Errorf("keras2_hard_sigmoid'(y=%v) = %v (float32 %v), want %v", c.y, g64[0], g32[0], c.want)
+		}
 	}
 }
 

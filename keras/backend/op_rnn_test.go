@@ -202,10 +202,14 @@ func rnnGradCases() []rnnCase {
 			variants = append(variants, rnnCase{name: "state_c", out: "c"}, rnnCase{name: "mask_state_c", mask: holes, out: "c"})
 		}
 		if cell == backend.SimpleRNNCell {
-			variants = append(variants, rnnCase{name: "relu", act: "relu"}, rnnCase{name: "linear", act: "linear"})
+			variants = append(variants, rnnCase{name: "relu", act: "relu"}, rnnCase{name: "linear", act: "linear"},
+				rnnCase{name: "keras2_hard_sigmoid_act", act: "keras2_hard_sigmoid", out: "seq"})
 		} else {
 			variants = append(variants, rnnCase{name: "hard_sigmoid_relu", act: "relu", ract: "hard_sigmoid"},
-				rnnCase{name: "swish_gates", ract: "swish"})
+				rnnCase{name: "swish_gates", ract: "swish"},
+				// TensorFlow.js's default gates, with masks and a state
+				// (the fixture's LSTM uses them).
+				rnnCase{name: "keras2_hard_sigmoid_gates", ract: "keras2_hard_sigmoid", mask: holes, h0: true})
 		}
 		for _, v := range variants {
 			c := base

@@ -342,3 +342,176 @@ func TestWrongKernelShape(t *testing.T) {
 		t.Fatalf("err = %v, want a shape error naming conv2d_Conv2D1's kernel", err)
 	}
 }
+
+// TestBadSequenceConfigs: settings the sequence converters do not support,
+// wrappers without a layer and weights that do not fit give errors naming
+// the layer and the key.
+func TestBadSequenceConfigs(t *testing.T) {
+	// seq wraps layer configs (Keras 2 form) in a Sequential model on
+	// (batch, 4, 3) inputs.
+	seq := func(layer string) string {
+		return `{"class_name": "Sequential", "config": {"name": "s", "layers": [
+			{"class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 4, 3]}}, ` + layer + `]}}`
+	}
+	lstm := func(name, extra string) string {
+		return `{"class_name": "LSTM", "config": {"name": "` + name + `", "units": 2` + extra + `}}`
+	}
+	deep := `{"class_name": "Dense", "config": {"name": "d", "units": 1}}`
+	for i := 0; i < 40; i++ {
+		deep = `{"class_name": "TimeDistributed", "config": {"name": "td` + strings.Repeat("x", i) + `", "layer": ` + deep + `}}`
+	}
+	for _, c := range []struct {
+		name, json string
+		want       []string
+	}{
+		{"stateful", seq(lstm("l", `, "stateful": true`)), []string{"layer l (LSTM)", "stateful"}},
+		{"time_major", seq(lstm("l", `, "time_major": true`)), []string{"layer l", "time_major"}},
+		{"implementation", seq(lstm("l", `, "implementation": 3`)), []string{"layer l", "implementation", "3"}},
+		{"unknown key", seq(lstm("l", `, "go_sideways": true`)), []string{"go_sideways", "LSTM"}},
+		{"bad activation", seq(lstm("l", `, "recurrent_activation": "softmax"`)), []string{"l", "recurrent_activation", "softmax"}},
+		{"units", seq(lstm("l", `, "units": 0`)), []string{"l", "units"}},
+		{"bidirectional without layer", seq(`{"class_name": "Bidirectional", "config": {"name": "bi", "merge_mode": "concat"}}`),
+			[]string{"layer bi (Bidirectional)", "config key layer", "no layer"}},
+		{"bidirectional of dense", seq(`{"class_name": "Bidirectional", "config": {"name": "bi", "layer": {"class_name": "Dense", "config": {"name": "d", "units": 2}}}}`),
+			[]string{"layer bi", "config key layer", "SimpleRNN, LSTM or GRU", "Dense"}},
+		{"bidirectional nested stateful", seq(`{"class_name": "Bidirectional", "config": {"name": "bi", "layer": ` + lstm("inner", `, "stateful": true`) + `}}`),
+			[]string{"layer bi", "config key layer", "inner", "stateful"}},
+		{"bidirectional merge mode", seq(`{"class_name": "Bidirectional", "config": {"name": "bi", "merge_mode": "max", "layer": ` + lstm("inner", "") + `}}`),
+			[]string{"bi", "merge_mode", "max"}},
+		{"bidirectional same direction", seq(`{"class_name": "Bidirectional", "config": {"name": "bi", "layer": ` + lstm("inner", "") +
+			`, "backward_layer": ` + lstm("back", "") + `}}`), []string{"bi", "backward_layer", "go_backwards"}},
+		{"time distributed without layer", seq(`{"class_name": "TimeDistributed", "config": {"name": "td"}}`),
+			[]string{"layer td (TimeDistributed)", "config key layer"}},
+		{"time distributed unknown class", seq(`{"class_name": "TimeDistributed", "config": {"name": "td", "layer": {"class_name": "Wobble", "config": {}}}}`),
+			[]string{"layer td", "config key layer", "Wobble", "interop.RegisterConverter"}},
+		{"wrapped too deep", seq(deep), []string{"wrapped more than"}},
+		{"embedding lora", `{"module": "keras", "class_name": "Sequential", "config": {"name": "s", "layers": [
+			{"module": "keras.layers", "class_name": "InputLayer", "config": {"name": "in", "batch_shape": [null, 4]}},
+			{"module": "keras.layers", "class_name": "Embedding", "config": {"name": "e", "input_dim": 5, "output_dim": 2, "lora_rank": 4}}]}}`,
+			[]string{"layer e (Embedding)", "lora_rank"}},
+		{"embedding without sizes", seq(`{"class_name": "Embedding", "config": {"name": "e"}}`), []string{"e", "input_dim"}},
+		{"permute without dims", seq(`{"class_name": "Permute", "config": {"name": "p"}}`), []string{"p", "dims"}},
+		{"repeat vector without n", `{"class_name": "Sequential", "config": {"name": "s", "layers": [
+			{"class_name": "RepeatVector", "config": {"name": "r", "batch_input_shape": [null, 3]}}]}}`, []string{"r", "n"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := interop.ModelFromJSON([]byte(c.json))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestBadSequenceWeights: sequence weights that do not fit the model name
+// the layer and the weight, and leave the model as it was.
+func TestBadSequenceWeights(t *testing.T) {
+	dir := t.TempDir()
+	src := keras.Sequential(
+		layers.Bidirectional(layers.LSTM(4, layers.ReturnSequences(true)), layers.InputShape(5, 3), layers.Name("bi")),
+		layers.GRU(2, layers.Name("g"), layers.ResetAfter(false)))
+	if err := src.Build(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "src.weights.h5")
+	if err := interop.SaveKerasWeights(src, path); err != nil {
+		t.Fatal(err)
+	}
+	tfjsDir := filepath.Join(dir, "tfjs")
+	if err := interop.SaveTFJS(src, tfjsDir); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		model *keras.Model
+		want  []string
+	}{
+		{"units", keras.Sequential(
+			layers.Bidirectional(layers.LSTM(5, layers.ReturnSequences(true)), layers.InputShape(5, 3), layers.Name("bi")),
+			layers.GRU(2, layers.Name("g"), layers.ResetAfter(false))), []string{"bi", "forward_lstm/kernel", "shape"}},
+		{"reset_after", keras.Sequential(
+			layers.Bidirectional(layers.LSTM(4, layers.ReturnSequences(true)), layers.InputShape(5, 3), layers.Name("bi")),
+			layers.GRU(2, layers.Name("g"))), []string{"layer g", "bias", "shape"}},
+		{"cell", keras.Sequential(
+			layers.Bidirectional(layers.GRU(4, layers.ReturnSequences(true), layers.ResetAfter(false)), layers.InputShape(5, 3), layers.Name("bi")),
+			layers.GRU(2, layers.Name("g"), layers.ResetAfter(false))), []string{"bi", "forward_gru/kernel"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if err := c.model.Build(); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := c.model.GetWeights()
+			for _, p := range []string{path, tfjsDir} {
+				err := interop.LoadWeights(c.model, p)
+				if err == nil {
+					t.Fatalf("%s: no error", p)
+				}
+				for _, w := range c.want {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("%s: error %q does not mention %q", p, err, w)
+					}
+				}
+			}
+			after, _ := c.model.GetWeights()
+			for i := range before {
+				a, b := toFloats(before[i]), toFloats(after[i])
+				for j := range a {
+					if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
+						t.Fatalf("weight %d changed", i)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestUnwritableSequence: settings a dialect cannot hold fail the save,
+// naming the layer and the setting.
+func TestUnwritableSequence(t *testing.T) {
+	dir := t.TempDir()
+	build := func(ls ...layers.Layer) *keras.Model {
+		m := keras.Sequential(ls...)
+		if err := m.Build(); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name  string
+		model *keras.Model
+		tfjs  bool
+		want  []string
+	}{
+		{"reset_after to tfjs", build(layers.GRU(2, layers.InputShape(4, 3), layers.Name("g"))), true, []string{"layer g (GRU)", "reset_after"}},
+		{"backward layer to tfjs", build(layers.Bidirectional(layers.LSTM(2), layers.InputShape(4, 3), layers.Name("bi"),
+			layers.BackwardLayer(layers.LSTM(2, layers.GoBackwards(true), layers.Activation("relu"))))), true, []string{"layer bi", "backward_layer"}},
+		{"zero output to tfjs", build(layers.LSTM(2, layers.InputShape(4, 3), layers.Name("l"), layers.ZeroOutputForMask(true))), true,
+			[]string{"layer l", "zero_output_for_mask"}},
+		{"keras2 hard sigmoid to keras 3", build(layers.LSTM(2, layers.InputShape(4, 3), layers.Name("l"), layers.RecurrentActivation("keras2_hard_sigmoid"))), false,
+			[]string{"layer l (LSTM)", "recurrent_activation", "Keras 3"}},
+		{"keras3 hard sigmoid to tfjs", build(layers.LSTM(2, layers.InputShape(4, 3), layers.Name("l"), layers.RecurrentActivation("hard_sigmoid"))), true,
+			[]string{"layer l (LSTM)", "recurrent_activation", "TensorFlow.js"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var err error
+			if c.tfjs {
+				err = interop.SaveTFJS(c.model, filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")))
+			} else {
+				err = interop.SaveKeras(c.model, filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".keras"))
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}

@@ -74,6 +74,8 @@ type LayerConfig struct {
 	fields map[string]json.RawMessage
 	used   map[string]bool
 	err    error
+	// depth counts the wrappers around the layer (nested layer configs).
+	depth int
 }
 
 // newLayerConfig parses a layer's config object.

@@ -38,6 +38,14 @@ type Converter struct {
 	// ExportWeights is ImportWeights's inverse. Nil: the same order and
 	// layout.
 	ExportWeights func(l layers.Layer, ws []Weight) ([]Weight, error)
+	// Keras3Vars returns, for each weight in WeightNames's order, the
+	// object Keras 3's saving_lib keeps it under, as a path relative to
+	// the layer's ("" the layer's own vars group; "cell" for a recurrent
+	// layer, whose cell owns the weights; "forward_layer/cell" inside
+	// Bidirectional): the weights of one object are consecutive and read
+	// from and written to "<layer>/<path>/vars/<i>". Nil: every weight in
+	// the layer's own vars group.
+	Keras3Vars func(l layers.Layer) []string
 }
 
 // Weight is one weight's values, row-major, in float64 (exact for the

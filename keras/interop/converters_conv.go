@@ -332,15 +332,6 @@ func setWeightKeys(w *KerasConfig, activity *regularizers.Config, ws ...weightKe
 	}
 }
 
-func setInit(w *KerasConfig, key string, c initializers.Config) {
-	v, err := initConfigTo(c, w.Dialect())
-	if err != nil {
-		w.Fail(errors.Wrap(err, key))
-		return
-	}
-	w.Set(key, v)
-}
-
 // setConvShared writes kernel_size, strides, padding, data_format,
 // dilation_rate and activation.
 func setConvShared(w *KerasConfig, kernel, strides []int, padding, dataFormat string, dilation []int, act activations.Activation) {

@@ -79,16 +79,8 @@ func denseTo(l layers.Layer, w *KerasConfig) error {
 	w.Set("units", c.Units)
 	w.SetActivation("activation", d.Activation())
 	w.Set("use_bias", c.UseBias)
-	if ki, err := initConfigTo(c.KernelInitializer, w.Dialect()); err != nil {
-		w.Fail(errors.Wrap(err, "kernel_initializer"))
-	} else {
-		w.Set("kernel_initializer", ki)
-	}
-	if bi, err := initConfigTo(c.BiasInitializer, w.Dialect()); err != nil {
-		w.Fail(errors.Wrap(err, "bias_initializer"))
-	} else {
-		w.Set("bias_initializer", bi)
-	}
+	setInit(w, "kernel_initializer", c.KernelInitializer)
+	setInit(w, "bias_initializer", c.BiasInitializer)
 	setReg(w, "kernel_regularizer", c.KernelRegularizer)
 	setReg(w, "bias_regularizer", c.BiasRegularizer)
 	if w.Dialect() != Keras3 {
@@ -301,6 +293,16 @@ func setReg(w *KerasConfig, key string, c *regularizers.Config) {
 
 func setCon(w *KerasConfig, key string, c *constraints.Config) {
 	v, err := conConfigTo(c, w.Dialect())
+	if err != nil {
+		w.Fail(errors.Wrap(err, key))
+		return
+	}
+	w.Set(key, v)
+}
+
+// setInit writes an initializer's configuration under key.
+func setInit(w *KerasConfig, key string, c initializers.Config) {
+	v, err := initConfigTo(c, w.Dialect())
 	if err != nil {
 		w.Fail(errors.Wrap(err, key))
 		return

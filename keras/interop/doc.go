@@ -31,12 +31,18 @@
 // gains. A file using a class without a converter fails with an error
 // naming the class and RegisterConverter. A configuration key gokeras
 // cannot honour (a Dropout noise_shape, a channels_first Flatten) is an
-// error naming the key, never dropped silently.
+// error naming the key, never dropped silently; settings that only choose
+// how Keras computes the same values (a recurrent layer's unroll,
+// implementation and use_cudnn) are accepted and not kept.
 //
 // Keras 2 and TensorFlow.js define hard_sigmoid as clip(0.2x + 0.5, 0, 1),
 // Keras 3 (and gokeras's "hard_sigmoid") as relu6(x + 3) / 6; models read
 // from Keras 2 and TensorFlow.js files get the former as the activation
-// "keras2_hard_sigmoid", which this package registers.
+// "keras2_hard_sigmoid", which this package registers (the recurrent
+// layers' fused cell computes it too: it is TensorFlow.js's default
+// recurrent_activation). It is written back to Keras 2 and TensorFlow.js
+// files as "hard_sigmoid"; Keras 3 has no such activation, so saving it to
+// a .keras archive is an error naming the layer and the key.
 //
 // # Bad input
 //

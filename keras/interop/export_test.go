@@ -28,6 +28,8 @@ func exportModels(t *testing.T) map[string]struct {
 	mlp := trained(t, "mlp", func() *keras.Model { return testMLP(t, 11) })
 	images := trained(t, "images", func() *keras.Model { m, _ := layerModels[0].build(t); return m })
 	towers := testFunctional(t, false)
+	text := testSequence(t)
+	masked := testMasking(t)
 	x, _ := data(21, 4, 5, 3)
 	a, _ := data(22, 3, 4, 2)
 	b, _ := data(23, 3, 3, 2)
@@ -41,12 +43,14 @@ func exportModels(t *testing.T) map[string]struct {
 		"mlp":    {mlp, []array{arr(x)}},
 		"images": {images, []array{arr(samples(4, 3, layerModels[0].in))}},
 		"towers": {towers, []array{arr(a), arr(b)}},
+		"text":   {text, []array{arr(indices(24, 4, 7, 20))}},
+		"masked": {masked, []array{arr(sequences(25, 4, 5, 3))}},
 	}
 }
 
 // exportNames are exportModels's names, in the order TestExport writes
 // them.
-var exportNames = []string{"images", "mlp", "towers"}
+var exportNames = []string{"images", "masked", "mlp", "text", "towers"}
 
 // trained returns the model build makes after its training, read from
 // the committed testdata/export/<name>.gokeras (weights and optimizer
@@ -203,6 +207,17 @@ func TestExport(t *testing.T) {
 		if _, ok := towers.Datasets[p]; !ok {
 			t.Errorf("towers.keras: h5py found no %s (has %v)", p, keys(towers.Datasets))
 		}
+	}
+
+	text := layout["text.keras"]
+	for _, p := range []string{"layers/embedding/vars/0", "layers/bidirectional/forward_layer/cell/vars/0", "layers/bidirectional/backward_layer/cell/vars/2",
+		"layers/time_distributed/layer/vars/1", "layers/gru/cell/vars/1", "layers/simple_rnn/cell/vars/1", "layers/dense/vars/0"} {
+		if _, ok := text.Datasets[p]; !ok {
+			t.Errorf("text.keras: h5py found no %s (has %v)", p, keys(text.Datasets))
+		}
+	}
+	if text.Groups["layers/gru/cell/vars"]["name"] != "gru_cell" || text.Groups["layers/bidirectional/forward_layer/vars"]["name"] != "forward_lstm" {
+		t.Errorf("text.keras vars groups' names: %v", text.Groups)
 	}
 
 	// What TensorFlow.js predicted from the committed tfjs exports.

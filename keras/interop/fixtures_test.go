@@ -113,8 +113,8 @@ func TestTFJSFixtures(t *testing.T) {
 		Models map[string]reference `json:"models"`
 	}
 	readJSON(t, "testdata/tfjs/predictions.json", &preds)
-	missing := map[string]string{"lstm": "Embedding"}
-	for _, name := range []string{"mlp", "mlp_float16", "mlp_uint8", "functional", "cnn", "lstm", "bn"} {
+	missing := map[string]string{}
+	for _, name := range []string{"mlp", "mlp_float16", "mlp_uint8", "functional", "cnn", "lstm", "bn", "seq"} {
 		t.Run(name, func(t *testing.T) {
 			if class, ok := missing[name]; ok && !hasConverter(class) {
 				t.Skipf("gokeras has no %s layer yet (the fixture needs it; its converter comes with the layer)", class)

@@ -24,14 +24,14 @@ func seed(f *testing.F, paths ...string) {
 }
 
 func FuzzLoadKeras(f *testing.F) {
-	seed(f, "testdata/keras/sequential.keras", "testdata/export/mlp.keras")
+	seed(f, "testdata/keras/sequential.keras", "testdata/export/mlp.keras", "testdata/keras/seq_keras3.keras")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = loadBytes(data, t.TempDir(), &loadConfig{compile: true})
 	})
 }
 
 func FuzzLoadH5(f *testing.F) {
-	seed(f, "testdata/keras/keras2_sequential.h5", "testdata/keras/keras2_functional.h5")
+	seed(f, "testdata/keras/keras2_sequential.h5", "testdata/keras/keras2_functional.h5", "testdata/keras/keras2_seq.h5")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = loadBytes(data, t.TempDir(), &loadConfig{compile: true})
 	})
@@ -63,6 +63,9 @@ func FuzzModelFromJSON(f *testing.F) {
 		`{"class_name": "SeparableConv1D", "config": {"name": "s1", "filters": 2, "kernel_size": 1}}, ` +
 		`{"class_name": "Cropping1D", "config": {"name": "cr", "cropping": [0, 0]}}, ` +
 		`{"class_name": "LayerNormalization", "config": {"name": "ln", "axis": -1, "epsilon": 0.01}}]}}`))
+	// The wrappers and recurrent layers, which read nested layer configs.
+	f.Add([]byte(`{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "Embedding", "config": {"name": "e", "input_dim": 5, "output_dim": 2, "mask_zero": true, "batch_input_shape": [null, 3]}}, {"class_name": "Bidirectional", "config": {"name": "b", "merge_mode": null, "layer": {"class_name": "GRU", "config": {"name": "g", "units": 2, "reset_after": false, "return_sequences": true}}}}]}, "keras_version": "tfjs-layers 4.22.0"}`))
+	f.Add([]byte(`{"class_name": "Sequential", "config": {"name": "s", "layers": [{"class_name": "TimeDistributed", "config": {"name": "t", "layer": {"class_name": "Dense", "config": {"name": "d", "units": 2}}, "batch_input_shape": [null, 3, 4]}}, {"class_name": "LSTM", "config": {"name": "l", "units": 2, "recurrent_activation": "hard_sigmoid", "go_backwards": true}}, {"class_name": "RepeatVector", "config": {"name": "r", "n": 2}}, {"class_name": "Permute", "config": {"name": "p", "dims": [2, 1]}}]}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var pe *kerrors.PanicError
 		if _, err := ModelFromJSON(data); errors.As(err, &pe) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pkg/errors"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/gokeras/gokeras/keras"
 	"github.com/gokeras/gokeras/keras/internal/hdf5"
+	"github.com/gokeras/gokeras/keras/layers"
 )
 
 // The Keras 3 format (keras/src/saving/saving_lib.py): a zip archive with
@@ -259,8 +261,48 @@ func readDataset(ds *hdf5.Dataset) (Weight, error) {
 	return Weight{Name: ds.Path(), Shape: append([]int{}, shape...), Values: v}, nil
 }
 
+// varGroup is one vars group Keras 3 keeps some of a layer's weights in.
+type varGroup struct {
+	path string // relative to the layer's path; "" the layer's own group
+	n    int    // how many consecutive weights it holds
+}
+
+// keras3Groups splits a leaf's weights (in WeightNames's order) into the
+// vars groups of its converter's Keras3Vars.
+func keras3Groups(lf leaf) ([]varGroup, error) {
+	if lf.conv.Keras3Vars == nil {
+		return []varGroup{{"", len(lf.names)}}, nil
+	}
+	paths := lf.conv.Keras3Vars(lf.layer)
+	if len(paths) != len(lf.names) {
+		return nil, errors.Errorf("layer %s (%s): the converter places %d weights, the layer has %d", lf.layer.Name(), lf.layer.ClassName(), len(paths), len(lf.names))
+	}
+	var out []varGroup
+	for _, p := range paths {
+		if len(out) > 0 && out[len(out)-1].path == p {
+			out[len(out)-1].n++
+			continue
+		}
+		for _, g := range out {
+			if g.path == p {
+				return nil, errors.Errorf("layer %s (%s): the converter places weights in %q apart", lf.layer.Name(), lf.layer.ClassName(), p)
+			}
+		}
+		out = append(out, varGroup{p, 1})
+	}
+	return out, nil
+}
+
+func joinVarPath(base, rel string) string {
+	if rel == "" {
+		return base
+	}
+	return base + "/" + rel
+}
+
 // readKeras3Weights sets m's weights from a Keras 3 weights file: each
-// layer's vars group, at the path saving_lib gives it.
+// layer's vars group (or the groups of the objects inside it that own
+// its weights), at the path saving_lib gives it.
 func readKeras3Weights(root *hdf5.Group, m *keras.Model, t *tree) error {
 	lvs, err := leaves(t)
 	if err != nil {
@@ -269,22 +311,39 @@ func readKeras3Weights(root *hdf5.Group, m *keras.Model, t *tree) error {
 	values := make([][]Weight, len(lvs))
 	for k, lf := range lvs {
 		vars := lf.layer.Variables()
-		g, gerr := root.Group(lf.path + "/vars")
-		if gerr != nil {
-			// Keras 2.13's layout.
-			if alt, err := root.Group("_layer_checkpoint_dependencies/" + lf.path[len("layers/"):] + "/vars"); err == nil {
-				g, gerr = alt, nil
-			}
-		}
-		if gerr != nil {
-			if len(vars) == 0 {
-				continue
-			}
-			return errors.Errorf("no weights for layer %s (%s) at %s/vars", lf.layer.Name(), lf.layer.ClassName(), lf.path)
-		}
-		ws, err := varsOf(g, lf.path+"/vars")
+		groups, err := keras3Groups(lf)
 		if err != nil {
 			return err
+		}
+		var ws []Weight
+		missing := false
+		for _, grp := range groups {
+			path := joinVarPath(lf.path, grp.path)
+			g, gerr := root.Group(path + "/vars")
+			if gerr != nil {
+				// Keras 2.13's layout.
+				if alt, err := root.Group("_layer_checkpoint_dependencies/" + path[len("layers/"):] + "/vars"); err == nil {
+					g, gerr = alt, nil
+				}
+			}
+			if gerr != nil {
+				if len(vars) == 0 {
+					missing = true
+					break
+				}
+				return errors.Errorf("no weights for layer %s (%s) at %s/vars", lf.layer.Name(), lf.layer.ClassName(), path)
+			}
+			gws, err := varsOf(g, path+"/vars")
+			if err != nil {
+				return err
+			}
+			if grp.path != "" && len(gws) != grp.n {
+				return errors.Errorf("layer %s (%s): %s/vars holds %d variables, the layer keeps %d there (%v)", lf.layer.Name(), lf.layer.ClassName(), path, len(gws), grp.n, lf.names)
+			}
+			ws = append(ws, gws...)
+		}
+		if missing {
+			continue
 		}
 		if len(ws) != len(lf.names) && lf.conv.ImportWeights == nil {
 			return errors.Errorf("layer %s (%s): %s/vars holds %d variables, the layer has %d (%v)", lf.layer.Name(), lf.layer.ClassName(), lf.path, len(ws), len(lf.names), lf.names)
@@ -298,8 +357,9 @@ func readKeras3Weights(root *hdf5.Group, m *keras.Model, t *tree) error {
 
 // keras3Layout writes a model's weights in saving_lib's layout: "vars"
 // for the model (with the attribute name), "layers/<name>/vars/<i>" for
-// each layer (a nested model: its own "vars" and "layers/..."), every vars
-// group with the attribute name = the object's name.
+// each layer (a nested model: its own "vars" and "layers/..."; the objects
+// inside a layer that own its weights below it, "layers/lstm/cell/vars"),
+// every vars group with the attribute name = the object's name.
 func keras3Layout(w *hdf5.Writer, m *keras.Model, t *tree, withOptimizer bool) error {
 	root := w.Root()
 	var walk func(t *tree, prefix string) error
@@ -340,9 +400,36 @@ func keras3Layout(w *hdf5.Writer, m *keras.Model, t *tree, withOptimizer bool) e
 			if err != nil {
 				return err
 			}
-			for j, wt := range ws {
-				if err := putFloats(g, strconv.Itoa(j), wt, m.Dtype()); err != nil {
-					return errors.Wrapf(err, "layer %s", l.Name())
+			groups, err := keras3Groups(lf)
+			if err != nil {
+				return err
+			}
+			made := map[string]*hdf5.GroupWriter{"": g}
+			next := 0
+			for _, grp := range groups {
+				// Every object on the way has its own (here empty) vars
+				// group, as saving_lib writes one per object it visits.
+				dst, rel := g, ""
+				if grp.path != "" {
+					for _, part := range strings.Split(grp.path, "/") {
+						if rel == "" {
+							rel = part
+						} else {
+							rel += "/" + part
+						}
+						if made[rel] == nil {
+							if made[rel], err = mk(path+"/"+rel+"/", keras3ObjectName(l, rel)); err != nil {
+								return errors.Wrapf(err, "layer %s", l.Name())
+							}
+						}
+					}
+					dst = made[grp.path]
+				}
+				for j := 0; j < grp.n && next < len(ws); j++ {
+					if err := putFloats(dst, strconv.Itoa(j), ws[next], m.Dtype()); err != nil {
+						return errors.Wrapf(err, "layer %s", l.Name())
+					}
+					next++
 				}
 			}
 		}
@@ -355,6 +442,40 @@ func keras3Layout(w *hdf5.Writer, m *keras.Model, t *tree, withOptimizer bool) e
 		return writeOptimizerVars(root, m, t)
 	}
 	return nil
+}
+
+// keras3ObjectName is the name of the object at rel inside l, which
+// saving_lib gives its vars group: a recurrent layer's cell is
+// "<layer class in snake case>_cell" ("lstm_cell"), Bidirectional's
+// forward_layer and backward_layer are its two layers, TimeDistributed's
+// layer the layer it wraps.
+func keras3ObjectName(l layers.Layer, rel string) string {
+	cur, name := l, rel
+	for _, part := range strings.Split(rel, "/") {
+		var next layers.Layer
+		switch x := cur.(type) {
+		case *layers.RecurrentLayer:
+			if part == "cell" {
+				return layers.DefaultName(x.ClassName()) + "_cell"
+			}
+		case *layers.BidirectionalLayer:
+			switch part {
+			case "forward_layer":
+				next = x.ForwardLayer()
+			case "backward_layer":
+				next = x.BackwardLayer()
+			}
+		case *layers.TimeDistributedLayer:
+			if part == "layer" {
+				next = x.Layer()
+			}
+		}
+		if next == nil {
+			return part
+		}
+		cur, name = next, next.Name()
+	}
+	return name
 }
 
 // putFloats writes a weight in the model's dtype.

@@ -206,7 +206,7 @@ func activationTo(a activations.Activation, d Dialect) (any, error) {
 	case name == keras2HardSigmoidName && d != Keras3:
 		return "hard_sigmoid", nil
 	case name == keras2HardSigmoidName:
-		return nil, errors.Errorf("activation %s (Keras 2's 0.2x + 0.5 hard sigmoid) has no Keras 3 equivalent", name)
+		return nil, errors.Errorf("activation %s (Keras 2's 0.2x + 0.5 hard sigmoid) has no Keras 3 equivalent: save the model in TensorFlow.js format, or use hard_sigmoid (Keras 3's relu6(x + 3) / 6) or sigmoid and retrain", name)
 	case d == TFJS && name == "hard_sigmoid":
 		return nil, errors.New("activation hard_sigmoid (Keras 3's relu6(x + 3) / 6) has no TensorFlow.js equivalent: tfjs's hard_sigmoid is 0.2x + 0.5")
 	case d == TFJS && name == "silu":

@@ -210,6 +210,18 @@ func samples(seed int64, n int, shape []int) *tensor.Dense {
 // layer carries, which Keras files hold as an InputLayer).
 func sameConfigs(t *testing.T, a, b *keras.Model) {
 	t.Helper()
+	count := func(m *keras.Model) int {
+		n := 0
+		for _, l := range m.Layers() {
+			if _, ok := l.(*layers.InputLayer); !ok {
+				n++
+			}
+		}
+		return n
+	}
+	if na, nb := count(a), count(b); na != nb {
+		t.Errorf("%d layers besides inputs, want %d", nb, na)
+	}
 	for _, la := range a.Layers() {
 		lb, err := b.GetLayer(la.Name())
 		if err != nil {
@@ -392,6 +404,56 @@ func TestRoundTripKeras(t *testing.T) {
 	})
 }
 
+// roundTripCase is a model the round-trip tests save and load back, with
+// the formats it is written to.
+type roundTripCase struct {
+	name        string
+	model       func() *keras.Model
+	xs          func() keras.Data
+	keras, tfjs bool
+}
+
+// roundTripCases are the models of the round-trip tables. TestRoundTripKeras
+// covers the MLP and the functional model in more detail itself.
+func roundTripCases(t *testing.T) []roundTripCase {
+	return []roundTripCase{
+		{"mlp", func() *keras.Model { return testMLP(t, 5) }, func() keras.Data { x, _ := data(4, 3, 5, 3); return x }, false, true},
+		{"functional", func() *keras.Model { return testFunctional(t, false) }, func() keras.Data {
+			a, _ := data(1, 5, 4, 2)
+			b, _ := data(2, 5, 3, 2)
+			return []tensor.Tensor{a, b}
+		}, false, true},
+		{"sequence", func() *keras.Model { return testSequence(t) }, func() keras.Data { return indices(3, 4, 7, 20) }, true, true},
+		{"masking", func() *keras.Model { return testMasking(t) }, func() keras.Data { return sequences(5, 4, 5, 3) }, true, true},
+		{"sequence_keras3", func() *keras.Model { return testSequenceKeras3(t) }, func() keras.Data { return sequences(6, 4, 5, 3) }, true, false},
+		{"sequence_tfjs", func() *keras.Model { return testSequenceTFJS(t) }, func() keras.Data { return indices(7, 4, 6, 9) }, false, true},
+	}
+}
+
+// TestRoundTripKerasTable: the table's models through .keras, bit for bit.
+func TestRoundTripKerasTable(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range roundTripCases(t) {
+		if !c.keras {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			m := c.model()
+			path := filepath.Join(dir, c.name+".keras")
+			if err := interop.SaveKeras(m, path); err != nil {
+				t.Fatal(err)
+			}
+			back, err := interop.LoadModel(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sameWeights(t, m, back)
+			samePredictions(t, m, back, c.xs())
+			sameConfigs(t, m, back)
+		})
+	}
+}
+
 // TestRoundTripTFJS: gokeras -> TensorFlow.js -> gokeras, bit for bit.
 func TestRoundTripTFJS(t *testing.T) {
 	dir := t.TempDir()
@@ -404,13 +466,12 @@ func TestRoundTripTFJS(t *testing.T) {
 		configs bool
 		names   []string
 	}
-	cases := []tfjsCase{
-		{"mlp", func() (*keras.Model, keras.Data) { x, _ := data(4, 3, 5, 3); return testMLP(t, 5), x }, false, nil},
-		{"functional", func() (*keras.Model, keras.Data) {
-			a, _ := data(1, 5, 4, 2)
-			b, _ := data(2, 5, 3, 2)
-			return testFunctional(t, false), []tensor.Tensor{a, b}
-		}, false, nil},
+	var cases []tfjsCase
+	for _, rc := range roundTripCases(t) {
+		if rc.tfjs {
+			rc := rc
+			cases = append(cases, tfjsCase{rc.name, func() (*keras.Model, keras.Data) { return rc.model(), rc.xs() }, false, nil})
+		}
 	}
 	for _, lm := range layerModels {
 		if lm.tfjs {

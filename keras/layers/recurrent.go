@@ -320,13 +320,13 @@ func (l *RecurrentLayer) cell() backend.RNNCell {
 func rnnActivation(kw string, a activations.Activation) (string, error) {
 	c := activations.ConfigOf(a)
 	switch c.Name {
-	case "tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "gelu", "silu", "swish":
+	case "tanh", "sigmoid", "relu", "linear", "hard_sigmoid", "keras2_hard_sigmoid", "gelu", "silu", "swish":
 		if hparams.Empty(c.Params) {
 			return c.Name, nil
 		}
 	}
 	return "", &kerrors.OptionError{Call: "recurrent layer", Option: kw, Value: fmt.Sprintf("%s %s", c.Name, c.Params),
-		Msg: "the recurrent cell computes tanh, sigmoid, relu, linear, hard_sigmoid, gelu or silu (without parameters)"}
+		Msg: "the recurrent cell computes tanh, sigmoid, relu, linear, hard_sigmoid, keras2_hard_sigmoid, gelu or silu (without parameters)"}
 }
 
 // Build is BuildMulti for one input; it fails when the layer returns its

@@ -295,6 +295,30 @@ async function lstm() {
   return {model: m, inputs: [intTensor(rand, [4, 7], 20)], includeOptimizer: false, shardBytes: 4 << 20};
 }
 
+// seq: the sequence layers as tfjs writes them: Embedding with
+// maskZero (index 0 pads), a Bidirectional GRU (tfjs's GRU is Keras's
+// reset_after=false; its gates hard_sigmoid), TimeDistributed Dense, a
+// backwards SimpleRNN reading the mask, RepeatVector, Permute.
+async function seq() {
+  const rand = lcg(6);
+  const m = tf.sequential({name: 'seq'});
+  m.add(tf.layers.embedding({inputDim: 15, outputDim: 5, inputLength: 6, maskZero: true,
+    embeddingsInitializer: tf.initializers.randomUniform({minval: -0.5, maxval: 0.5, seed: 17})}));
+  m.add(tf.layers.bidirectional({layer: tf.layers.gru({units: 4, returnSequences: true,
+    kernelInitializer: tf.initializers.glorotUniform({seed: 18}), recurrentInitializer: tf.initializers.orthogonal({seed: 19})}),
+    mergeMode: 'concat'}));
+  m.add(tf.layers.timeDistributed({layer: tf.layers.dense({units: 3, activation: 'tanh', kernelInitializer: tf.initializers.glorotUniform({seed: 20})})}));
+  m.add(tf.layers.simpleRNN({units: 3, goBackwards: true, kernelInitializer: tf.initializers.glorotUniform({seed: 21}),
+    recurrentInitializer: tf.initializers.orthogonal({seed: 22})}));
+  m.add(tf.layers.repeatVector({n: 2}));
+  m.add(tf.layers.permute({dims: [2, 1]}));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({units: 2, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({seed: 23})}));
+  m.compile({optimizer: tf.train.adam(0.02), loss: 'categoricalCrossentropy'});
+  await m.fit(intTensor(rand, [16, 6], 15), oneHot(rand, 16, 2), {epochs: 3, batchSize: 8, shuffle: false, verbose: 0});
+  return {model: m, inputs: [intTensor(rand, [4, 6], 15)], includeOptimizer: false, shardBytes: 4 << 20};
+}
+
 async function bn() {
   const rand = lcg(5);
   const m = tf.sequential({name: 'bn'});
@@ -310,7 +334,7 @@ async function bn() {
 async function main() {
   await tf.setBackend('cpu');
   const predictions = {tfjs_version: tf.version.tfjs, models: {}};
-  const makers = {mlp, functional, cnn, lstm, bn};
+  const makers = {mlp, functional, cnn, lstm, bn, seq};
   for (const name of Object.keys(makers)) {
     const {model, inputs, includeOptimizer, shardBytes} = await makers[name]();
     const art = await artifactsOf(model, includeOptimizer);
