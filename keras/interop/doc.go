@@ -26,7 +26,10 @@
 // Each Keras layer class has a Converter: how its Keras configuration
 // (Keras's keys and defaults) becomes a gokeras layer with options, how
 // the layer is written back, and how its weights are reordered or
-// reshaped where Keras's layout differs. ConverterClasses lists them;
+// reshaped where Keras's layout differs. Every layer gokeras has has one:
+// core, merge, convolution, pooling, padding/cropping/upsampling,
+// normalization, noise, embedding, recurrent and wrapper layers, and
+// nested models (docs/interop.md has the table). ConverterClasses lists them;
 // RegisterConverter adds one for a layer of your own or a class gokeras
 // gains. A file using a class without a converter fails with an error
 // naming the class and RegisterConverter. A configuration key gokeras
