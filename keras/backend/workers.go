@@ -38,8 +38,8 @@ func workersFromEnv(s string) (int, bool) {
 // It is safe to call at any time; operations already running keep their
 // split. The environment variable GOKERAS_MAX_WORKERS sets it at start-up.
 //
-// The goroutines that take the split parts stay awake, spinning, for 0.2
-// ms after each part, so that the next split starts at once: a program
+// The goroutines that take the split parts stay awake, spinning, for a
+// millisecond after each part, so that the next split starts at once: a program
 // that trains or predicts with splits keeps its second core busy while it
 // runs, which on a machine shared with other jobs costs them CPU time. A
 // part no worker has taken when the caller is done with its own, the

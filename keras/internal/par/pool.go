@@ -25,11 +25,12 @@ import (
 // after); SetMaxWorkers(1) ends the splits and with them the spinning.
 
 // spinFor is how long a worker, or a Run waiting for its workers, spins
-// before it sleeps: longer than the gaps between the splits of one
-// training step and the next (tens of microseconds for the W1 MLP),
-// short enough that a worker waiting on a machine shared with other jobs
-// takes little from them.
-const spinFor = 200 * time.Microsecond
+// before it sleeps: longer than the gaps between the splits of a training
+// step and the next step's (W1 at batch 512 has unsplit stretches of
+// more than 0.2 ms, the softmax and loss among them: with 0.2 ms its
+// epoch took 0.17-0.21 s, with 1 ms 0.11-0.12), and far below the 200 ms
+// Intel's OpenMP runtime spins by default.
+const spinFor = time.Millisecond
 
 // spinLoads is how many times a waiting goroutine checks for its signal
 // between two yields, about a microsecond: a yield takes the scheduler's
