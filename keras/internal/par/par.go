@@ -48,14 +48,15 @@ func Workers(n, minPer int) int {
 // have returned: f(w-1) on the calling goroutine, the others on the
 // pool's workers (pool.go), goroutines that stay awake for a moment
 // after their last part, so that a split costs a store and a load rather
-// than waking a parked thread. A part that no worker has started by the
-// time the caller is done with its own, because every worker is busy
-// (nested or concurrent splits) or descheduled (a machine shared with
-// other jobs), the caller runs itself: a split never waits for a thread
-// to get a core, and at worst runs as one goroutine would. Parts must not
-// wait for each other. A panic in a part is raised again on the calling
-// goroutine once every part has stopped, so the caller's recover sees it
-// and no part writes into a buffer afterwards.
+// than waking a parked thread; when every worker is busy (a split inside
+// a part of another split, or concurrent callers) a part gets a new
+// goroutine. A part that nobody has started by the time the caller is
+// done with its own (the worker asleep or off its core on a machine
+// shared with other jobs) the caller runs itself: a split never waits
+// for a thread to get a core, and at worst runs as one goroutine would.
+// Parts must not wait for each other. A panic in a part is raised again
+// on the calling goroutine once every part has stopped, so the caller's
+// recover sees it and no part writes into a buffer afterwards.
 func Run(w int, f func(q int)) {
 	if w <= 1 {
 		f(0)
@@ -64,17 +65,14 @@ func Run(w int, f func(q int)) {
 	st := &run{f: f, parts: int32(w - 1)} // one allocation for the whole fork-join
 	st.pending.Store(int32(w - 1))
 	for q := 0; q < w-1; q++ {
-		wk := workers.acquire()
-		if wk == nil {
-			break
+		if wk := workers.acquire(); wk != nil {
+			wk.give(st)
+		} else {
+			go st.help()
 		}
-		wk.give(st)
 	}
 	st.work(w - 1)
-	for q := st.claim(); q >= 0; q = st.claim() {
-		st.work(q)
-		st.finish()
-	}
+	st.help()
 	st.wait()
 	if st.failed != nil {
 		panic(st.failed)
@@ -90,6 +88,18 @@ type run struct {
 	mu      sync.Mutex   // guards failed and done
 	failed  any
 	done    chan struct{} // made when the caller gives up spinning
+}
+
+// help runs parts nobody has started until none is left. The caller
+// calls it once its own part is done; so does a goroutine started for a
+// part when every worker was busy (a split inside a part of another
+// split): the Go scheduler runs it on whichever core frees up first,
+// which evens out parts of unequal length.
+func (r *run) help() {
+	for q := r.claim(); q >= 0; q = r.claim() {
+		r.work(q)
+		r.finish()
+	}
 }
 
 // claim returns the index of a part nobody has started, or -1.
