@@ -62,21 +62,48 @@ func Run(w int, f func(q int)) {
 		f(0)
 		return
 	}
-	st := &run{f: f, parts: int32(w - 1)} // one allocation for the whole fork-join
+	st := runs.Get().(*run)
+	st.f, st.parts, st.failed, st.done = f, int32(w-1), nil, nil
+	st.claimed.Store(0)
 	st.pending.Store(int32(w - 1))
+	st.refs.Store(int32(w)) // the caller and each goroutine given st
 	for q := 0; q < w-1; q++ {
 		if wk := workers.acquire(); wk != nil {
 			wk.give(st)
 		} else {
-			go st.help()
+			go st.helpAndRelease()
 		}
 	}
 	st.work(w - 1)
 	st.help()
 	st.wait()
-	if st.failed != nil {
-		panic(st.failed)
+	failed := st.failed
+	st.release()
+	if failed != nil {
+		panic(failed)
 	}
+}
+
+// runs recycles the state of finished Runs, so that a split allocates
+// nothing of its own (a training step makes a dozen of them; the
+// allocation budget of a step is 16).
+var runs = sync.Pool{New: func() any { return new(run) }}
+
+// release drops one reference to r; the last one puts it back in runs.
+// A worker given r may look at it after the caller has returned (to find
+// every part claimed), so r is recycled only once every goroutine given
+// it is done with it.
+func (r *run) release() {
+	if r.refs.Add(-1) == 0 {
+		r.f, r.failed, r.done = nil, nil, nil
+		runs.Put(r)
+	}
+}
+
+// helpAndRelease is help for a goroutine started for r.
+func (r *run) helpAndRelease() {
+	r.help()
+	r.release()
 }
 
 // run is the state of one Run.
@@ -85,6 +112,7 @@ type run struct {
 	parts   int32        // parts 0..parts-1 are up for claiming
 	claimed atomic.Int32 // parts claimed so far
 	pending atomic.Int32 // claimable parts not finished
+	refs    atomic.Int32 // goroutines that may still look at the run
 	mu      sync.Mutex   // guards failed and done
 	failed  any
 	done    chan struct{} // made when the caller gives up spinning

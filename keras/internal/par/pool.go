@@ -124,6 +124,7 @@ func (wk *worker) loop() {
 		q := r.claim()
 		if q < 0 {
 			workers.release(wk)
+			r.release()
 			continue
 		}
 		for q >= 0 {
@@ -135,6 +136,7 @@ func (wk *worker) loop() {
 			r.finish()
 			q = next
 		}
+		r.release()
 	}
 }
 
