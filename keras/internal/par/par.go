@@ -48,12 +48,11 @@ func Workers(n, minPer int) int {
 // have returned: f(w-1) on the calling goroutine, the others on the
 // pool's workers (pool.go), goroutines that stay awake for a moment
 // after their last part, so that a split costs a store and a load rather
-// than waking a parked thread; when every worker is busy (a split inside
-// a part of another split, or concurrent callers) a part gets a new
-// goroutine. A part that nobody has started by the time the caller is
-// done with its own (the worker asleep or off its core on a machine
-// shared with other jobs) the caller runs itself: a split never waits
-// for a thread to get a core, and at worst runs as one goroutine would.
+// than waking a parked thread. Parts no worker takes (every worker busy
+// with a split of another goroutine or with the part of an outer split,
+// or asleep, or off its core on a machine shared with other jobs) the
+// caller runs itself once its own part is done: a split never waits for
+// a thread to get a core, and at worst runs as one goroutine would.
 // Parts must not wait for each other. A panic in a part is raised again
 // on the calling goroutine once every part has stopped, so the caller's
 // recover sees it and no part writes into a buffer afterwards.
@@ -63,16 +62,20 @@ func Run(w int, f func(q int)) {
 		return
 	}
 	st := runs.Get().(*run)
-	st.f, st.parts, st.failed, st.done = f, int32(w-1), nil, nil
+	st.f, st.parts, st.failed, st.waiting = f, int32(w-1), nil, false
+	if st.done == nil {
+		st.done = make(chan struct{}, 1) // kept with st for its next Runs
+	}
 	st.claimed.Store(0)
 	st.pending.Store(int32(w - 1))
 	st.refs.Store(int32(w)) // the caller and each goroutine given st
 	for q := 0; q < w-1; q++ {
-		if wk := workers.acquire(); wk != nil {
-			wk.give(st)
-		} else {
-			go st.helpAndRelease()
+		wk := workers.acquire()
+		if wk == nil {
+			st.refs.Add(-1) // nobody else is given st; the caller runs the rest
+			continue
 		}
+		wk.give(st)
 	}
 	st.work(w - 1)
 	st.help()
@@ -95,15 +98,9 @@ var runs = sync.Pool{New: func() any { return new(run) }}
 // it is done with it.
 func (r *run) release() {
 	if r.refs.Add(-1) == 0 {
-		r.f, r.failed, r.done = nil, nil, nil
+		r.f, r.failed = nil, nil
 		runs.Put(r)
 	}
-}
-
-// helpAndRelease is help for a goroutine started for r.
-func (r *run) helpAndRelease() {
-	r.help()
-	r.release()
 }
 
 // run is the state of one Run.
@@ -113,16 +110,14 @@ type run struct {
 	claimed atomic.Int32 // parts claimed so far
 	pending atomic.Int32 // claimable parts not finished
 	refs    atomic.Int32 // goroutines that may still look at the run
-	mu      sync.Mutex   // guards failed and done
+	mu      sync.Mutex   // guards failed and waiting
 	failed  any
-	done    chan struct{} // made when the caller gives up spinning
+	waiting bool          // the caller sleeps on done
+	done    chan struct{} // capacity 1: the last part's signal to a sleeping caller
 }
 
-// help runs parts nobody has started until none is left. The caller
-// calls it once its own part is done; so does a goroutine started for a
-// part when every worker was busy (a split inside a part of another
-// split): the Go scheduler runs it on whichever core frees up first,
-// which evens out parts of unequal length.
+// help runs parts nobody has started until none is left: the caller's
+// share of the parts once its own is done.
 func (r *run) help() {
 	for q := r.claim(); q >= 0; q = r.claim() {
 		r.work(q)
@@ -161,8 +156,8 @@ func (r *run) finish() {
 		return
 	}
 	r.mu.Lock()
-	if r.done != nil {
-		close(r.done)
+	if r.waiting {
+		r.done <- struct{}{} // never blocks: one signal per Run, received by its caller
 	}
 	r.mu.Unlock()
 }
@@ -185,7 +180,7 @@ func (r *run) wait() {
 				r.mu.Unlock()
 				return
 			}
-			r.done = make(chan struct{})
+			r.waiting = true
 			r.mu.Unlock()
 			<-r.done
 			return
