@@ -80,37 +80,14 @@ func nestedLayer(c *LayerConfig, key string) (layers.Layer, error) {
 // wrapper's dtype, its config written by write (nil: the converter of its
 // class).
 func nestedEntry(w *KerasConfig, l layers.Layer, write func(layers.Layer, *KerasConfig) error) (any, error) {
-	class := l.ClassName()
-	if write == nil {
-		conv, ok := converterFor(class)
-		if !ok || conv.ToKeras == nil {
-			return nil, errors.Errorf("layer %s: gokeras has no converter that writes layer class %s to Keras's format (add one with interop.RegisterConverter)", l.Name(), class)
-		}
-		write = conv.ToKeras
-	}
-	kc := newKerasConfig(w.dialect)
-	b := l.LayerBase()
-	kc.Set("name", l.Name())
-	kc.Set("trainable", b.Trainable())
-	kc.Set("dtype", w.vals["dtype"])
-	if r := b.ActivityRegularizer(); r != nil {
-		kc.SetRegularizer("activity_regularizer", r)
-	}
-	if err := write(l, kc); err != nil {
-		return nil, errors.Wrapf(err, "layer %s (%s)", l.Name(), class)
-	}
-	if kc.err != nil {
-		return nil, errors.Wrapf(kc.err, "layer %s (%s)", l.Name(), class)
+	e, err := layerEntry(w.dialect, l, w.vals["dtype"], write)
+	if err != nil {
+		return nil, err
 	}
 	if w.dialect != Keras3 {
-		return obj("class_name", class, "config", kc), nil
+		return e, nil
 	}
-	module, registered := any("keras.layers"), any(nil)
-	if !builtins[class] {
-		module, registered = nil, class
-	}
-	e := obj("module", module, "class_name", class, "config", kc, "registered_name", registered)
-	if shapes := b.InputShapes(); len(shapes) == 1 {
+	if shapes := l.LayerBase().InputShapes(); len(shapes) == 1 {
 		e = append(e, kv{"build_config", obj("input_shape", batchShape(shapes[0]))})
 	}
 	return e, nil

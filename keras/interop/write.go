@@ -272,34 +272,14 @@ func (w *modelWriter) layer(t *tree, l layers.Layer, nodes map[*layers.Node]bool
 		e, err := w.model(sub)
 		return e, errors.Wrapf(err, "nested model %s", l.Name())
 	}
-	class := l.ClassName()
-	conv, ok := converterFor(class)
-	if !ok || conv.ToKeras == nil {
-		return nil, errors.Errorf("layer %s: gokeras has no converter that writes layer class %s to Keras's format (add one with interop.RegisterConverter)", l.Name(), class)
-	}
-	kc := newKerasConfig(w.dialect)
-	b := l.LayerBase()
-	kc.Set("name", l.Name())
-	kc.Set("trainable", b.Trainable())
-	kc.Set("dtype", policyTo(w.dtype, w.dialect))
-	if r := b.ActivityRegularizer(); r != nil {
-		kc.SetRegularizer("activity_regularizer", r)
-	}
-	if err := conv.ToKeras(l, kc); err != nil {
-		return nil, errors.Wrapf(err, "layer %s (%s)", l.Name(), class)
-	}
-	if kc.err != nil {
-		return nil, errors.Wrapf(kc.err, "layer %s (%s)", l.Name(), class)
+	e, err := layerEntry(w.dialect, l, policyTo(w.dtype, w.dialect), nil)
+	if err != nil {
+		return nil, err
 	}
 	if w.dialect != Keras3 {
-		return obj("class_name", class, "config", kc), nil
+		return e, nil
 	}
-	module, registered := any("keras.layers"), any(nil)
-	if !builtins[class] {
-		module, registered = nil, class
-	}
-	e := obj("module", module, "class_name", class, "config", kc, "registered_name", registered)
-	shapes := b.InputShapes()
+	shapes := l.LayerBase().InputShapes()
 	var bs any
 	if len(shapes) == 1 {
 		bs = batchShape(shapes[0])
@@ -311,6 +291,44 @@ func (w *modelWriter) layer(t *tree, l layers.Layer, nodes map[*layers.Node]bool
 		bs = list
 	}
 	return append(e, kv{"build_config", obj("input_shape", bs)}), nil
+}
+
+// layerEntry serializes layer l as dialect writes one: Keras's base keys
+// (name, trainable, dtype), its activity regularizer, the class's own
+// keys written by write (nil: the ToKeras of its class's converter) and,
+// for Keras 3, module and registered_name. Keras 3's build_config is the
+// caller's.
+func layerEntry(dialect Dialect, l layers.Layer, dtype any, write func(layers.Layer, *KerasConfig) error) (ordered, error) {
+	class := l.ClassName()
+	if write == nil {
+		conv, ok := converterFor(class)
+		if !ok || conv.ToKeras == nil {
+			return nil, errors.Errorf("layer %s: gokeras has no converter that writes layer class %s to Keras's format (add one with interop.RegisterConverter)", l.Name(), class)
+		}
+		write = conv.ToKeras
+	}
+	kc := newKerasConfig(dialect)
+	b := l.LayerBase()
+	kc.Set("name", l.Name())
+	kc.Set("trainable", b.Trainable())
+	kc.Set("dtype", dtype)
+	if r := b.ActivityRegularizer(); r != nil {
+		kc.SetRegularizer("activity_regularizer", r)
+	}
+	if err := write(l, kc); err != nil {
+		return nil, errors.Wrapf(err, "layer %s (%s)", l.Name(), class)
+	}
+	if kc.err != nil {
+		return nil, errors.Wrapf(kc.err, "layer %s (%s)", l.Name(), class)
+	}
+	if dialect != Keras3 {
+		return obj("class_name", class, "config", kc), nil
+	}
+	module, registered := any("keras.layers"), any(nil)
+	if !builtins[class] {
+		module, registered = nil, class
+	}
+	return obj("module", module, "class_name", class, "config", kc, "registered_name", registered), nil
 }
 
 // nodeIndex is the index a configuration gives the node producing x:
