@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
@@ -126,14 +127,7 @@ func TestBadInput(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := interop.LoadModel(c.path)
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			wantError(t, err, c.want...)
 		})
 	}
 	t.Run("unknown class is an UnknownNameError", func(t *testing.T) {
@@ -281,14 +275,7 @@ func TestBadLayerConfigs(t *testing.T) {
 				cfg = `{"class_name": "Sequential", "keras_version": "tfjs-layers 4.22.0", "config": {"name": "s", "layers": [` + c.layer + `]}}`
 			}
 			_, err := interop.ModelFromJSON([]byte(cfg))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			wantError(t, err, c.want...)
 		})
 	}
 }
@@ -396,14 +383,7 @@ func TestBadSequenceConfigs(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := interop.ModelFromJSON([]byte(c.json))
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			wantError(t, err, c.want...)
 		})
 	}
 }
@@ -448,14 +428,7 @@ func TestBadSequenceWeights(t *testing.T) {
 			before, _ := c.model.GetWeights()
 			for _, p := range []string{path, tfjsDir} {
 				err := interop.LoadWeights(c.model, p)
-				if err == nil {
-					t.Fatalf("%s: no error", p)
-				}
-				for _, w := range c.want {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("%s: error %q does not mention %q", p, err, w)
-					}
-				}
+				wantError(t, fmt.Errorf("%s: %w", p, err), c.want...)
 			}
 			after, _ := c.model.GetWeights()
 			for i := range before {
@@ -504,14 +477,21 @@ func TestUnwritableSequence(t *testing.T) {
 			} else {
 				err = interop.SaveKeras(c.model, filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_")+".keras"))
 			}
-			if err == nil {
-				t.Fatal("no error")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error %q does not mention %q", err, w)
-				}
-			}
+			wantError(t, err, c.want...)
 		})
+	}
+}
+
+// wantError fails the test unless err is an error whose message mentions
+// every one of want.
+func wantError(t *testing.T, err error, want ...string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("no error, want one mentioning %q", want)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q does not mention %q", err, w)
+		}
 	}
 }

@@ -371,17 +371,7 @@ func TestRoundTripKeras(t *testing.T) {
 	for _, lm := range layerModels {
 		t.Run(lm.name, func(t *testing.T) {
 			m, xs := lm.build(t)
-			path := filepath.Join(dir, lm.name+".keras")
-			if err := interop.SaveKeras(m, path); err != nil {
-				t.Fatal(err)
-			}
-			back, err := interop.LoadModel(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameConfigs(t, m, back)
-			sameWeights(t, m, back)
-			samePredictions(t, m, back, xs)
+			throughKeras(t, filepath.Join(dir, lm.name+".keras"), m, xs)
 		})
 	}
 	t.Run("float64", func(t *testing.T) {
@@ -438,20 +428,25 @@ func TestRoundTripKerasTable(t *testing.T) {
 			continue
 		}
 		t.Run(c.name, func(t *testing.T) {
-			m := c.model()
-			path := filepath.Join(dir, c.name+".keras")
-			if err := interop.SaveKeras(m, path); err != nil {
-				t.Fatal(err)
-			}
-			back, err := interop.LoadModel(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameWeights(t, m, back)
-			samePredictions(t, m, back, c.xs())
-			sameConfigs(t, m, back)
+			throughKeras(t, filepath.Join(dir, c.name+".keras"), c.model(), c.xs())
 		})
 	}
+}
+
+// throughKeras saves m to a .keras file at path, loads it back and checks
+// the configurations, weights and predictions on xs, bit for bit.
+func throughKeras(t *testing.T, path string, m *keras.Model, xs keras.Data) {
+	t.Helper()
+	if err := interop.SaveKeras(m, path); err != nil {
+		t.Fatal(err)
+	}
+	back, err := interop.LoadModel(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameConfigs(t, m, back)
+	sameWeights(t, m, back)
+	samePredictions(t, m, back, xs)
 }
 
 // TestRoundTripTFJS: gokeras -> TensorFlow.js -> gokeras, bit for bit.
