@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"gorgonia.org/tensor"
+
 	"github.com/gokeras/gokeras/keras"
 	"github.com/gokeras/gokeras/keras/interop"
 	"github.com/gokeras/gokeras/keras/kerrors"
@@ -158,15 +160,7 @@ func TestLoadWeightsUntouched(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "dense_2") || !strings.Contains(err.Error(), "shape") {
 		t.Fatalf("err = %v, want a shape error naming dense_2", err)
 	}
-	after, _ := m.GetWeights()
-	for i := range before {
-		a, b := toFloats(before[i]), toFloats(after[i])
-		for j := range a {
-			if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
-				t.Fatalf("weight %d changed", i)
-			}
-		}
-	}
+	unchangedWeights(t, m, before)
 }
 
 // TestKeras2HardSigmoid: Keras 2 and tfjs files get 0.2x + 0.5.
@@ -309,15 +303,7 @@ func TestWrongKernelShape(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "layer conv") || !strings.Contains(err.Error(), "kernel") || !strings.Contains(err.Error(), "[3 3 2 3]") {
 		t.Fatalf("err = %v, want a shape error naming conv's kernel", err)
 	}
-	after, _ := m.GetWeights()
-	for i := range before {
-		a, b := toFloats(before[i]), toFloats(after[i])
-		for j := range a {
-			if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
-				t.Fatalf("weight %d changed", i)
-			}
-		}
-	}
+	unchangedWeights(t, m, before)
 	// The same number of values in another layout: the manifest's shape
 	// is checked against the layer's, not only the byte count.
 	manifest := strings.Replace(string(mustRead(t, "testdata/tfjs/cnn/model.json")), `"name":"conv2d_Conv2D1/kernel","shape":[3,3,1,4]`, `"name":"conv2d_Conv2D1/kernel","shape":[3,3,4,1]`, 1)
@@ -430,15 +416,7 @@ func TestBadSequenceWeights(t *testing.T) {
 				err := interop.LoadWeights(c.model, p)
 				wantError(t, fmt.Errorf("%s: %w", p, err), c.want...)
 			}
-			after, _ := c.model.GetWeights()
-			for i := range before {
-				a, b := toFloats(before[i]), toFloats(after[i])
-				for j := range a {
-					if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
-						t.Fatalf("weight %d changed", i)
-					}
-				}
-			}
+			unchangedWeights(t, c.model, before)
 		})
 	}
 }
@@ -492,6 +470,24 @@ func wantError(t *testing.T, err error, want ...string) {
 	for _, w := range want {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not mention %q", err, w)
+		}
+	}
+}
+
+// unchangedWeights fails the test unless m's weights are still before,
+// bit for bit.
+func unchangedWeights(t *testing.T, m *keras.Model, before []*tensor.Dense) {
+	t.Helper()
+	after, err := m.GetWeights()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range before {
+		a, b := toFloats(before[i]), toFloats(after[i])
+		for j := range a {
+			if math.Float64bits(a[j]) != math.Float64bits(b[j]) {
+				t.Fatalf("weight %d changed", i)
+			}
 		}
 	}
 }
