@@ -140,34 +140,6 @@ func paddingKey(c *LayerConfig, causal bool) string {
 	return p
 }
 
-// kernelKeys reads use_bias and the kernel's and the bias's initializer,
-// regularizer and constraint.
-func kernelKeys(c *LayerConfig) []layers.WeightOption {
-	opts := []layers.WeightOption{
-		layers.UseBias(c.Bool("use_bias", true)),
-		layers.KernelInitializer(c.Initializer("kernel_initializer", initializers.GlorotUniform())),
-	}
-	if r := c.Regularizer("kernel_regularizer"); r != nil {
-		opts = append(opts, layers.KernelRegularizer(r))
-	}
-	if k := c.Constraint("kernel_constraint"); k != nil {
-		opts = append(opts, layers.KernelConstraint(k))
-	}
-	return append(opts, biasKeys(c)...)
-}
-
-// biasKeys reads the bias's initializer, regularizer and constraint.
-func biasKeys(c *LayerConfig) []layers.WeightOption {
-	opts := []layers.WeightOption{layers.BiasInitializer(c.Initializer("bias_initializer", initializers.Zeros()))}
-	if r := c.Regularizer("bias_regularizer"); r != nil {
-		opts = append(opts, layers.BiasRegularizer(r))
-	}
-	if k := c.Constraint("bias_constraint"); k != nil {
-		opts = append(opts, layers.BiasConstraint(k))
-	}
-	return opts
-}
-
 // depthwiseKeys reads the depthwise kernel's keys.
 func depthwiseKeys(c *LayerConfig) []layers.DepthwiseWeightOption {
 	opts := []layers.DepthwiseWeightOption{layers.DepthwiseInitializer(c.Initializer("depthwise_initializer", initializers.GlorotUniform()))}

@@ -31,22 +31,9 @@ func denseFrom(c *LayerConfig) (layers.Layer, error) {
 	for _, o := range c.Common() {
 		opts = append(opts, o)
 	}
-	opts = append(opts,
-		activationOf(c.Activation("activation")),
-		layers.UseBias(c.Bool("use_bias", true)),
-		layers.KernelInitializer(c.Initializer("kernel_initializer", initializers.GlorotUniform())),
-		layers.BiasInitializer(c.Initializer("bias_initializer", initializers.Zeros())))
-	if r := c.Regularizer("kernel_regularizer"); r != nil {
-		opts = append(opts, layers.KernelRegularizer(r))
-	}
-	if r := c.Regularizer("bias_regularizer"); r != nil {
-		opts = append(opts, layers.BiasRegularizer(r))
-	}
-	if k := c.Constraint("kernel_constraint"); k != nil {
-		opts = append(opts, layers.KernelConstraint(k))
-	}
-	if k := c.Constraint("bias_constraint"); k != nil {
-		opts = append(opts, layers.BiasConstraint(k))
+	opts = append(opts, activationOf(c.Activation("activation")))
+	for _, o := range kernelKeys(c) {
+		opts = append(opts, o)
 	}
 	// LoRA and quantization change the weights Keras stores; a null or
 	// absent value is the plain layer.
@@ -62,6 +49,35 @@ func denseFrom(c *LayerConfig) (layers.Layer, error) {
 		return nil, err
 	}
 	return layers.Dense(units, opts...), nil
+}
+
+// kernelKeys reads use_bias and the kernel's and the bias's initializer,
+// regularizer and constraint, the keys Dense, the convolutions (but the
+// depthwise and separable ones) and the recurrent layers share.
+func kernelKeys(c *LayerConfig) []layers.WeightOption {
+	opts := []layers.WeightOption{
+		layers.UseBias(c.Bool("use_bias", true)),
+		layers.KernelInitializer(c.Initializer("kernel_initializer", initializers.GlorotUniform())),
+	}
+	if r := c.Regularizer("kernel_regularizer"); r != nil {
+		opts = append(opts, layers.KernelRegularizer(r))
+	}
+	if k := c.Constraint("kernel_constraint"); k != nil {
+		opts = append(opts, layers.KernelConstraint(k))
+	}
+	return append(opts, biasKeys(c)...)
+}
+
+// biasKeys reads the bias's initializer, regularizer and constraint.
+func biasKeys(c *LayerConfig) []layers.WeightOption {
+	opts := []layers.WeightOption{layers.BiasInitializer(c.Initializer("bias_initializer", initializers.Zeros()))}
+	if r := c.Regularizer("bias_regularizer"); r != nil {
+		opts = append(opts, layers.BiasRegularizer(r))
+	}
+	if k := c.Constraint("bias_constraint"); k != nil {
+		opts = append(opts, layers.BiasConstraint(k))
+	}
+	return opts
 }
 
 // activationOf makes an activation into a Dense option.

@@ -78,28 +78,15 @@ func recurrentFrom(class string, c *LayerConfig) (layers.Layer, error) {
 			opts = append(opts, layers.RecurrentActivation(c.Activation("recurrent_activation")))
 		}
 	}
-	opts = append(opts,
-		layers.UseBias(c.Bool("use_bias", true)),
-		layers.KernelInitializer(c.Initializer("kernel_initializer", initializers.GlorotUniform())),
-		layers.RecurrentInitializer(c.Initializer("recurrent_initializer", initializers.Orthogonal())),
-		layers.BiasInitializer(c.Initializer("bias_initializer", initializers.Zeros())))
-	if r := c.Regularizer("kernel_regularizer"); r != nil {
-		opts = append(opts, layers.KernelRegularizer(r))
+	for _, o := range kernelKeys(c) {
+		opts = append(opts, o)
 	}
+	opts = append(opts, layers.RecurrentInitializer(c.Initializer("recurrent_initializer", initializers.Orthogonal())))
 	if r := c.Regularizer("recurrent_regularizer"); r != nil {
 		opts = append(opts, layers.RecurrentRegularizer(r))
 	}
-	if r := c.Regularizer("bias_regularizer"); r != nil {
-		opts = append(opts, layers.BiasRegularizer(r))
-	}
-	if k := c.Constraint("kernel_constraint"); k != nil {
-		opts = append(opts, layers.KernelConstraint(k))
-	}
 	if k := c.Constraint("recurrent_constraint"); k != nil {
 		opts = append(opts, layers.RecurrentConstraint(k))
-	}
-	if k := c.Constraint("bias_constraint"); k != nil {
-		opts = append(opts, layers.BiasConstraint(k))
 	}
 	switch class {
 	case "LSTM":
