@@ -271,3 +271,75 @@ func TestLayerMisuse(t *testing.T) {
 		t.Error("applying a zero DenseLayer (not made by Dense) succeeded")
 	}
 }
+
+// TestSplitWorkFromManyGoroutines: predictions large enough to be split
+// over the cores (10,000 rows of the 784-128-10 model: batch copies,
+// matrix products and Predict's batches all split) from eight goroutines
+// while a Fit at batch 512 splits its own steps, all sharing the worker
+// pool. Every prediction made after training must equal, bit for bit, the
+// same prediction made on one core.
+// It runs in -short too (well under a second; a few under -race), so
+// that the race detector sees the pool used from many goroutines.
+func TestSplitWorkFromManyGoroutines(t *testing.T) {
+	defer keras.SetMaxWorkers(0)
+	m := fashionModel(t)
+	x, y := syntheticImages(4096)
+	big, _ := syntheticImages(10000)
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if _, err := m.Fit(context.Background(), x, y, keras.Epochs(2), keras.BatchSize(512), keras.Verbose(0)); err != nil {
+			errs <- err
+		}
+	}()
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 3; i++ {
+				p, err := m.Predict(context.Background(), big, keras.Verbose(0))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if p.Shape()[0] != 10000 {
+					errs <- errors.Errorf("prediction of shape %v", p.Shape())
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	keras.SetMaxWorkers(1)
+	ref, err := m.Predict(context.Background(), big, keras.Verbose(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keras.SetMaxWorkers(0)
+	var wg2 sync.WaitGroup
+	got := make([]*tensor.Dense, 4)
+	for g := range got {
+		wg2.Add(1)
+		go func() {
+			defer wg2.Done()
+			got[g], _ = m.Predict(context.Background(), big, keras.Verbose(0))
+		}()
+	}
+	wg2.Wait()
+	want := ref.Data().([]float32)
+	for g, p := range got {
+		if p == nil {
+			t.Fatalf("goroutine %d: no prediction", g)
+		}
+		for i, v := range p.Data().([]float32) {
+			if math.Float32bits(v) != math.Float32bits(want[i]) {
+				t.Fatalf("goroutine %d: value %d is %v split, %v on one core", g, i, v, want[i])
+			}
+		}
+	}
+}
