@@ -22,8 +22,10 @@ func LogSoftmax(x *G.Node) (*G.Node, error) { return G.ApplyOp(newSoftmaxOp(true
 
 type softmaxOp struct {
 	opBase
-	log bool
-	out outBuf
+	log     bool
+	out     outBuf
+	split32 softmaxSplit[float32]
+	split64 softmaxSplit[float64]
 }
 
 func newSoftmaxOp(log bool) *softmaxOp {
@@ -57,31 +59,42 @@ func (op *softmaxOp) Do(inputs ...G.Value) (G.Value, error) {
 	rows, cols := rowsCols(x.Shape())
 	switch x.Dtype() {
 	case tensor.Float32:
-		softmaxSplit(out.Float32s(), x.Float32s(), rows, cols, op.log)
+		op.split32.do(out.Float32s(), x.Float32s(), rows, cols, op.log)
 	case tensor.Float64:
-		softmaxSplit(out.Float64s(), x.Float64s(), rows, cols, op.log)
+		op.split64.do(out.Float64s(), x.Float64s(), rows, cols, op.log)
 	}
 	return out, nil
 }
 
-// softmaxSplitElems is the number of elements per goroutine below which a
-// softmax stays on one goroutine: an exponential costs about 15 ns, so
-// this is some 100 us of work.
-const softmaxSplitElems = 1 << 13
-
 // softmaxSplit runs softmaxRows over blocks of rows on several goroutines
-// when there are enough elements; rows are independent, so the result is
-// the same.
-func softmaxSplit[T Float](dst, src []T, rows, cols int, log bool) {
-	w := min(rows, workersForSize(rows*cols, softmaxSplitElems))
+// when there are enough elements (lossSplitElems); rows are independent,
+// so the result is the same. The op keeps one per dtype and reuses it, so
+// that a split allocates nothing.
+type softmaxSplit[T Float] struct {
+	dst, src      []T
+	rows, cols, w int
+	log           bool
+	part          func(q int) // s.run, bound once
+}
+
+func (s *softmaxSplit[T]) do(dst, src []T, rows, cols int, log bool) {
+	w := min(rows, workersForSize(rows*cols, lossSplitElems))
 	if w <= 1 {
 		softmaxRows(dst, src, rows, cols, log)
 		return
 	}
-	fanOut(w, func(q int) {
-		lo, hi := part(rows, w, q, 1)
-		softmaxRows(dst[lo*cols:hi*cols], src[lo*cols:hi*cols], hi-lo, cols, log)
-	})
+	if s.part == nil {
+		s.part = s.run
+	}
+	s.dst, s.src, s.rows, s.cols, s.w, s.log = dst, src, rows, cols, w, log
+	fanOut(w, s.part)
+	s.dst, s.src = nil, nil
+}
+
+func (s *softmaxSplit[T]) run(q int) {
+	lo, hi := part(s.rows, s.w, q, 1)
+	c := s.cols
+	softmaxRows(s.dst[lo*c:hi*c], s.src[lo*c:hi*c], hi-lo, c, s.log)
 }
 
 // softmaxGradOp computes dx from the op's output y and the upstream

@@ -193,9 +193,55 @@ func TestSoftmaxSplitIsExact(t *testing.T) {
 		one, split := make([]float32, len(x)), make([]float32, len(x))
 		softmaxRows(one, x, rows, cols, log)
 		SetMaxWorkers(2)
-		softmaxSplit(split, x, rows, cols, log)
+		var s softmaxSplit[float32]
+		s.do(split, x, rows, cols, log)
 		if !sameFloat32s(one, split) {
 			t.Fatalf("log=%v: split softmax differs", log)
+		}
+	}
+}
+
+// TestCrossEntropySplitIsExact: the four cross-entropies and their
+// gradients split across goroutines by rows give the bits of one
+// goroutine over all rows.
+func TestCrossEntropySplitIsExact(t *testing.T) {
+	defer SetMaxWorkers(0)
+	rng := rand.New(rand.NewSource(3))
+	rows, cols := 1001, 10 // 10,010 values: split in two
+	z, tg, g := make([]float32, rows*cols), make([]float32, rows*cols), make([]float32, rows)
+	for i := range z {
+		z[i] = float32(rng.NormFloat64() * 4)
+		tg[i] = float32(rng.Intn(2))
+	}
+	for i := range g {
+		g[i] = float32(rng.Float64())
+	}
+	probs := make([]float32, len(z)) // inputs of the probability forms
+	for i, v := range z {
+		probs[i] = float32(1 / (1 + math.Exp(-float64(v))))
+	}
+	for kind := softmaxLogits; kind <= binaryProbs; kind++ {
+		in := z
+		if kind == categoricalProbs || kind == binaryProbs {
+			in = probs
+		}
+		for _, grad := range []bool{false, true} {
+			n := rows
+			if grad {
+				n = rows * cols
+			}
+			one, split := make([]float32, n), make([]float32, n)
+			SetMaxWorkers(1)
+			xentBlock(kind, grad, one, in, tg, g, rows, cols)
+			SetMaxWorkers(2)
+			var j xentRows[float32]
+			j.do(kind, grad, split, in, tg, g, rows, cols)
+			if workersForSize(rows*cols, lossSplitElems) != 2 {
+				t.Fatalf("%d values are not split in two", rows*cols)
+			}
+			if !sameFloat32s(one, split) {
+				t.Fatalf("%s grad=%v: the split differs from one goroutine", xentNames[kind], grad)
+			}
 		}
 	}
 }
