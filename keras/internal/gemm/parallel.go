@@ -57,7 +57,7 @@ func workers[T float](p *impl[T], m, n, k int) int {
 		threshold = parallelFlops
 	}
 	limit := capWorkers()
-	if limit < 2 || 2*float64(m)*float64(n)*float64(k) < float64(threshold) {
+	if limit < 2 || par.Paused() || 2*float64(m)*float64(n)*float64(k) < float64(threshold) {
 		return 1
 	}
 	// Each worker needs at least one whole tile row or column.

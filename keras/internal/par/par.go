@@ -25,8 +25,12 @@ var limit atomic.Int64 // 0: DefaultWorkers
 // SetMaxWorkers sets the cap (n < 1: the default).
 func SetMaxWorkers(n int) { limit.Store(int64(max(n, 0))) }
 
-// MaxWorkers returns the cap, at most GOMAXPROCS and at least 1.
+// MaxWorkers returns the cap, at most GOMAXPROCS and at least 1; 1 while
+// splits are paused (backoff.go).
 func MaxWorkers() int {
+	if Paused() {
+		return 1
+	}
 	n := int(limit.Load())
 	if n == 0 {
 		n = DefaultWorkers
@@ -51,9 +55,10 @@ func Workers(n, minPer int) int {
 // than waking a parked thread. Parts no worker takes (every worker busy
 // with a split of another goroutine or with the part of an outer split,
 // or asleep, or off its core on a machine shared with other jobs) the
-// caller runs itself once its own part is done: a split never waits for
-// a thread to get a core, and at worst runs as one goroutine would.
-// Parts must not wait for each other. A panic in a part is raised again
+// caller runs itself once its own part is done, so a split never waits
+// for a thread to get a core. A part a worker has started and then lost
+// its core in, the caller has to wait for; such a late split pauses all
+// splitting for a while (backoff.go). Parts must not wait for each other. A panic in a part is raised again
 // on the calling goroutine once every part has stopped, so the caller's
 // recover sees it and no part writes into a buffer afterwards.
 func Run(w int, f func(q int)) {
@@ -77,9 +82,16 @@ func Run(w int, f func(q int)) {
 		}
 		wk.give(st)
 	}
+	t0 := time.Now()
 	st.work(w - 1)
 	st.help()
-	st.wait()
+	if st.pending.Load() != 0 {
+		t1 := time.Now()
+		st.wait()
+		observe(t1.Sub(t0), time.Since(t1))
+	} else {
+		observe(0, 0)
+	}
 	failed := st.failed
 	st.release()
 	if failed != nil {
@@ -185,7 +197,7 @@ func (r *run) wait() {
 			<-r.done
 			return
 		}
-		runtime.Gosched()
+		yield(i)
 	}
 }
 

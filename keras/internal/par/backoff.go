@@ -1,0 +1,79 @@
+package par
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// Splits back off while the machine's other cores are taken.
+//
+// A worker that has claimed a part and then loses its core to another
+// process holds the split up until the OS gives the core back, a time
+// slice of milliseconds, while the caller waits for it. On a 2-core
+// machine with one core busy in another process, W1 at batch 512 took
+// 0.81-0.86 s an epoch split against 0.50 s on one goroutine
+// (docs/performance.md): every split lost. So Run times its caller: when
+// the caller, done with its own parts, waits for a worker's part longer
+// than lateFactor times its own parts plus lateSlack, the split was
+// late, and for the next backoff.period no work is split (MaxWorkers
+// reports 1, Paused true). The period starts at minBackoff and doubles with every late
+// split after one, up to maxBackoff; a split that is on time sets it back
+// to minBackoff. On a quiet machine no split is late, so nothing changes;
+// results never depend on it (every element is computed the same way on
+// any number of goroutines).
+
+const (
+	minBackoff = 10 * time.Millisecond
+	maxBackoff = 640 * time.Millisecond
+	lateFactor = 2
+	lateSlack  = 50 * time.Microsecond
+)
+
+// epoch is the origin of the monotonic clock the back-off state is kept in.
+var epoch = time.Now()
+
+var backoff struct {
+	until  atomic.Int64 // nanoseconds since epoch before which no work is split
+	period atomic.Int64 // the next back-off, nanoseconds (0: minBackoff)
+	late   atomic.Int64 // late splits seen, for tests and benchmarks
+}
+
+// now returns the monotonic time since epoch in nanoseconds.
+func now() int64 { return int64(time.Since(epoch)) }
+
+// Paused reports whether splits are paused because a recent one was late:
+// work that would be split should run on the calling goroutine.
+func Paused() bool {
+	u := backoff.until.Load()
+	return u != 0 && now() < u
+}
+
+// observe records how long a split's caller took over its own parts and
+// how long it then waited for the workers' parts.
+func observe(own, waited time.Duration) {
+	if waited <= lateFactor*own+lateSlack {
+		// On time: the next late split backs off for minBackoff again.
+		if backoff.period.Load() != 0 {
+			backoff.period.Store(0)
+		}
+		return
+	}
+	backoff.late.Add(1)
+	p := time.Duration(backoff.period.Load())
+	if p == 0 {
+		p = minBackoff
+	}
+	backoff.until.Store(now() + int64(p))
+	backoff.period.Store(int64(min(2*p, maxBackoff)))
+}
+
+// LateSplits returns how many splits have been late so far (each paused
+// splitting for a while).
+func LateSplits() int64 { return backoff.late.Load() }
+
+// Resume ends a pause at once and forgets earlier late splits' longer
+// periods, for tests that must see work split.
+func Resume() {
+	backoff.until.Store(0)
+	backoff.period.Store(0)
+}
