@@ -1,10 +1,9 @@
 package backend
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/pkg/errors"
+
+	"github.com/gokeras/gokeras/keras/internal/par"
 )
 
 // rnnTape holds what a Recurrent op's forward pass leaves for its
@@ -415,8 +414,9 @@ const rnnParallelWork = 1 << 22
 
 // rnnWorkersSet, when positive, fixes the number of goroutines of every
 // run regardless of its size (tests and benchmarks set it with
-// SetRNNWorkers); 0 means: two when GOMAXPROCS allows and the work reaches
-// rnnParallelWork, else one.
+// SetRNNWorkers); 0 means: two when SetMaxWorkers allows, splitting is not
+// paused (keras/internal/par) and the work reaches rnnParallelWork, else
+// one.
 var rnnWorkersSet = 0
 
 func rnnWorkers(c *rnnConfig) int {
@@ -424,14 +424,15 @@ func rnnWorkers(c *rnnConfig) int {
 		return max(1, min(rnnWorkersSet, c.batch))
 	}
 	work := float64(c.batch) * float64(c.steps) * float64(c.gu()) * float64(c.units)
-	if runtime.GOMAXPROCS(0) < 2 || c.batch < 2 || work < rnnParallelWork {
+	if par.MaxWorkers() < 2 || par.Paused() || c.batch < 2 || work < rnnParallelWork {
 		return 1
 	}
 	return 2
 }
 
-// runRows runs f over [0, n) split into w contiguous ranges, concurrently,
-// and turns a panic in any of them into an error.
+// runRows runs f over [0, n) split into w contiguous ranges, concurrently
+// on keras/internal/par's pool, and turns a panic in any of them into an
+// error.
 func runRows(n, w int, f func(r0, r1 int)) error {
 	call := func(r0, r1 int) (err error) {
 		defer func() {
@@ -446,20 +447,13 @@ func runRows(n, w int, f func(r0, r1 int)) error {
 		return call(0, n)
 	}
 	errs := make([]error, w)
-	var wg sync.WaitGroup
-	for k := 0; k < w; k++ {
+	par.Run(w, func(k int) {
 		r0, r1 := n*k/w, n*(k+1)/w
 		if k == w-1 {
-			errs[k] = call(r0, r1)
-			continue
+			r1 = n
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[k] = call(r0, r1)
-		}()
-	}
-	wg.Wait()
+		errs[k] = call(r0, r1)
+	})
 	for _, err := range errs {
 		if err != nil {
 			return err

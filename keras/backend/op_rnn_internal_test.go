@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/gokeras/gokeras/keras/internal/gradcheck"
+	"github.com/gokeras/gokeras/keras/internal/par"
 )
 
 // TestExpf32Accuracy measures the float32 kernels behind sigmoid and tanh
@@ -295,5 +296,24 @@ func TestSelectGradKeepsZeros(t *testing.T) {
 		if sel == nil || !sel.checked || sel.keep == two {
 			t.Errorf("twoViews=%v: select gradient op %+v", two, sel)
 		}
+	}
+}
+
+// TestRNNSplitFollowsSetMaxWorkers: a recurrent run large enough to split
+// its samples between two goroutines stays on one under SetMaxWorkers(1)
+// (it used to split whenever GOMAXPROCS allowed) and while splitting is
+// paused.
+func TestRNNSplitFollowsSetMaxWorkers(t *testing.T) {
+	defer SetMaxWorkers(0)
+	defer par.Resume()
+	c := &rnnConfig{units: 64, gates: 4, batch: 32, steps: 100} // W5: 52M multiply-adds
+	SetMaxWorkers(1)
+	if w := rnnWorkers(c); w != 1 {
+		t.Errorf("SetMaxWorkers(1): the recurrent run uses %d goroutines", w)
+	}
+	SetMaxWorkers(0)
+	par.Resume()
+	if want := min(2, MaxWorkers()); rnnWorkers(c) != want {
+		t.Errorf("default: the recurrent run uses %d goroutines, want %d", rnnWorkers(c), want)
 	}
 }

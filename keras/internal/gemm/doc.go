@@ -21,12 +21,14 @@
 // lane mask handle the last columns in place too, while the AVX2 and
 // portable kernels pad them (copied B panel, small tile buffer for C).
 //
-// Products of at least 2^25 flops (2^21 with the portable kernel) are
-// split into two strips of C computed by two goroutines (never more than
-// GOMAXPROCS). Each element of C is computed by one goroutine in a fixed
+// Products of at least 2^20 flops (2^21 with the portable kernel) are
+// split into two strips of C computed on keras/internal/par's worker pool
+// (never more than GOMAXPROCS goroutines, none while par has paused
+// splitting). Each element of C is computed by one goroutine in a fixed
 // order, so results do not depend on timing, on the split or on
 // GOMAXPROCS.
 //
-// The package imports nothing of gokeras; keras/backend's MatMul calls it.
+// The package imports nothing of gokeras but keras/internal/par;
+// keras/backend's MatMul calls it.
 // Figures and how to reproduce them are in docs/performance.md.
 package gemm

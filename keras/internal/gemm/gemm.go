@@ -34,6 +34,7 @@ type impl[T float] struct {
 	masked   []maskedFunc[T] // masked[r]: r <= mr rows, columns by mask; nil: pad
 	parFlops int             // smallest product split across goroutines
 	pool     sync.Pool       // of *workspace[T] sized for this impl
+	strips   sync.Pool       // of *strips[T], the state of a split product
 }
 
 // The implementations in use; kernel_amd64.go replaces the generic ones

@@ -6,6 +6,8 @@ import (
 	"math/rand"
 	"runtime"
 	"testing"
+
+	"github.com/gokeras/gokeras/keras/internal/par"
 )
 
 // ref computes alpha*op(A)*op(B) + beta*C in float64 with a triple loop.
@@ -265,6 +267,7 @@ func TestSetMaxWorkers(t *testing.T) {
 	procs := runtime.GOMAXPROCS(0)
 	for _, c := range []struct{ set, want int }{{1, 1}, {0, min(2, procs)}, {3, min(3, procs)}} {
 		SetMaxWorkers(c.set)
+		par.Resume() // a late split of another test may have paused splitting
 		if got := workers(sImpl, 512, 512, 512); got != c.want {
 			t.Errorf("SetMaxWorkers(%d): a 512³ product runs on %d goroutines, want %d", c.set, got, c.want)
 		}

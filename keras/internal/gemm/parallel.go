@@ -11,15 +11,19 @@ import (
 // split across goroutines; below it the hand-off and the cold caches of
 // the second core cost more than it saves. The parts run on
 // keras/internal/par's pool, whose workers pick a part up within a
-// microsecond. Measured on a 2-core AMD EPYC, Zen 5 (docs/performance.md,
-// BenchmarkSgemm): the W1 MLP's 6.4 Mflop products at batch 32 take 16.3
-// us split against 27.9 us (784x128x32, TN) and 28.2 against 27.7
-// (32x128x784, NN); its 0.3 Mflop products run two times slower split;
+// microsecond. Measured with BenchmarkSgemm (docs/performance.md): on a
+// 2-core AMD EPYC (Zen 5) the W1 MLP's 6.4 Mflop products at batch 32
+// take 16.3 us split against 27.9 us (784x128x32, TN) and 28.2 against
+// 27.7 (32x128x784, NN), 0.3 Mflop products run two times slower split,
 // 100 Mflop split reach 430-445 GFLOP/s against 230-240 on one
-// goroutine. The portable kernel is 40 times slower, so it splits much
-// smaller products.
+// goroutine; on a 2-core Intel Xeon the W1 output layer's 1.3 Mflop
+// products at batch 512 take 31 us split against 57 (512x10x128), 32
+// against 62 (128x10x512, TN) and 19 against 26 (512x128x10, NT), and an
+// LSTM(64) step at batch 32 (32x256x64, 1.05 Mflop) 10.7 against 12.6.
+// The portable kernel, 40 times slower, keeps 2^21: such a product takes
+// milliseconds on it.
 const (
-	asmParallelFlops     = 1 << 22 // 4.2 Mflop
+	asmParallelFlops     = 1 << 20 // 1.05 Mflop
 	genericParallelFlops = 1 << 21
 )
 
@@ -71,9 +75,12 @@ func workers[T float](p *impl[T], m, n, k int) int {
 // dimension (in tiles) and computes them concurrently, each with its own
 // workspace. The strips do not overlap, so no result depends on timing.
 func parallel[T float](p *impl[T], pr *problem[T], w int) {
-	// One allocation holds the strips (up to four).
-	st := &strips[T]{}
-	st.subs = st.fixed[:0]
+	st, _ := p.strips.Get().(*strips[T])
+	if st == nil {
+		st = &strips[T]{}
+		st.part = st.run // bound once: a split allocates nothing
+	}
+	st.p, st.subs = p, st.fixed[:0]
 	splitRows := pr.m/p.mr >= pr.n/p.nr
 	unit, total := p.nr, pr.n
 	if splitRows {
@@ -110,15 +117,24 @@ func parallel[T float](p *impl[T], pr *problem[T], w int) {
 		st.subs = append(st.subs, sub)
 		start = end
 	}
-	par.Run(len(st.subs), func(i int) {
-		ws := getWorkspace(p)
-		st.subs[i].run(p, ws)
-		p.pool.Put(ws)
-	})
+	par.Run(len(st.subs), st.part)
+	clear(st.fixed[:]) // drop the operands
+	st.p, st.subs = nil, nil
+	p.strips.Put(st)
 }
 
-// strips are the parts of one split product.
+// strips are the parts of one split product, recycled through
+// impl.strips.
 type strips[T float] struct {
+	p     *impl[T]
 	subs  []problem[T]
 	fixed [4]problem[T]
+	part  func(i int) // run, bound once
+}
+
+// run computes strip i with a workspace of its own.
+func (st *strips[T]) run(i int) {
+	ws := getWorkspace(st.p)
+	st.subs[i].run(st.p, ws)
+	st.p.pool.Put(ws)
 }

@@ -15,7 +15,7 @@ import (
 // (docs/performance.md): every split lost. So Run times its caller: when
 // the caller, done with its own parts, waits for a worker's part longer
 // than lateFactor times its own parts plus lateSlack, the split was
-// late, and for the next backoff.period no work is split (MaxWorkers
+// late, and for the next backoff.period no work is split (Workers
 // reports 1, Paused true). The period starts at minBackoff and doubles with every late
 // split after one, up to maxBackoff; a split that is on time sets it back
 // to minBackoff. On a quiet machine no split is late, so nothing changes;

@@ -25,12 +25,8 @@ var limit atomic.Int64 // 0: DefaultWorkers
 // SetMaxWorkers sets the cap (n < 1: the default).
 func SetMaxWorkers(n int) { limit.Store(int64(max(n, 0))) }
 
-// MaxWorkers returns the cap, at most GOMAXPROCS and at least 1; 1 while
-// splits are paused (backoff.go).
+// MaxWorkers returns the cap, at most GOMAXPROCS and at least 1.
 func MaxWorkers() int {
-	if Paused() {
-		return 1
-	}
 	n := int(limit.Load())
 	if n == 0 {
 		n = DefaultWorkers
@@ -39,10 +35,11 @@ func MaxWorkers() int {
 }
 
 // Workers returns how many goroutines should share work on n items when
-// a split pays only with at least minPer items per goroutine.
+// a split pays only with at least minPer items per goroutine: 1 while
+// splitting is paused (backoff.go).
 func Workers(n, minPer int) int {
 	w := MaxWorkers()
-	if w < 2 || n < 2*minPer {
+	if w < 2 || n < 2*minPer || Paused() {
 		return 1
 	}
 	return min(w, n/max(minPer, 1))
