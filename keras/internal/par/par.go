@@ -55,9 +55,10 @@ func Workers(n, minPer int) int {
 // caller runs itself once its own part is done, so a split never waits
 // for a thread to get a core. A part a worker has started and then lost
 // its core in, the caller has to wait for; such a late split pauses all
-// splitting for a while (backoff.go). Parts must not wait for each other. A panic in a part is raised again
-// on the calling goroutine once every part has stopped, so the caller's
-// recover sees it and no part writes into a buffer afterwards.
+// splitting for a while (backoff.go). Parts must not wait for each
+// other. A panic in a part is raised again on the calling goroutine once
+// every part has stopped, so the caller's recover sees it and no part
+// writes into a buffer afterwards.
 func Run(w int, f func(q int)) {
 	if w <= 1 {
 		f(0)
