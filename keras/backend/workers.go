@@ -27,7 +27,8 @@ func workersFromEnv(s string) (int, bool) {
 
 // SetMaxWorkers caps the goroutines that one operation may use: a matrix
 // product, an element-wise op over a large tensor, an optimizer step over
-// a large model, the batches of one Predict call. n = 1 keeps all of
+// a large model, a recurrent layer's samples, the batches of one Predict
+// call. n = 1 keeps all of
 // gokeras's work on the calling goroutine, so a program uses one core
 // (for servers that run one model per core, or for timing); n = 0
 // restores the default, two. More than two is allowed but unmeasured.
@@ -39,12 +40,16 @@ func workersFromEnv(s string) (int, bool) {
 // split. The environment variable GOKERAS_MAX_WORKERS sets it at start-up.
 //
 // The goroutines that take the split parts stay awake, spinning, for a
-// millisecond after each part, so that the next split starts at once: a program
-// that trains or predicts with splits keeps its second core busy while it
-// runs, which on a machine shared with other jobs costs them CPU time. A
-// part no worker has taken when the caller is done with its own, the
-// caller runs itself, so a busy machine slows a split down to one
-// goroutine's speed at worst. n = 1 ends the splits and the spinning.
+// millisecond after each part, so that the next split starts at once: a
+// program that trains or predicts with splits keeps its second core busy
+// while it runs, which on a machine shared with other jobs costs them CPU
+// time (a spinner gives its core up to any thread waiting for it every
+// 16 us or so). A part no worker has taken when the caller is done with
+// its own, the caller runs itself; a split whose worker lost its core in
+// the middle of a part, the caller waits for, and then no work is split
+// for 10 to 640 ms. On a 2-core machine with one core busy in another
+// process, W1 trains at about one goroutine's speed this way
+// (docs/performance.md). n = 1 ends the splits and the spinning.
 func SetMaxWorkers(n int) {
 	n = max(n, 0)
 	par.SetMaxWorkers(n)
