@@ -293,7 +293,14 @@ func reluGrad[T Float](dst, y, g []T) {
 }
 
 // addRows writes x + b with b added to every row of x (the convolution
-// ops' bias epilogue calls it).
+// ops' bias epilogue calls it), float32 through the AVX kernel (one
+// addition per element either way, so the same bits).
 //
 //lint:ignore U1000 the convolution ops (op_conv_kernels.go) call it
-func addRows[T Float](dst, x, b []T) { biasRows(dst, x, b, false) }
+func addRows[T Float](dst, x, b []T) {
+	if d, ok := any(dst).([]float32); ok {
+		biasRows32(d, any(x).([]float32), any(b).([]float32), false)
+		return
+	}
+	biasRows(dst, x, b, false)
+}
