@@ -176,13 +176,9 @@ func (j *xentRows[T]) do(kind xentKind, grad bool, out, z, t, g []T, rows, cols 
 func (j *xentRows[T]) run(q int) {
 	lo, hi := part(j.rows, j.w, q, 1)
 	c := j.cols
-	var g []T
+	out, g := j.out[lo:hi], []T(nil) // per-row losses
 	if j.grad {
-		g = j.g[lo:hi]
-	}
-	out := j.out[lo:hi]
-	if j.grad {
-		out = j.out[lo*c : hi*c]
+		out, g = j.out[lo*c:hi*c], j.g[lo:hi] // the logits' gradient
 	}
 	xentBlock(j.kind, j.grad, out, j.z[lo*c:hi*c], j.t[lo*c:hi*c], g, hi-lo, c)
 }

@@ -28,12 +28,11 @@ func workersFromEnv(s string) (int, bool) {
 // SetMaxWorkers caps the goroutines that one operation may use: a matrix
 // product, an element-wise op over a large tensor, an optimizer step over
 // a large model, a recurrent layer's samples, the batches of one Predict
-// call. n = 1 keeps all of
-// gokeras's work on the calling goroutine, so a program uses one core
-// (for servers that run one model per core, or for timing); n = 0
-// restores the default, two. More than two is allowed but unmeasured.
-// Never more than GOMAXPROCS goroutines share an operation, and work is
-// split only above sizes where splitting was measured to pay
+// call. n = 1 keeps all of gokeras's work on the calling goroutine, so a
+// program uses one core (for servers that run one model per core, or for
+// timing); n = 0 restores the default, two. More than two is allowed but
+// unmeasured. Never more than GOMAXPROCS goroutines share an operation,
+// and work is split only above sizes where splitting was measured to pay
 // (docs/performance.md). Results do not depend on the setting: every
 // split computes each element in the same order as one goroutine would.
 // It is safe to call at any time; operations already running keep their

@@ -12,16 +12,17 @@ import (
 // slice of milliseconds, while the caller waits for it. On a 2-core
 // machine with one core busy in another process, W1 at batch 512 took
 // 0.78-0.93 s an epoch split against 0.50 s on one goroutine
-// (docs/performance.md; most of that was the spinning, which yield_linux.go's
-// sched_yield ended, the rest these waits). So Run times its caller: when
-// the caller, done with its own parts, waits for a worker's part longer
-// than lateFactor times its own parts plus lateSlack, the split was
-// late, and for the next backoff.period no work is split (Workers
-// reports 1, Paused true). The period starts at minBackoff and doubles
-// with every late split after one, up to maxBackoff; a split that is on
-// time sets it back to minBackoff. On a quiet machine no split is late, so nothing changes;
-// results never depend on it (every element is computed the same way on
-// any number of goroutines).
+// (docs/performance.md; most of that was the spinning, which the
+// sched_yield of yield_linux.go ended, the rest these waits). So Run
+// times its caller: when the caller, done with its own parts, waits for
+// a worker's part longer than lateFactor times its own parts plus
+// lateSlack, the split was late, and for the next backoff.period no work
+// is split (Workers reports 1, Paused true). The period starts at
+// minBackoff and doubles with every late split after one, up to
+// maxBackoff; a split that is on time sets it back to minBackoff. On a
+// quiet machine no split is late, so nothing changes; results never
+// depend on it (every element is computed the same way on any number of
+// goroutines).
 
 const (
 	minBackoff = 10 * time.Millisecond
