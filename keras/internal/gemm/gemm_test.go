@@ -264,10 +264,10 @@ func setPackB(rows int) func() {
 // large enough to be split.
 func TestSetMaxWorkers(t *testing.T) {
 	defer SetMaxWorkers(0)
+	defer par.SetBackoff(par.SetBackoff(false)) // a late split must not pause splitting here
 	procs := runtime.GOMAXPROCS(0)
 	for _, c := range []struct{ set, want int }{{1, 1}, {0, min(2, procs)}, {3, min(3, procs)}} {
 		SetMaxWorkers(c.set)
-		par.Resume() // a late split of another test may have paused splitting
 		if got := workers(sImpl, 512, 512, 512); got != c.want {
 			t.Errorf("SetMaxWorkers(%d): a 512³ product runs on %d goroutines, want %d", c.set, got, c.want)
 		}

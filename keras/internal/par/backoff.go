@@ -35,6 +35,7 @@ const (
 var epoch = time.Now()
 
 var backoff struct {
+	off    atomic.Bool  // SetBackoff(false): splits never pause
 	until  atomic.Int64 // nanoseconds since epoch before which no work is split
 	period atomic.Int64 // the next back-off, nanoseconds (0: minBackoff)
 	late   atomic.Int64 // late splits seen, for tests and benchmarks
@@ -46,6 +47,9 @@ func now() int64 { return int64(time.Since(epoch)) }
 // Paused reports whether splits are paused because a recent one was late:
 // work that would be split should run on the calling goroutine.
 func Paused() bool {
+	if backoff.off.Load() {
+		return false
+	}
 	u := backoff.until.Load()
 	return u != 0 && now() < u
 }
@@ -53,6 +57,9 @@ func Paused() bool {
 // observe records how long a split's caller took over its own parts and
 // how long it then waited for the workers' parts.
 func observe(own, waited time.Duration) {
+	if backoff.off.Load() {
+		return
+	}
 	if waited <= lateFactor*own+lateSlack {
 		// On time: the next late split backs off for minBackoff again.
 		if backoff.period.Load() != 0 {
@@ -78,4 +85,17 @@ func LateSplits() int64 { return backoff.late.Load() }
 func Resume() {
 	backoff.until.Store(0)
 	backoff.period.Store(0)
+}
+
+// SetBackoff turns the back-off on (the default) or off and returns
+// whether it was on. Off, no split is ever late and none pauses
+// splitting: for tests that must see work split whatever else the
+// machine runs, since any of their own splits may be late on a loaded
+// machine. Use it as defer par.SetBackoff(par.SetBackoff(false)).
+func SetBackoff(on bool) (was bool) {
+	was = !backoff.off.Swap(!on)
+	if !on {
+		Resume()
+	}
+	return was
 }

@@ -74,3 +74,24 @@ func TestRunNoticesALateWorker(t *testing.T) {
 		t.Error("a late split did not pause splitting")
 	}
 }
+
+// TestSetBackoffOff: with the back-off off a late split pauses nothing,
+// and turning it back on restores the pauses.
+func TestSetBackoffOff(t *testing.T) {
+	defer Resume()
+	was := SetBackoff(false)
+	if !was {
+		t.Error("the back-off was off before the test")
+	}
+	observe(10*time.Microsecond, 5*time.Millisecond)
+	if Paused() || Workers(1<<30, 1) == 1 && MaxWorkers() >= 2 {
+		t.Error("a late split paused splitting with the back-off off")
+	}
+	if SetBackoff(true) {
+		t.Error("SetBackoff(false) left the back-off on")
+	}
+	observe(10*time.Microsecond, 5*time.Millisecond)
+	if !Paused() {
+		t.Error("a late split did not pause splitting with the back-off on again")
+	}
+}

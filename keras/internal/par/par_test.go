@@ -49,7 +49,7 @@ func TestRunRunsEveryPartAndRaisesPanics(t *testing.T) {
 
 func TestWorkers(t *testing.T) {
 	defer SetMaxWorkers(0)
-	Resume() // a late split of another test may have paused splitting
+	defer SetBackoff(SetBackoff(false)) // a late split must not pause splitting here
 	procs := runtime.GOMAXPROCS(0)
 	SetMaxWorkers(1)
 	if Workers(1<<30, 1) != 1 {
