@@ -304,7 +304,8 @@ func TestSelectGradKeepsZeros(t *testing.T) {
 // (it used to split whenever GOMAXPROCS allowed).
 func TestRNNSplitFollowsSetMaxWorkers(t *testing.T) {
 	defer SetMaxWorkers(0)
-	defer par.SetBackoff(par.SetBackoff(false)) // a late split must not pause splitting here
+	// A late split must not pause splitting here.
+	defer par.SetBackoff(par.SetBackoff(false))
 	c := &rnnConfig{units: 64, gates: 4, batch: 32, steps: 100} // W5: 52M multiply-adds
 	SetMaxWorkers(1)
 	if w := rnnWorkers(c); w != 1 {
