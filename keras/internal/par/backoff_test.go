@@ -1,6 +1,7 @@
 package par
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -8,7 +9,10 @@ import (
 
 // TestLateSplitsPauseSplitting: a late split pauses splitting for
 // minBackoff, each further late one doubles the pause up to maxBackoff,
-// and a split on time brings the next pause back to minBackoff.
+// and a split on time brings the next pause back to minBackoff. The
+// pauses are read from the state, bracketed by the clock before and after
+// each observe, so a test goroutine descheduled on a loaded machine
+// cannot make the test fail.
 func TestLateSplitsPauseSplitting(t *testing.T) {
 	defer Resume()
 	Resume()
@@ -16,28 +20,30 @@ func TestLateSplitsPauseSplitting(t *testing.T) {
 		t.Fatal("paused before any split")
 	}
 	observe(time.Millisecond, time.Millisecond) // on time: within lateFactor
-	if Paused() {
+	if backoff.until.Load() != 0 {
 		t.Fatal("a split on time paused splitting")
 	}
-	observe(10*time.Microsecond, 5*time.Millisecond)
-	if !Paused() || Workers(1<<30, 1) != 1 {
-		t.Fatalf("a late split did not pause splitting: paused %v, workers %d", Paused(), Workers(1<<30, 1))
-	}
-	pause := func() time.Duration { return time.Duration(backoff.until.Load() - now()) }
-	if p := pause(); p > minBackoff || p <= 0 {
-		t.Errorf("first pause %v, want about %v", p, minBackoff)
-	}
-	for i := 0; i < 10; i++ {
+	// late records one late split and checks that the pause it set lasts
+	// want from the moment of the call.
+	late := func(what string, want time.Duration) {
+		t.Helper()
+		t0 := now()
 		observe(10*time.Microsecond, 5*time.Millisecond)
+		t1 := now()
+		u := backoff.until.Load()
+		if u-t1 > int64(want) || u-t0 < int64(want) {
+			t.Errorf("%s: pause until %v after the call, want %v", what, time.Duration(u-t1), want)
+		}
+		if now() < u && (!Paused() || Workers(1<<30, 1) != 1) {
+			t.Errorf("%s: splitting is not paused: paused %v, workers %d", what, Paused(), Workers(1<<30, 1))
+		}
 	}
-	if p := pause(); p > maxBackoff || p < maxBackoff/2 {
-		t.Errorf("pause after eleven late splits %v, want about %v", p, maxBackoff)
+	late("first late split", minBackoff)
+	for i, want := 1, 2*minBackoff; i <= 10; i, want = i+1, min(2*want, maxBackoff) {
+		late(fmt.Sprintf("late split %d", i+1), want)
 	}
 	observe(time.Millisecond, 0)
-	observe(10*time.Microsecond, 5*time.Millisecond)
-	if p := pause(); p > minBackoff {
-		t.Errorf("pause after a split on time and a late one %v, want at most %v", p, minBackoff)
-	}
+	late("a late split after one on time", minBackoff)
 	Resume()
 	if Paused() {
 		t.Error("Resume left splitting paused")
@@ -91,7 +97,7 @@ func TestSetBackoffOff(t *testing.T) {
 		t.Error("SetBackoff(false) left the back-off on")
 	}
 	observe(10*time.Microsecond, 5*time.Millisecond)
-	if !Paused() {
+	if backoff.until.Load() == 0 {
 		t.Error("a late split did not pause splitting with the back-off on again")
 	}
 }
