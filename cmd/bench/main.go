@@ -14,6 +14,17 @@
 //	RESULT W5 s_per_100=<v>
 //	RESULT W6 s_per_100=<v>
 //
+// W1 also prints, per batch size, how much of the two-core sgemm peak an
+// epoch reaches, counting the 24.55 GFLOP of matrix products it needs:
+//
+//	INFO W1 bs=512 gflop_per_epoch=24.55 gflops=<v> sgemm_peak_gflops=<before>,<after epoch 1>,... peak_share=<median> peak_shares=<per epoch>
+//
+// The peak is gokeras's own float32 product on both cores, the best
+// median of three shapes (1024³, 512³ and W1's 512×128×784), measured for
+// 0.3 s before the training and after every epoch (outside the epoch's
+// time); each epoch is divided by the better of the two peaks either side
+// of it, because this machine's speed drifts within a minute.
+//
 // Every figure is the median of several runs inside one process: W1 of
 // the epochs of one 5-epoch training, W3 of -runs trainings, W4 of 2,000
 // single-row calls and of ten 10,000-row calls, W2, W5 and W6 of three

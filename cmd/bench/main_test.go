@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gokeras/gokeras/internal/testenv"
 )
@@ -46,5 +49,34 @@ func TestW3(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^RESULT W3 s_total=[0-9.]+$`).Match(buf.Bytes()) ||
 		!regexp.MustCompile(`(?m)^INFO W3 runs=1 .*test_mae=[0-9.]+ weights_fnv=[0-9a-f]{16}$`).Match(buf.Bytes()) {
 		t.Errorf("output:\n%s", buf.String())
+	}
+}
+
+// TestW1PeakShare trains W1 for one epoch at batch 512 and checks the
+// sgemm-peak line: a peak before the epoch and one after it, and a share
+// that is a plausible fraction.
+func TestW1PeakShare(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the Fashion-MNIST MLP for an epoch (-short)")
+	}
+	t.Setenv("KERAS_HOME", testenv.KerasHome(t, "fashion-mnist"))
+	var buf bytes.Buffer
+	c := &config{runs: 1, epochs: 1, clock: "wall", out: &buf, w1Batch: []int{512}}
+	if err := runW1(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^INFO W1 bs=512 gflop_per_epoch=24\.55 gflops=[0-9.]+ sgemm_peak_gflops=[0-9.]+,[0-9.]+ peak_share=(0\.[0-9]+) peak_shares=0\.[0-9]+$`).FindSubmatch(buf.Bytes())
+	if m == nil {
+		t.Fatalf("no peak line in:\n%s", buf.String())
+	}
+	if share, _ := strconv.ParseFloat(string(m[1]), 64); share < 0.05 || share >= 1 {
+		t.Errorf("peak_share %v: W1 cannot run faster than the sgemm peak, nor 20 times slower", share)
+	}
+}
+
+func TestSgemmRate(t *testing.T) {
+	r, err := sgemmRate(48, 32, 40, 5*time.Millisecond)
+	if err != nil || !(r > 0) || math.IsInf(r, 0) {
+		t.Errorf("sgemmRate = %v, %v; want a positive rate", r, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"time"
 
 	"gorgonia.org/tensor"
 
@@ -46,11 +47,15 @@ func fashionModel(seed int64) (*keras.Model, error) {
 	return m, nil
 }
 
-// epochTimer records each epoch's wall-clock and CPU seconds.
+// epochTimer records each epoch's wall-clock and CPU seconds and, when
+// peakFor is set, measures the sgemm peak for that long after each epoch
+// (outside the epoch's time).
 type epochTimer struct {
 	keras.CallbackBase
 	watch     stopwatch
 	wall, cpu []float64
+	peakFor   time.Duration
+	peaks     []float64 // GFLOP/s after each epoch
 }
 
 func (t *epochTimer) OnEpochBegin(int, keras.Logs) error {
@@ -61,7 +66,12 @@ func (t *epochTimer) OnEpochBegin(int, keras.Logs) error {
 func (t *epochTimer) OnEpochEnd(int, keras.Logs) error {
 	w, c := t.watch.elapsed()
 	t.wall, t.cpu = append(t.wall, w), append(t.cpu, c)
-	return nil
+	if t.peakFor == 0 {
+		return nil
+	}
+	p, err := sgemmPeak(t.peakFor)
+	t.peaks = append(t.peaks, p)
+	return err
 }
 
 // runW1 trains the walkthrough's model for c.epochs epochs at batch 32 and
@@ -85,7 +95,15 @@ func w1Batch(ctx context.Context, c *config, train, test datasets.Split, bs int)
 	if err != nil {
 		return err
 	}
-	timer := &epochTimer{}
+	// The sgemm peak is measured right before the training and after
+	// every epoch: this machine's speed drifts by a fifth within a
+	// minute, and an epoch compared with the better of the two peaks
+	// either side of it is compared with the machine it ran on.
+	peakBefore, err := sgemmPeak(peakTime)
+	if err != nil {
+		return err
+	}
+	timer := &epochTimer{peakFor: peakTime}
 	watch := startWatch()
 	if _, err := m.Fit(ctx, train.X, train.Y, keras.Epochs(c.epochs), keras.BatchSize(bs), keras.Verbose(0), keras.Callbacks(timer)); err != nil {
 		return err
@@ -95,9 +113,16 @@ func w1Batch(ctx context.Context, c *config, train, test datasets.Split, bs int)
 	if err != nil {
 		return err
 	}
+	peaks := append([]float64{peakBefore}, timer.peaks...)
+	shares := make([]float64, len(timer.wall))
+	for i, w := range timer.wall {
+		shares[i] = w1GFLOP / w / max(peaks[i], peaks[i+1])
+	}
 	fmt.Fprintf(c.out, "RESULT W1 bs=%d s_per_epoch=%.4f\n", bs, c.pick(median(timer.wall), median(timer.cpu)))
 	fmt.Fprintf(c.out, "INFO W1 bs=%d epochs=%d wall_s=%s cpu_s=%s fit_wall_s=%.3f fit_cpu_s=%.3f test_accuracy=%.4f weights_fnv=%s\n",
 		bs, c.epochs, list(timer.wall, "%.4f"), list(timer.cpu, "%.4f"), fitWall, fitCPU, acc, weightsHash(m))
+	fmt.Fprintf(c.out, "INFO W1 bs=%d gflop_per_epoch=%.2f gflops=%.1f sgemm_peak_gflops=%s peak_share=%.3f peak_shares=%s\n",
+		bs, w1GFLOP, w1GFLOP/median(timer.wall), list(peaks, "%.1f"), median(shares), list(shares, "%.3f"))
 	return nil
 }
 
