@@ -3,6 +3,8 @@ package backend
 import (
 	"math"
 
+	"github.com/gokeras/gokeras/keras/internal/vmath"
+
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -131,34 +133,83 @@ func (op *softmaxGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	return out, nil
 }
 
+// softmaxRows computes the softmax (or log-softmax) of each row of src
+// into dst: the exponentials of up to expBlock values at a time in one
+// vmath.Exp call, which returns exactly math.Exp's values, so the result
+// is softmaxRowsScalar's bit for bit. Rows longer than expBlock take
+// softmaxRowsScalar itself.
 func softmaxRows[T Float](dst, src []T, rows, cols int, log bool) {
+	if cols > expBlock {
+		softmaxRowsScalar(dst, src, rows, cols, log)
+		return
+	}
+	var e [expBlock]float64
+	per := expBlock / cols
+	for r0 := 0; r0 < rows; r0 += per {
+		r1 := min(rows, r0+per)
+		es := e[:(r1-r0)*cols]
+		for r := r0; r < r1; r++ {
+			x, a := src[r*cols:(r+1)*cols], es[(r-r0)*cols:]
+			m := rowMax(x)
+			for j, v := range x {
+				a[j] = float64(v - m)
+			}
+		}
+		vmath.Exp(es, es)
+		for r := r0; r < r1; r++ {
+			x, y, er := src[r*cols:(r+1)*cols], dst[r*cols:(r+1)*cols], es[(r-r0)*cols:(r-r0+1)*cols]
+			var s float64
+			for j, v := range er {
+				y[j] = T(v)
+				s += v
+			}
+			softmaxFinish(y, x, rowMax(x), s, log)
+		}
+	}
+}
+
+// softmaxRowsScalar is softmaxRows one exponential at a time.
+func softmaxRowsScalar[T Float](dst, src []T, rows, cols int, log bool) {
 	for r := 0; r < rows; r++ {
 		x := src[r*cols : (r+1)*cols]
 		y := dst[r*cols : (r+1)*cols]
-		m := x[0]
-		for _, v := range x[1:] {
-			if v > m {
-				m = v
-			}
-		}
+		m := rowMax(x)
 		var s float64
 		for j, v := range x {
 			e := math.Exp(float64(v - m))
 			y[j] = T(e)
 			s += e
 		}
-		if log {
-			ls := m + T(math.Log(s))
-			for j, v := range x {
-				y[j] = v - ls
-			}
-			continue
+		softmaxFinish(y, x, m, s, log)
+	}
+}
+
+// softmaxFinish turns a row's exponentials y = exp(x - m), whose sum is
+// s, into the softmax (y / s) or the log-softmax (x - m - log s).
+func softmaxFinish[T Float](y, x []T, m T, s float64, log bool) {
+	if log {
+		ls := m + T(math.Log(s))
+		for j, v := range x {
+			y[j] = v - ls
 		}
-		inv := 1 / s
-		for j := range y {
-			y[j] = T(float64(y[j]) * inv)
+		return
+	}
+	inv := 1 / s
+	for j := range y {
+		y[j] = T(float64(y[j]) * inv)
+	}
+}
+
+// rowMax returns the maximum of x as the row loops compute it: x[0],
+// replaced by every later value greater than the one kept.
+func rowMax[T Float](x []T) T {
+	m := x[0]
+	for _, v := range x[1:] {
+		if v > m {
+			m = v
 		}
 	}
+	return m
 }
 
 func softmaxGradRows[T Float](dx, y, dy []T, rows, cols int, log bool) {

@@ -3,6 +3,8 @@ package backend
 import (
 	"math"
 
+	"github.com/gokeras/gokeras/keras/internal/vmath"
+
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
@@ -140,10 +142,16 @@ func (op *xentGradOp) Do(inputs ...G.Value) (G.Value, error) {
 
 // lossSplitElems is the number of elements per goroutine below which a
 // cross-entropy or a softmax stays on one goroutine. Each element costs
-// an exponential or a logarithm (5-15 ns), so 2^11 of them are 10-30 us,
-// against the microsecond a split costs on the pool. The W1 loss at batch
-// 512 (5,120 logits) is split in two; at batch 32 it is not.
+// one to three exponentials (3 ns each in vmath.Exp, 13-20 in math.Exp),
+// so 2^11 of them are 6-20 us, against the microsecond a split costs on
+// the pool. The W1 loss at batch 512 (5,120 logits) is split in two; at
+// batch 32 it is not.
 const lossSplitElems = 1 << 11
+
+// expBlock is the most exponentials a row loop gathers for one vmath.Exp
+// call (4 KiB of float64 on the goroutine's stack): as many whole rows as
+// fit. Rows longer than that are computed one exponential at a time.
+const expBlock = 512
 
 // xentRows splits a cross-entropy or its gradient over blocks of rows on
 // the pool. Each row is computed by one goroutine exactly as on one, so
@@ -192,7 +200,17 @@ func xentBlock[T Float](kind xentKind, grad bool, out, z, t, g []T, rows, cols i
 	xentForward(kind, out, z, t, rows, cols)
 }
 
+// xentForward sets loss[r] to the cross-entropy of row r.
 func xentForward[T Float](kind xentKind, loss, z, t []T, rows, cols int) {
+	if kind == softmaxLogits && cols <= expBlock {
+		softmaxXentForward(loss, z, t, rows, cols)
+		return
+	}
+	xentForwardScalar(kind, loss, z, t, rows, cols)
+}
+
+// xentForwardScalar is xentForward one exponential at a time.
+func xentForwardScalar[T Float](kind xentKind, loss, z, t []T, rows, cols int) {
 	for r := 0; r < rows; r++ {
 		zr, tr := z[r*cols:(r+1)*cols], t[r*cols:(r+1)*cols]
 		var l float64
@@ -228,7 +246,18 @@ func xentForward[T Float](kind xentKind, loss, z, t []T, rows, cols int) {
 	}
 }
 
+// xentBackward sets dz to the gradient of the cross-entropies with
+// respect to z, for the upstream gradient g (one value per row).
 func xentBackward[T Float](kind xentKind, dz, z, t, g []T, rows, cols int) {
+	if kind == softmaxLogits && cols <= expBlock {
+		softmaxXentBackward(dz, z, t, g, rows, cols)
+		return
+	}
+	xentBackwardScalar(kind, dz, z, t, g, rows, cols)
+}
+
+// xentBackwardScalar is xentBackward one exponential at a time.
+func xentBackwardScalar[T Float](kind xentKind, dz, z, t, g []T, rows, cols int) {
 	for r := 0; r < rows; r++ {
 		zr, tr, dr := z[r*cols:(r+1)*cols], t[r*cols:(r+1)*cols], dz[r*cols:(r+1)*cols]
 		gr := float64(g[r])
@@ -272,6 +301,77 @@ func xentBackward[T Float](kind xentKind, dz, z, t, g []T, rows, cols int) {
 				dr[j] = T(k * ((1-y)/(1-p) - y/p))
 			}
 		}
+	}
+}
+
+// softmaxXentForward is xentForward's softmaxLogits case for rows of at
+// most expBlock logits, its exponentials taken expBlock at a time with
+// vmath.Exp: the same operations in the same order, so the same bits.
+func softmaxXentForward[T Float](loss, z, t []T, rows, cols int) {
+	var e, lse [expBlock]float64
+	per := expBlock / cols
+	for r0 := 0; r0 < rows; r0 += per {
+		r1 := min(rows, r0+per)
+		logSumExps(lse[:r1-r0], e[:], z, r0, r1, cols)
+		for r := r0; r < r1; r++ {
+			zr, tr := z[r*cols:(r+1)*cols], t[r*cols:(r+1)*cols]
+			l, ls := 0.0, lse[r-r0]
+			for j, tj := range tr {
+				if tj != 0 {
+					l += float64(tj) * (ls - float64(zr[j]))
+				}
+			}
+			loss[r] = T(l)
+		}
+	}
+}
+
+// softmaxXentBackward is xentBackward's softmaxLogits case for rows of at
+// most expBlock logits, with vmath.Exp as in softmaxXentForward.
+func softmaxXentBackward[T Float](dz, z, t, g []T, rows, cols int) {
+	var e, lse [expBlock]float64
+	per := expBlock / cols
+	for r0 := 0; r0 < rows; r0 += per {
+		r1 := min(rows, r0+per)
+		logSumExps(lse[:r1-r0], e[:], z, r0, r1, cols)
+		es := e[:(r1-r0)*cols]
+		for r := r0; r < r1; r++ {
+			a, ls := es[(r-r0)*cols:], lse[r-r0]
+			for j, v := range z[r*cols : (r+1)*cols] {
+				a[j] = float64(v) - ls
+			}
+		}
+		vmath.Exp(es, es)
+		for r := r0; r < r1; r++ {
+			tr, dr, er := t[r*cols:(r+1)*cols], dz[r*cols:(r+1)*cols], es[(r-r0)*cols:]
+			gr, st := float64(g[r]), rowSum(tr)
+			for j := range dr {
+				dr[j] = T(gr * (er[j]*st - float64(tr[j])))
+			}
+		}
+	}
+}
+
+// logSumExps sets lse[r-r0] to logSumExp of each row r0..r1-1 of the
+// (rows, cols) matrix z, with one vmath.Exp call over e (scratch of at
+// least (r1-r0)*cols values).
+func logSumExps[T Float](lse, e []float64, z []T, r0, r1, cols int) {
+	es := e[:(r1-r0)*cols]
+	for r := r0; r < r1; r++ {
+		zr, a := z[r*cols:(r+1)*cols], es[(r-r0)*cols:]
+		m := float64(rowMax(zr))
+		for j, v := range zr {
+			a[j] = float64(v) - m
+		}
+		lse[r-r0] = m
+	}
+	vmath.Exp(es, es)
+	for i := range lse {
+		var s float64
+		for _, v := range es[i*cols : (i+1)*cols] {
+			s += v
+		}
+		lse[i] += math.Log(s)
 	}
 }
 
