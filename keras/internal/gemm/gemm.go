@@ -276,6 +276,9 @@ func packB[T float](dst, b []T, ldb int, trans bool, l0, kc, j0, cols, nr int) {
 		w := min(nr, cols-q*nr)
 		panel := dst[q*kc*nr : (q+1)*kc*nr]
 		if !trans {
+			if w == nr && packRows(panel, b[l0*ldb+j0+q*nr:], ldb, kc, nr) {
+				continue
+			}
 			for l := 0; l < kc; l++ {
 				src := b[(l0+l)*ldb+j0+q*nr:]
 				d := panel[l*nr : l*nr+nr]
