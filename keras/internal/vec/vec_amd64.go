@@ -2,7 +2,11 @@
 
 package vec
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // useAVX and useAVX2 select the assembly loops; tests turn them off to
 // compare with the portable ones.
@@ -28,6 +32,12 @@ func narrow64AVX(dst *float32, src *float64, n int, limit float64) bool
 
 //go:noescape
 func uint8To32AVX2(dst *float32, src *uint8, n int)
+
+// prefetch issues PREFETCHT0 for every cache line of the n bytes at p
+// (n > 0). It never faults, whatever p is.
+//
+//go:noescape
+func prefetch(p unsafe.Pointer, n int)
 
 func finite32(x []float32) bool {
 	head := 0

@@ -245,3 +245,19 @@ u8_loop:
 u8_done:
 	VZEROUPPER
 	RET
+
+// func prefetch(p unsafe.Pointer, n int)
+//
+// One PREFETCHT0 per 64-byte line of the n bytes (n > 0) at p, from the
+// line holding p to the line holding its last byte.
+TEXT ·prefetch(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), SI
+	MOVQ n+8(FP), CX
+	LEAQ -1(SI)(CX*1), CX // the last byte
+	ANDQ $~63, SI
+pf_loop:
+	PREFETCHT0 (SI)
+	ADDQ $64, SI
+	CMPQ SI, CX
+	JLS pf_loop
+	RET

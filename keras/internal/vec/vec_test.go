@@ -186,3 +186,25 @@ func BenchmarkCopyRows32(b *testing.B) {
 		})
 	}
 }
+
+// TestPrefetch: Prefetch of any slice, empty or ending anywhere, returns
+// and changes nothing.
+func TestPrefetch(t *testing.T) {
+	x := make([]float32, 1000)
+	for i := range x {
+		x[i] = float32(i)
+	}
+	Prefetch[float32](nil)
+	for lo := 0; lo < 20; lo++ {
+		for hi := lo; hi <= len(x); hi += 37 {
+			Prefetch(x[lo:hi])
+		}
+	}
+	Prefetch([]uint8{1})
+	Prefetch(make([]float64, 3))
+	for i, v := range x {
+		if v != float32(i) {
+			t.Fatalf("x[%d] = %v after Prefetch", i, v)
+		}
+	}
+}
