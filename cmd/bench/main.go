@@ -17,13 +17,13 @@
 // W1 also prints, per batch size, how much of the two-core sgemm peak an
 // epoch reaches, counting the 24.55 GFLOP of matrix products it needs:
 //
-//	INFO W1 bs=512 gflop_per_epoch=24.55 gflops=<v> sgemm_peak_gflops=<before>,<after epoch 1>,... peak_share=<median> peak_shares=<per epoch>
+//	INFO W1 bs=512 gflop_per_epoch=24.55 gflops=<v> sgemm_peak_gflops=<median> (<before>,<after epoch 1>,...) peak_share=<gflops/peak>
 //
 // The peak is gokeras's own float32 product on both cores, the best
 // median of three shapes (1024³, 512³ and W1's 512×128×784), measured for
 // 0.3 s before the training and after every epoch (outside the epoch's
-// time); each epoch is divided by the better of the two peaks either side
-// of it, because this machine's speed drifts within a minute.
+// time); the share divides the median epoch's rate by the median of
+// those peaks, both from the same minute of the same machine.
 //
 // Every figure is the median of several runs inside one process: W1 of
 // the epochs of one 5-epoch training, W3 of -runs trainings, W4 of 2,000

@@ -96,9 +96,9 @@ func w1Batch(ctx context.Context, c *config, train, test datasets.Split, bs int)
 		return err
 	}
 	// The sgemm peak is measured right before the training and after
-	// every epoch: this machine's speed drifts by a fifth within a
-	// minute, and an epoch compared with the better of the two peaks
-	// either side of it is compared with the machine it ran on.
+	// every epoch (outside its time), so that the epochs are compared with
+	// the machine they ran on: its speed drifts by a fifth within a
+	// minute, and one short measurement of the peak varies as much.
 	peakBefore, err := sgemmPeak(peakTime)
 	if err != nil {
 		return err
@@ -114,15 +114,12 @@ func w1Batch(ctx context.Context, c *config, train, test datasets.Split, bs int)
 		return err
 	}
 	peaks := append([]float64{peakBefore}, timer.peaks...)
-	shares := make([]float64, len(timer.wall))
-	for i, w := range timer.wall {
-		shares[i] = w1GFLOP / w / max(peaks[i], peaks[i+1])
-	}
+	rate := w1GFLOP / median(timer.wall)
 	fmt.Fprintf(c.out, "RESULT W1 bs=%d s_per_epoch=%.4f\n", bs, c.pick(median(timer.wall), median(timer.cpu)))
 	fmt.Fprintf(c.out, "INFO W1 bs=%d epochs=%d wall_s=%s cpu_s=%s fit_wall_s=%.3f fit_cpu_s=%.3f test_accuracy=%.4f weights_fnv=%s\n",
 		bs, c.epochs, list(timer.wall, "%.4f"), list(timer.cpu, "%.4f"), fitWall, fitCPU, acc, weightsHash(m))
-	fmt.Fprintf(c.out, "INFO W1 bs=%d gflop_per_epoch=%.2f gflops=%.1f sgemm_peak_gflops=%s peak_share=%.3f peak_shares=%s\n",
-		bs, w1GFLOP, w1GFLOP/median(timer.wall), list(peaks, "%.1f"), median(shares), list(shares, "%.3f"))
+	fmt.Fprintf(c.out, "INFO W1 bs=%d gflop_per_epoch=%.2f gflops=%.1f sgemm_peak_gflops=%.1f (%s) peak_share=%.3f\n",
+		bs, w1GFLOP, rate, median(peaks), list(peaks, "%.1f"), rate/median(peaks))
 	return nil
 }
 
