@@ -7,6 +7,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/par"
 )
 
 // planSpec returns a model spec over fresh variables with values from a
@@ -278,5 +280,34 @@ func TestPlanErrors(t *testing.T) {
 	}
 	if _, err := newPlan(&fakeVM{}, g); err == nil {
 		t.Error("a VM that is not the tape machine was decoded")
+	}
+}
+
+// TestSplitReadCopy: a large read copied by two goroutines gives the
+// source exactly, in both dtypes, and reuses its split state.
+func TestSplitReadCopy(t *testing.T) {
+	defer SetMaxWorkers(0)
+	defer par.SetBackoff(par.SetBackoff(false))
+	SetMaxWorkers(2)
+	n := 3*readSplitElems + 5
+	if workersForSize(n, readSplitElems) < 2 {
+		t.Fatalf("%d values are not split", n)
+	}
+	var cp *splitCopy
+	src32, dst32 := make([]float32, n), make([]float32, n)
+	src64, dst64 := make([]float64, n), make([]float64, n)
+	for i := range src32 {
+		src32[i], src64[i] = float32(i)+0.25, float64(i)-0.5
+	}
+	copyFloats(&cp, floats{f32: dst32}, floats{f32: src32})
+	first := cp
+	copyFloats(&cp, floats{f64: dst64}, floats{f64: src64})
+	if cp == nil || cp != first {
+		t.Fatalf("split state %p, then %p: want one, reused", first, cp)
+	}
+	for i := range src32 {
+		if dst32[i] != src32[i] || dst64[i] != src64[i] {
+			t.Fatalf("element %d: got %v, %v; want %v, %v", i, dst32[i], dst64[i], src32[i], src64[i])
+		}
 	}
 }
