@@ -27,6 +27,8 @@
 #
 #   RATIO W1_bs32 gokeras=<median> torch=<best median> (t=<threads>) ratio=<gokeras/torch>
 #
+# (QUALITY lines give the accuracies, PEAK lines W1's share of the
+# two-core sgemm peak, a median over the rounds)
 # and the load average before and after, which says how far to trust it.
 set -eu
 
@@ -93,6 +95,7 @@ gokeras() {
 		/^RESULT W4 / { split($3, a, "="); split($4, b, "="); print r, "gokeras", "W4_latency_us", a[2]; print r, "gokeras", "W4_rows10000_ms", b[2] }
 		/^RESULT W[256] / { split($3, v, "="); print r, "gokeras", $2, v[2] }
 		/^INFO W1 / { for (i = 3; i <= NF; i++) if ($i ~ /^test_accuracy=/) { split($i, a, "="); print r, "gokeras", "W1_bs" substr($3, 4) "_test_accuracy", a[2] } }
+		/^INFO W1 / { for (i = 3; i <= NF; i++) if ($i ~ /^peak_share=/) { split($i, a, "="); print r, "gokeras", "W1_bs" substr($3, 4) "_peak_share", a[2] } }
 		/^INFO W3 / { for (i = 3; i <= NF; i++) if ($i ~ /^test_mae=/) { split($i, a, "="); split(a[2], m, ","); print r, "gokeras", "W3_test_mae_seed1", m[1] } }
 	' >>"$log"
 }
@@ -172,6 +175,7 @@ sort -k3,3 -k2,2 -k4,4g "$log" | awk -v clock="$clock" '
 			g = med(m SUBSEP "gokeras"); best = ""; bs = ""
 			for (s in sides) if (s != "gokeras") { t = med(m SUBSEP s); if (t != "" && (best == "" || (m ~ /accuracy/ ? t > best : t < best))) { best = t; bs = s } }
 			if (m ~ /accuracy|mae/) { printf "QUALITY %s gokeras=%s torch=%s (%s)\n", m, g, best, bs; continue }
+			if (m ~ /peak_share/) { printf "PEAK %s gokeras=%s runs=%s\n", m, g, all(m SUBSEP "gokeras"); continue }
 			if (g == "" || best == "") continue
 			printf "RATIO %s gokeras=%.4g torch=%.4g (%s) ratio=%.3f clock=%s gokeras_runs=%s torch_runs=%s\n", m, g, best, bs, g / best, clock, all(m SUBSEP "gokeras"), all(m SUBSEP bs)
 		}
