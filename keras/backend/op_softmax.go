@@ -3,11 +3,11 @@ package backend
 import (
 	"math"
 
-	"github.com/gokeras/gokeras/keras/internal/vmath"
-
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/vmath"
 )
 
 // Softmax returns exp(x) / sum(exp(x)) over the last axis of x, computed

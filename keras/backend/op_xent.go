@@ -3,12 +3,12 @@ package backend
 import (
 	"math"
 
-	"github.com/gokeras/gokeras/keras/internal/vmath"
-
 	"github.com/chewxy/hm"
 	"github.com/pkg/errors"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/vmath"
 )
 
 // Epsilon is the fuzz factor Keras uses to keep probabilities away from 0

@@ -8,8 +8,8 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// copyRows copies rows blocks of width bytes (64 or 128), the i-th from
-// src + i*ld bytes, to dst + i*width.
+// copyRowsAVX copies rows blocks of width bytes (64 or 128), the i-th
+// from src + i*ld bytes, to dst + i*width.
 //
 //go:noescape
 func copyRowsAVX(dst, src unsafe.Pointer, ld, rows, width int)
@@ -18,9 +18,10 @@ var hasAVX = cpu.X86.HasAVX
 
 // packRows copies kc whole rows of nr elements, row l of b starting at
 // l*ldb, into dst[l*nr:] with vector moves: packB's copy of a B panel
-// without a memmove call per row (which took 3-4 times as long for W1's
-// 32-wide rows). It copies nothing and reports false unless a row is 64
-// or 128 bytes (the nr of every assembly kernel) and the CPU has AVX.
+// without a memmove call per row (which took 3.5-5 times as long for
+// W1's 32-wide rows). It copies nothing and reports false unless a row
+// is 64 or 128 bytes (the nr of every assembly kernel) and the CPU has
+// AVX.
 func packRows[T float](dst, b []T, ldb, kc, nr int) bool {
 	var z T
 	width := nr * int(unsafe.Sizeof(z))

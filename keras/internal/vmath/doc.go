@@ -8,8 +8,10 @@
 // the Go runtime's own assembly math.Exp (which uses FMA on such CPUs),
 // four values at a time; the few arguments that take one of its special
 // paths (NaN, infinities, overflow, results that are subnormal or zero)
-// are handed to math.Exp itself. Elsewhere, with the purego build tag or
-// without those features, Exp is a loop over math.Exp.
+// are handed to math.Exp itself. The loop is checked against math.Exp at
+// start-up and not used if they disagree (math.Exp takes its unfused path
+// when GODEBUG turns the runtime's AVX off). Elsewhere, with the purego
+// build tag or without those features, Exp is a loop over math.Exp.
 //
 // The package imports nothing of gokeras.
 package vmath

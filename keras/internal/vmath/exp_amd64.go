@@ -8,10 +8,34 @@ import (
 	"golang.org/x/sys/cpu"
 )
 
-// useVector selects the assembly loop. It needs FMA as well as AVX2: the
-// runtime's math.Exp takes its fused path on CPUs with FMA, and the loop
-// repeats that path, so it is only exact where math.Exp uses it too.
-var useVector = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+// vectorOK reports whether the assembly loop may run: it needs AVX2 and
+// FMA, and math.Exp must take its fused path too, since the loop repeats
+// that path and is exact only where math.Exp uses it. The runtime picks
+// the path from its own view of the CPU, which GODEBUG can change
+// (cpu.avx=off leaves golang.org/x/sys/cpu reporting AVX2 and FMA, and
+// math.Exp unfused), so the loop is also checked against math.Exp once.
+var vectorOK = cpu.X86.HasAVX2 && cpu.X86.HasFMA && agreesWithMath()
+
+// useVector selects the assembly loop (tests turn it off).
+var useVector = vectorOK
+
+// agreesWithMath runs the assembly loop on probe arguments and reports
+// whether it returned math.Exp's bits for every one.
+func agreesWithMath() bool {
+	var src, dst [64]float64
+	for i := range src {
+		src[i] = float64(i)*0.7310585786300049 - 23.25
+	}
+	if exp4AVX2(&dst[0], &src[0], len(src)) != len(src) {
+		return false
+	}
+	for i, x := range src {
+		if math.Float64bits(dst[i]) != math.Float64bits(math.Exp(x)) {
+			return false
+		}
+	}
+	return true
+}
 
 // exp4AVX2 computes math.Exp of src[0:n] (n a multiple of 16) into dst,
 // sixteen values a round, and returns how many it wrote: n, or the start
@@ -44,6 +68,6 @@ func expHead(dst, src []float64) int {
 // whether it was off, for tests.
 func setPortable(on bool) bool {
 	was := !useVector
-	useVector = !on && cpu.X86.HasAVX2 && cpu.X86.HasFMA
+	useVector = !on && vectorOK
 	return was
 }
