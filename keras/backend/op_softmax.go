@@ -163,7 +163,11 @@ func softmaxRows[T Float](dst, src []T, rows, cols int, log bool) {
 				y[j] = T(v)
 				s += v
 			}
-			softmaxFinish(y, x, rowMax(x), s, log)
+			var m T // only the log-softmax needs the row maximum again
+			if log {
+				m = rowMax(x)
+			}
+			softmaxFinish(y, x, m, s, log)
 		}
 	}
 }
@@ -185,7 +189,8 @@ func softmaxRowsScalar[T Float](dst, src []T, rows, cols int, log bool) {
 }
 
 // softmaxFinish turns a row's exponentials y = exp(x - m), whose sum is
-// s, into the softmax (y / s) or the log-softmax (x - m - log s).
+// s, into the softmax (y / s) or the log-softmax (x - m - log s; m is
+// read only then).
 func softmaxFinish[T Float](y, x []T, m T, s float64, log bool) {
 	if log {
 		ls := m + T(math.Log(s))
