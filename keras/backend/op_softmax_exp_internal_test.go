@@ -7,8 +7,11 @@ import (
 	"testing"
 )
 
-// sameBits reports whether a and b hold the same bits (any NaN equals any
-// NaN).
+// sameBits reports whether a and b hold the same bits, any NaN matching
+// any NaN: which NaN an addition of two NaNs (or of two infinities) gives
+// depends on operand order, which Go's compiler may swap for a
+// commutative operation. (A float32 widens to float64 exactly, so
+// comparing the widened bits compares the float32 bits.)
 func sameBits[T Float](a, b []T) bool {
 	if len(a) != len(b) {
 		return false

@@ -33,22 +33,6 @@ func oddFloats(rng *rand.Rand, n int) []float32 {
 	return out
 }
 
-// sameFloat32s reports whether a and b hold the same bits, any NaN
-// matching any NaN: which NaN an addition of two NaNs (or of two
-// infinities) gives depends on operand order, which Go's compiler may
-// swap for a commutative operation.
-func sameFloat32s(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float32bits(a[i]) != math.Float32bits(b[i]) && !(a[i] != a[i] && b[i] != b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
 // TestVecKernelsAgree checks the AVX kernels of relu, its gradient, bias
 // addition (with and without relu) and column sums against the portable
 // loops bit for bit, over odd values and shapes that reach the 8-lane
@@ -86,7 +70,7 @@ func TestVecKernelsAgree(t *testing.T) {
 					p, a []float32
 				}{{"relu", p.relu, a.relu}, {"relu_grad", p.grad, a.grad}, {"bias_add", p.bias, a.bias},
 					{"bias_relu", p.biasRelu, a.biasRelu}, {"col_sum", p.sums, a.sums}} {
-					if !sameFloat32s(c.p, c.a) {
+					if !sameBits(c.p, c.a) {
 						t.Fatalf("%s, %d×%d, split at %d: portable %v, AVX %v", c.name, rows, cols, split, c.p, c.a)
 					}
 				}
@@ -140,7 +124,7 @@ func TestReluFusesWithBiasAdd(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []float32{0, 0, 3, 3.5, 0, 1.25}
-	if got := out.Data().([]float32); !sameFloat32s(got, want) {
+	if got := out.Data().([]float32); !sameBits(got, want) {
 		t.Fatalf("bias_relu = %v, want %v", got, want)
 	}
 }
@@ -201,7 +185,7 @@ func TestSoftmaxSplitIsExact(t *testing.T) {
 		}
 		var s softmaxSplit[float32]
 		s.do(split, x, rows, cols, log)
-		if !sameFloat32s(one, split) {
+		if !sameBits(one, split) {
 			t.Fatalf("log=%v: split softmax differs", log)
 		}
 	}
@@ -247,7 +231,7 @@ func TestCrossEntropySplitIsExact(t *testing.T) {
 			if workersForSize(rows*cols, lossSplitElems) != 2 {
 				t.Fatalf("%d values are not split in two", rows*cols)
 			}
-			if !sameFloat32s(one, split) {
+			if !sameBits(one, split) {
 				t.Fatalf("%s grad=%v: the split differs from one goroutine", xentNames[kind], grad)
 			}
 		}
