@@ -7,9 +7,10 @@ import (
 	"time"
 )
 
-// TestLateSplitsPauseSplitting: a late split pauses splitting for
-// minBackoff, each further late one doubles the pause up to maxBackoff,
-// and a split on time brings the next pause back to minBackoff. The
+// TestLateSplitsPauseSplitting: a burst of lateBurst late splits pauses
+// splitting for minBackoff, each further burst doubles the pause up to
+// maxBackoff, and a split on time brings the next pause back to
+// minBackoff. The
 // pauses are read from the state, bracketed by the clock before and after
 // each observe, so a test goroutine descheduled on a loaded machine
 // cannot make the test fail.
@@ -23,10 +24,13 @@ func TestLateSplitsPauseSplitting(t *testing.T) {
 	if backoff.until.Load() != 0 {
 		t.Fatal("a split on time paused splitting")
 	}
-	// late records one late split and checks that the pause it set lasts
-	// want from the moment of the call.
+	// late records a burst of late splits and checks that the pause its
+	// last one set lasts want from the moment of that call.
 	late := func(what string, want time.Duration) {
 		t.Helper()
+		for i := 1; i < lateBurst; i++ {
+			observe(10*time.Microsecond, 5*time.Millisecond)
+		}
 		t0 := now()
 		observe(10*time.Microsecond, 5*time.Millisecond)
 		t1 := now()
@@ -38,26 +42,59 @@ func TestLateSplitsPauseSplitting(t *testing.T) {
 			t.Errorf("%s: splitting is not paused: paused %v, workers %d", what, Paused(), Workers(1<<30, 1))
 		}
 	}
-	late("first late split", minBackoff)
+	late("first burst", minBackoff)
 	for i, want := 1, 2*minBackoff; i <= 10; i, want = i+1, min(2*want, maxBackoff) {
-		late(fmt.Sprintf("late split %d", i+1), want)
+		late(fmt.Sprintf("burst %d", i+1), want)
 	}
 	observe(time.Millisecond, 0)
-	late("a late split after one on time", minBackoff)
+	late("a burst after a split on time", minBackoff)
 	Resume()
 	if Paused() {
 		t.Error("Resume left splitting paused")
 	}
 }
 
-// TestRunNoticesALateWorker: a worker's part that takes far longer than
-// the caller's (as when its thread loses its core) pauses splitting.
+// TestSingleLateSplitsDoNotPause: fewer than lateBurst late splits, or
+// late splits further apart than lateWindow, pause nothing (a worker
+// held up now and then on a quiet machine); lateBurst within lateWindow
+// do.
+func TestSingleLateSplitsDoNotPause(t *testing.T) {
+	defer Resume()
+	Resume()
+	for i := 1; i < lateBurst; i++ {
+		observe(10*time.Microsecond, 5*time.Millisecond)
+	}
+	if backoff.until.Load() != 0 {
+		t.Fatalf("%d late splits paused splitting", lateBurst-1)
+	}
+	Resume()
+	w := int64(lateWindow)
+	for i := int64(0); i < 10; i++ {
+		if lateBurstEnds(i * (w + 1)) {
+			t.Fatalf("late splits %v apart ended a burst at the %d-th", lateWindow, i+1)
+		}
+	}
+	Resume()
+	start := int64(50 * lateWindow)
+	for i := 0; i < lateBurst; i++ {
+		ends := lateBurstEnds(start + int64(i)*w/int64(lateBurst))
+		if ends != (i == lateBurst-1) {
+			t.Fatalf("late split %d of a burst within %v: ends a burst %v", i+1, lateWindow, ends)
+		}
+	}
+	if lateBurstEnds(start + w/2) {
+		t.Fatal("the split after a burst ended another")
+	}
+}
+
+// TestRunNoticesALateWorker: worker parts that take far longer than the
+// caller's (as when its thread loses its core), lateBurst in a row, pause
+// splitting.
 func TestRunNoticesALateWorker(t *testing.T) {
 	defer Resume()
 	Resume()
 	before := LateSplits()
-	for try := 0; try < 20 && LateSplits() == before; try++ {
-		Resume()
+	for try := 0; try < 20 && !Paused(); try++ {
 		var started atomic.Bool
 		Run(2, func(q int) {
 			if q == 0 {
@@ -77,7 +114,7 @@ func TestRunNoticesALateWorker(t *testing.T) {
 		t.Fatal("twenty splits whose worker part took 20 ms were never late")
 	}
 	if !Paused() {
-		t.Error("a late split did not pause splitting")
+		t.Errorf("%d late splits did not pause splitting", LateSplits()-before)
 	}
 }
 
@@ -89,14 +126,18 @@ func TestSetBackoffOff(t *testing.T) {
 	if !was {
 		t.Error("the back-off was off before the test")
 	}
-	observe(10*time.Microsecond, 5*time.Millisecond)
+	for i := 0; i < lateBurst; i++ {
+		observe(10*time.Microsecond, 5*time.Millisecond)
+	}
 	if Paused() || Workers(1<<30, 1) == 1 && MaxWorkers() >= 2 {
 		t.Error("a late split paused splitting with the back-off off")
 	}
 	if SetBackoff(true) {
 		t.Error("SetBackoff(false) left the back-off on")
 	}
-	observe(10*time.Microsecond, 5*time.Millisecond)
+	for i := 0; i < lateBurst; i++ {
+		observe(10*time.Microsecond, 5*time.Millisecond)
+	}
 	if backoff.until.Load() == 0 {
 		t.Error("a late split did not pause splitting with the back-off on again")
 	}
