@@ -5,6 +5,8 @@ import (
 
 	"github.com/pkg/errors"
 	"gorgonia.org/tensor"
+
+	"github.com/gokeras/gokeras/keras/internal/hugepages"
 )
 
 // StandardScaler holds the per-feature statistics of a training set, so
@@ -265,15 +267,17 @@ func Rescale(x *tensor.Dense, scale float64, opts ...RescaleOption) (out *tensor
 
 // rescale returns float64(v)*scale for every v, as []float32 or []float64
 // (the product is taken in float64 either way, as R's x / 255 is).
+// The result is what batches are gathered from: a large one gets huge
+// pages (keras/internal/hugepages).
 func rescale[S number](src []S, scale float64, dt tensor.Dtype) interface{} {
 	if dt == tensor.Float32 {
-		out := make([]float32, len(src))
+		out := hugepages.Make[float32](len(src))
 		for i, v := range src {
 			out[i] = float32(float64(v) * scale)
 		}
 		return out
 	}
-	out := make([]float64, len(src))
+	out := hugepages.Make[float64](len(src))
 	for i, v := range src {
 		out[i] = float64(v) * scale
 	}
