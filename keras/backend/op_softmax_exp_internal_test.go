@@ -92,16 +92,28 @@ func testExpBlocks[T Float](t *testing.T) {
 				}
 			}
 			got, want := make([]T, rows), make([]T, rows)
-			xentForward(softmaxLogits, got, z, tg, rows, cols)
+			var lse []float64 // the log-sum-exps the loss keeps for its gradient
+			if cols <= expBlock {
+				lse = make([]float64, rows)
+			}
+			xentForward(softmaxLogits, got, z, tg, lse, rows, cols)
 			xentForwardScalar(softmaxLogits, want, z, tg, rows, cols)
 			if !sameBits(got, want) {
 				t.Fatalf("%s: softmax cross-entropy differs from the scalar loop", name)
 			}
-			gotD, wantD := make([]T, len(z)), make([]T, len(z))
-			xentBackward(softmaxLogits, gotD, z, tg, g, rows, cols)
+			for r := range lse {
+				if ls := logSumExp(z[r*cols : (r+1)*cols]); lse[r] != ls {
+					t.Fatalf("%s: the loss kept log-sum-exp %v for row %d, want %v", name, lse[r], r, ls)
+				}
+			}
+			wantD := make([]T, len(z))
 			xentBackwardScalar(softmaxLogits, wantD, z, tg, g, rows, cols)
-			if !sameBits(gotD, wantD) {
-				t.Fatalf("%s: softmax cross-entropy gradient differs from the scalar loop", name)
+			for _, known := range [][]float64{nil, lse} {
+				gotD := make([]T, len(z))
+				xentBackward(softmaxLogits, gotD, z, tg, g, known, rows, cols)
+				if !sameBits(gotD, wantD) {
+					t.Fatalf("%s: softmax cross-entropy gradient (kept log-sum-exps %v) differs from the scalar loop", name, known != nil)
+				}
 			}
 		}
 	}

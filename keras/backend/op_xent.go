@@ -69,6 +69,11 @@ type xentOp struct {
 	out    outBuf
 	rows32 xentRows[float32]
 	rows64 xentRows[float64]
+	// lse holds the rows' log-sum-exps from the last Do of a softmax
+	// cross-entropy whose rows fit expBlock, for its gradient op, which
+	// runs after it in the same program (its last input is this op's
+	// output) and would compute the same values again.
+	lse []float64
 }
 
 func (op *xentOp) Type() hm.Type { return rowLossType(2) }
@@ -83,7 +88,14 @@ func (op *xentOp) DiffWRT(int) []bool { return []bool{true, false} }
 
 func (op *xentOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	g := &xentGradOp{opBase: opBase{op.name + "_grad", 3}, kind: op.kind}
-	dz, err := G.ApplyOp(g, inputs[0], inputs[1], grad)
+	in := G.Nodes{inputs[0], inputs[1], grad}
+	if op.kind == softmaxLogits {
+		// The loss itself is an input only to order the two ops: the
+		// gradient reads the log-sum-exps the loss left in op.lse.
+		g.arity, g.fwd = 4, op
+		in = append(in, output)
+	}
+	dz, err := G.ApplyOp(g, in...)
 	return G.Nodes{dz, nil}, err
 }
 
@@ -96,11 +108,21 @@ func (op *xentOp) Do(inputs ...G.Value) (G.Value, error) {
 	z, t := in[0], in[1]
 	rows, cols := rowsCols(z.Shape())
 	out := op.out.get(z.Dtype(), tensor.Shape{rows})
+	var lse []float64
+	if op.kind == softmaxLogits && cols <= expBlock {
+		if cap(op.lse) < rows {
+			op.lse = make([]float64, rows)
+		}
+		op.lse = op.lse[:rows]
+		lse = op.lse
+	} else {
+		op.lse = op.lse[:0]
+	}
 	switch z.Dtype() {
 	case tensor.Float32:
-		op.rows32.do(op.kind, false, out.Float32s(), z.Float32s(), t.Float32s(), nil, rows, cols)
+		op.rows32.do(op.kind, false, out.Float32s(), z.Float32s(), t.Float32s(), nil, lse, rows, cols)
 	case tensor.Float64:
-		op.rows64.do(op.kind, false, out.Float64s(), z.Float64s(), t.Float64s(), nil, rows, cols)
+		op.rows64.do(op.kind, false, out.Float64s(), z.Float64s(), t.Float64s(), nil, lse, rows, cols)
 	}
 	return out, nil
 }
@@ -111,12 +133,16 @@ type xentGradOp struct {
 	out    outBuf
 	rows32 xentRows[float32]
 	rows64 xentRows[float64]
+	fwd    *xentOp // the loss op, a fourth input, whose lse this op reads (nil: none)
 }
 
 func (op *xentGradOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	m := G.TensorType{Dims: 2, Of: a}
-	return hm.NewFnType(m, m, G.TensorType{Dims: 1, Of: a}, m)
+	m, v := G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 1, Of: a}
+	if op.arity == 4 {
+		return hm.NewFnType(m, m, v, v, m)
+	}
+	return hm.NewFnType(m, m, v, m)
 }
 func (op *xentGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return firstShape(in...)
@@ -131,11 +157,15 @@ func (op *xentGradOp) Do(inputs ...G.Value) (G.Value, error) {
 	z, t, g := in[0], in[1], in[2]
 	rows, cols := rowsCols(z.Shape())
 	out := op.out.get(z.Dtype(), z.Shape())
+	var lse []float64 // the loss's, when it has them for these rows
+	if op.fwd != nil && len(op.fwd.lse) == rows {
+		lse = op.fwd.lse
+	}
 	switch z.Dtype() {
 	case tensor.Float32:
-		op.rows32.do(op.kind, true, out.Float32s(), z.Float32s(), t.Float32s(), g.Float32s(), rows, cols)
+		op.rows32.do(op.kind, true, out.Float32s(), z.Float32s(), t.Float32s(), g.Float32s(), lse, rows, cols)
 	case tensor.Float64:
-		op.rows64.do(op.kind, true, out.Float64s(), z.Float64s(), t.Float64s(), g.Float64s(), rows, cols)
+		op.rows64.do(op.kind, true, out.Float64s(), z.Float64s(), t.Float64s(), g.Float64s(), lse, rows, cols)
 	}
 	return out, nil
 }
@@ -161,24 +191,27 @@ type xentRows[T Float] struct {
 	kind          xentKind
 	grad          bool
 	out, z, t, g  []T
+	lse           []float64
 	rows, cols, w int
 	part          func(q int) // j.run, bound once
 }
 
 // do computes out (the per-row losses, or with grad the logits' gradient
-// for upstream gradient g).
-func (j *xentRows[T]) do(kind xentKind, grad bool, out, z, t, g []T, rows, cols int) {
+// for upstream gradient g). lse (nil: none) is for a softmax
+// cross-entropy's rows' log-sum-exps: the forward stores them there, the
+// gradient reads them instead of computing them again.
+func (j *xentRows[T]) do(kind xentKind, grad bool, out, z, t, g []T, lse []float64, rows, cols int) {
 	w := min(rows, workersForSize(rows*cols, lossSplitElems))
 	if w <= 1 {
-		xentBlock(kind, grad, out, z, t, g, rows, cols)
+		xentBlock(kind, grad, out, z, t, g, lse, rows, cols)
 		return
 	}
 	if j.part == nil {
 		j.part = j.run
 	}
-	j.kind, j.grad, j.out, j.z, j.t, j.g, j.rows, j.cols, j.w = kind, grad, out, z, t, g, rows, cols, w
+	j.kind, j.grad, j.out, j.z, j.t, j.g, j.lse, j.rows, j.cols, j.w = kind, grad, out, z, t, g, lse, rows, cols, w
 	fanOut(w, j.part)
-	j.out, j.z, j.t, j.g = nil, nil, nil, nil
+	j.out, j.z, j.t, j.g, j.lse = nil, nil, nil, nil, nil
 }
 
 func (j *xentRows[T]) run(q int) {
@@ -188,22 +221,28 @@ func (j *xentRows[T]) run(q int) {
 	if j.grad {
 		out, g = j.out[lo*c:hi*c], j.g[lo:hi] // the logits' gradient
 	}
-	xentBlock(j.kind, j.grad, out, j.z[lo*c:hi*c], j.t[lo*c:hi*c], g, hi-lo, c)
+	var lse []float64
+	if j.lse != nil {
+		lse = j.lse[lo:hi]
+	}
+	xentBlock(j.kind, j.grad, out, j.z[lo*c:hi*c], j.t[lo*c:hi*c], g, lse, hi-lo, c)
 }
 
 // xentBlock runs xentForward, or with grad xentBackward, over rows.
-func xentBlock[T Float](kind xentKind, grad bool, out, z, t, g []T, rows, cols int) {
+func xentBlock[T Float](kind xentKind, grad bool, out, z, t, g []T, lse []float64, rows, cols int) {
 	if grad {
-		xentBackward(kind, out, z, t, g, rows, cols)
+		xentBackward(kind, out, z, t, g, lse, rows, cols)
 		return
 	}
-	xentForward(kind, out, z, t, rows, cols)
+	xentForward(kind, out, z, t, lse, rows, cols)
 }
 
-// xentForward sets loss[r] to the cross-entropy of row r.
-func xentForward[T Float](kind xentKind, loss, z, t []T, rows, cols int) {
+// xentForward sets loss[r] to the cross-entropy of row r, and for a
+// softmax cross-entropy of rows of at most expBlock logits lse[r] (when
+// lse is not nil) to the row's log-sum-exp.
+func xentForward[T Float](kind xentKind, loss, z, t []T, lse []float64, rows, cols int) {
 	if kind == softmaxLogits && cols <= expBlock {
-		softmaxXentForward(loss, z, t, rows, cols)
+		softmaxXentForward(loss, z, t, lse, rows, cols)
 		return
 	}
 	xentForwardScalar(kind, loss, z, t, rows, cols)
@@ -247,10 +286,11 @@ func xentForwardScalar[T Float](kind xentKind, loss, z, t []T, rows, cols int) {
 }
 
 // xentBackward sets dz to the gradient of the cross-entropies with
-// respect to z, for the upstream gradient g (one value per row).
-func xentBackward[T Float](kind xentKind, dz, z, t, g []T, rows, cols int) {
+// respect to z, for the upstream gradient g (one value per row); lse (nil:
+// none) holds the rows' log-sum-exps from xentForward.
+func xentBackward[T Float](kind xentKind, dz, z, t, g []T, lse []float64, rows, cols int) {
 	if kind == softmaxLogits && cols <= expBlock {
-		softmaxXentBackward(dz, z, t, g, rows, cols)
+		softmaxXentBackward(dz, z, t, g, lse, rows, cols)
 		return
 	}
 	xentBackwardScalar(kind, dz, z, t, g, rows, cols)
@@ -306,13 +346,17 @@ func xentBackwardScalar[T Float](kind xentKind, dz, z, t, g []T, rows, cols int)
 
 // softmaxXentForward is xentForward's softmaxLogits case for rows of at
 // most expBlock logits, its exponentials taken expBlock at a time with
-// vmath.Exp: the same operations in the same order, so the same bits.
-func softmaxXentForward[T Float](loss, z, t []T, rows, cols int) {
+// vmath.Exp: the same operations in the same order, so the same bits. It
+// keeps the rows' log-sum-exps in keep (nil: nowhere).
+func softmaxXentForward[T Float](loss, z, t []T, keep []float64, rows, cols int) {
 	var e, lse [expBlock]float64
 	per := expBlock / cols
 	for r0 := 0; r0 < rows; r0 += per {
 		r1 := min(rows, r0+per)
 		logSumExps(lse[:r1-r0], e[:], z, r0, r1, cols)
+		if keep != nil {
+			copy(keep[r0:r1], lse[:r1-r0])
+		}
 		for r := r0; r < r1; r++ {
 			zr, tr := z[r*cols:(r+1)*cols], t[r*cols:(r+1)*cols]
 			l, ls := 0.0, lse[r-r0]
@@ -327,13 +371,19 @@ func softmaxXentForward[T Float](loss, z, t []T, rows, cols int) {
 }
 
 // softmaxXentBackward is xentBackward's softmaxLogits case for rows of at
-// most expBlock logits, with vmath.Exp as in softmaxXentForward.
-func softmaxXentBackward[T Float](dz, z, t, g []T, rows, cols int) {
+// most expBlock logits, with vmath.Exp as in softmaxXentForward. With
+// known (the forward's log-sum-exps of these rows; nil: none) it reads
+// them rather than computing them again, which gives the same bits.
+func softmaxXentBackward[T Float](dz, z, t, g []T, known []float64, rows, cols int) {
 	var e, lse [expBlock]float64
 	per := expBlock / cols
 	for r0 := 0; r0 < rows; r0 += per {
 		r1 := min(rows, r0+per)
-		logSumExps(lse[:r1-r0], e[:], z, r0, r1, cols)
+		if known != nil {
+			copy(lse[:r1-r0], known[r0:r1])
+		} else {
+			logSumExps(lse[:r1-r0], e[:], z, r0, r1, cols)
+		}
 		es := e[:(r1-r0)*cols]
 		for r := r0; r < r1; r++ {
 			a, ls := es[(r-r0)*cols:], lse[r-r0]

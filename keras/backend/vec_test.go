@@ -224,10 +224,10 @@ func TestCrossEntropySplitIsExact(t *testing.T) {
 				n = rows * cols
 			}
 			one, split := make([]float32, n), make([]float32, n)
-			xentBlock(kind, grad, one, in, tg, g, rows, cols) // one goroutine
+			xentBlock(kind, grad, one, in, tg, g, nil, rows, cols) // one goroutine
 			SetMaxWorkers(2)
 			var j xentRows[float32]
-			j.do(kind, grad, split, in, tg, g, rows, cols)
+			j.do(kind, grad, split, in, tg, g, nil, rows, cols)
 			if workersForSize(rows*cols, lossSplitElems) != 2 {
 				t.Fatalf("%d values are not split in two", rows*cols)
 			}
@@ -235,5 +235,16 @@ func TestCrossEntropySplitIsExact(t *testing.T) {
 				t.Fatalf("%s grad=%v: the split differs from one goroutine", xentNames[kind], grad)
 			}
 		}
+	}
+	// A split softmax cross-entropy keeps every row's log-sum-exp, and its
+	// split gradient reading them gives the bits of one goroutine.
+	lse, loss := make([]float64, rows), make([]float32, rows)
+	var fwd, bwd xentRows[float32]
+	fwd.do(softmaxLogits, false, loss, z, tg, nil, lse, rows, cols)
+	one, split := make([]float32, rows*cols), make([]float32, rows*cols)
+	xentBlock(softmaxLogits, true, one, z, tg, g, nil, rows, cols)
+	bwd.do(softmaxLogits, true, split, z, tg, g, lse, rows, cols)
+	if !sameBits(one, split) {
+		t.Fatal("the split gradient reading the loss's log-sum-exps differs from one goroutine")
 	}
 }
