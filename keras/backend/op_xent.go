@@ -180,7 +180,8 @@ const lossSplitElems = 1 << 11
 
 // expBlock is the most exponentials a row loop gathers for one vmath.Exp
 // call (a 4 KiB float64 array on the goroutine's stack; the cross-entropy
-// keeps a second for the rows' log-sum-exps): as many whole rows as fit. Rows longer than that are computed one exponential at a time.
+// keeps a second for the rows' log-sum-exps): as many whole rows as fit.
+// Rows longer than that are computed one exponential at a time.
 const expBlock = 512
 
 // xentRows splits a cross-entropy or its gradient over blocks of rows on

@@ -6,8 +6,9 @@
 // 188 MB). With 4 KiB pages nearly every row costs a TLB miss and a page
 // walk; with 2 MiB pages the whole set is a hundred TLB entries. On a
 // 2-vCPU AMD EPYC (Zen 5) virtual machine the gather of 256 shuffled rows
-// took 67.5 us against 83.2 (medians of 3,000), and W1 at batch 512 an
-// epoch 0.941 times as long (paired runs, docs/performance.md).
+// took 67.5 us against 83.2 (medians of 3,000), and W1's batch copy at
+// batch 512 75 against 84 ms per five epochs, 1-2% of the epoch
+// (docs/performance.md).
 //
 // On Linux, Make asks for transparent huge pages (madvise MADV_HUGEPAGE)
 // on the 2 MiB-aligned part of an array of at least MinBytes before

@@ -10,10 +10,9 @@ import (
 // TestLateSplitsPauseSplitting: a burst of lateBurst late splits pauses
 // splitting for minBackoff, each further burst doubles the pause up to
 // maxBackoff, and a split on time brings the next pause back to
-// minBackoff. The
-// pauses are read from the state, bracketed by the clock before and after
-// each observe, so a test goroutine descheduled on a loaded machine
-// cannot make the test fail.
+// minBackoff. The pauses are read from the state, bracketed by the clock
+// before and after each observe, so a test goroutine descheduled on a
+// loaded machine cannot make the test fail.
 func TestLateSplitsPauseSplitting(t *testing.T) {
 	defer Resume()
 	Resume()
